@@ -1,0 +1,524 @@
+"""Executor worker: runs untrusted ``transform`` programs inside the sandbox, one job at a time.
+
+The parent starts this file as a script (``python -B _worker.py CONFIG``), so it imports only the
+standard library, numpy and its sibling modules. Untrusted code runs only here. Protocol (see
+``_wire``): the parent sends ``[job_id, source, indices, inputs]``; the worker runs the program on
+``inputs[i]`` for each ``i`` in ``indices`` and answers ``[job_id, final, results, taint]`` where
+each result is ``[i, status, output, message, seconds]``. Results are sent once per job, plus early
+(``final`` = 0) whenever more than ``FLUSH_AFTER`` seconds passed since the last message, so slow
+work is never lost. Before each input the worker writes ``(job_id, i)`` into a shared progress
+page; if the parent must kill the worker, that says which input was running. ``taint`` is None or
+the reason why this worker must not run another program (the program changed state later programs
+would see); the worker then exits and the parent starts a fresh one.
+"""
+
+from __future__ import annotations
+
+import dis
+import gc
+import importlib
+import json
+import mmap
+import operator
+import os
+import random
+import select
+import signal
+import sys
+import time
+import traceback
+import types
+import warnings
+
+try:  # started as a script: siblings are importable from the script's directory
+    import _sandbox
+    import _wire
+except ImportError:  # imported as part of the package (tests, tools)
+    from . import _sandbox, _wire
+
+import numpy as np
+
+OK, ERROR, TIMEOUT, MEMORY, INVALID = "ok", "error", "timeout", "memory", "invalid-output"
+PROGRAM_FILENAME = "<program>"
+MAX_MESSAGE = 400
+MAX_SIDE = 30
+
+
+class _Timeout(BaseException):
+    """Raised by the SIGALRM handler; BaseException so ``except Exception`` does not swallow it."""
+
+
+def _on_alarm(signum, frame):
+    raise _Timeout
+
+
+# ----------------------------------------------------------------------------------- outputs
+
+_INT_CELL = (int, bool, np.integer, np.bool_)
+_FLOAT_CELL = (float, np.floating)
+
+
+def to_plain_grid(value: object) -> tuple[list[list[int]] | None, str]:
+    """Convert a program's return value to a plain grid, or explain why it is not one.
+
+    Containers are accepted by exact type (list, tuple, numpy array), so a returned object's own
+    ``__iter__``/``__len__``/``__eq__`` is never called. Whole floats count as integers.
+    """
+    kind = type(value)
+    if kind is np.ndarray:
+        if value.ndim != 2:
+            return None, f"expected a 2-D grid, got a {value.ndim}-D array of shape {value.shape}"
+        if value.dtype.kind in "iub":
+            rows = value.astype(np.int64).tolist()
+        elif value.dtype.kind == "f":
+            if value.size and not (np.isfinite(value).all() and (value == np.round(value)).all()):
+                return None, "expected whole numbers, got fractional or non-finite floats"
+            rows = value.astype(np.int64).tolist()
+        else:
+            return None, f"expected integer cells, got an array of dtype {value.dtype}"
+    elif kind is list or kind is tuple:
+        rows = []
+        for row in value:
+            row_kind = type(row)
+            if row_kind is list or row_kind is tuple:
+                rows.append(row)
+            elif row_kind is np.ndarray and row.ndim == 1:
+                rows.append(row.tolist())
+            else:
+                return None, f"expected each row to be a list, got {row_kind.__name__}"
+    else:
+        return None, f"expected a list of lists or a 2-D numpy array, got {kind.__name__}"
+    height = len(rows)
+    if not 1 <= height <= MAX_SIDE:
+        return None, f"expected 1..{MAX_SIDE} rows, got {height}"
+    width = len(rows[0])
+    if not 1 <= width <= MAX_SIDE:
+        return None, f"expected 1..{MAX_SIDE} columns, got {width}"
+    grid = []
+    for r, row in enumerate(rows, start=1):
+        if len(row) != width:
+            return (
+                None,
+                f"row {r} has {len(row)} cells, expected {width} (rows must have equal length)",
+            )
+        if set(map(type, row)) <= {int}:
+            cells = row if type(row) is list else list(row)
+        else:
+            cells = []
+            for cell in row:
+                if (
+                    isinstance(cell, _INT_CELL)
+                    or isinstance(cell, _FLOAT_CELL)
+                    and float(cell).is_integer()
+                ):
+                    cells.append(int(cell))
+                else:
+                    return None, f"row {r}: expected integer cells, got {type(cell).__name__}"
+        if cells and (min(cells) < 0 or max(cells) > 9):
+            bad = next(c for c in cells if not 0 <= c <= 9)
+            return None, f"row {r}: expected colours 0..9, got {bad}"
+        grid.append(cells)
+    return grid, ""
+
+
+_DIGITS = bytes(range(48, 58)).ljust(256, b"?")  # byte value v (0..9) -> ASCII digit
+
+
+def pack_grid(grid: list[list[int]]) -> list:
+    """``[rows, columns, "digits row by row"]``: compact, and cheap to validate for the parent."""
+    flat = bytes(cell for row in grid for cell in row)
+    return [len(grid), len(grid[0]), flat.translate(_DIGITS).decode("ascii")]
+
+
+# ------------------------------------------------------------------------------------ errors
+
+
+def describe(exc: BaseException) -> str:
+    """``Type: message (line N)``, N being the deepest line of the program in the traceback."""
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == PROGRAM_FILENAME:
+            line = frame.lineno
+    if isinstance(exc, SyntaxError):
+        line = exc.lineno
+        text = exc.msg
+    else:
+        text = str(exc)
+    text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    if len(text) > MAX_MESSAGE:
+        text = text[: MAX_MESSAGE - 3] + "..."
+    return f"{text} (line {line})" if line else text
+
+
+def _failure(exc: BaseException) -> tuple[str, str]:
+    if isinstance(exc, MemoryError):
+        return MEMORY, describe(exc)
+    return ERROR, describe(exc)
+
+
+# ---------------------------------------------------------------------------------------- jobs
+
+
+_ATTRIBUTE_WRITES = (dis.opmap["STORE_ATTR"], dis.opmap["DELETE_ATTR"])
+_REACHING_NAMES = frozenset(
+    [
+        "setattr",
+        "delattr",
+        "getattr",
+        "vars",
+        "globals",
+        "locals",
+        "exec",
+        "eval",
+        "compile",
+        "__import__",
+        "__dict__",
+        "__setattr__",
+        "__delattr__",
+        "__globals__",
+        "__builtins__",
+        "__code__",
+        "__defaults__",
+        "__kwdefaults__",
+        "__class__",
+        "__bases__",
+        "__subclasses__",
+        "__mro__",
+        "builtins",
+        "sys",
+        "os",
+        "environ",
+        "putenv",
+        "unsetenv",
+        "gc",
+        "ctypes",
+        "importlib",
+        "inspect",
+        "signal",
+        "threading",
+        "_thread",
+        "atexit",
+        "warnings",
+        "open",
+    ]
+)
+
+
+def may_change_shared_state(code: types.CodeType) -> bool:
+    """Whether compiled code could change state that outlives it (a cheap, conservative scan).
+
+    True when any code object in the program writes or deletes an attribute, or names one of the
+    ways to reach shared objects (``setattr``, ``__dict__``, ``sys``, ``builtins``, ...). Only such
+    programs pay for the full state comparison after they run.
+    """
+    stack = [code]
+    while stack:
+        current = stack.pop()
+        opcodes = current.co_code[::2]
+        if any(op in opcodes for op in _ATTRIBUTE_WRITES):
+            return True
+        if not _REACHING_NAMES.isdisjoint(current.co_names):
+            return True
+        stack.extend(c for c in current.co_consts if type(c) is types.CodeType)
+    return False
+
+
+def _arm(timeout: float) -> None:
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+
+
+def _disarm() -> None:
+    signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _load(source: str, timeout: float, guard: StateGuard):
+    """Compile and execute the program's module; return (transform, None) or (None, (status, msg)).
+
+    The timer is left running on success: loading shares the first input's time window.
+    """
+    namespace = {"__name__": "__arc_program__", "__builtins__": __builtins__}
+    try:
+        try:
+            _arm(timeout)
+            code = compile(source, PROGRAM_FILENAME, "exec")
+            if may_change_shared_state(code):
+                guard.full_check = True
+            exec(code, namespace)
+            transform = namespace.get("transform")
+            if callable(transform):
+                return transform, None
+            _disarm()
+            return None, (ERROR, "the program defines no function `transform(grid)`")
+        except _Timeout:
+            raise
+        except BaseException as exc:  # the program may raise anything, SystemExit included
+            _disarm()
+            return None, _failure(exc)
+    except _Timeout:
+        return None, (TIMEOUT, "the program's module-level code ran past the timeout")
+
+
+def _call(transform, grid: list[list[int]]) -> tuple[str, list[list[int]] | None, str]:
+    """Run ``transform`` on one input (the timer is already armed) and check what it returns."""
+    try:
+        try:
+            out, why = to_plain_grid(transform(grid))
+            _disarm()
+            return (OK, out, "") if out is not None else (INVALID, None, why)
+        except _Timeout:
+            raise
+        except BaseException as exc:
+            _disarm()
+            status, message = _failure(exc)
+            return status, None, message
+    except _Timeout:
+        return TIMEOUT, None, "ran past the timeout"
+
+
+FLUSH_AFTER = 0.05
+
+
+def run_job(job: list, timeout: float, send, guard: StateGuard, progress) -> list:
+    """Run one job; send early results when it is slow; return the results not yet sent."""
+    job_id, source, indices, inputs = job
+    progress[0], progress[1] = job_id, indices[0]
+    signal.signal(signal.SIGALRM, _on_alarm)  # a program may have replaced the handler
+    began = last_sent = time.perf_counter()
+    transform, failed = _load(source, timeout, guard)
+    if failed is not None:
+        status, message = failed
+        return [[i, status, None, message, 0.0] for i in indices]
+    results = []
+    for k, i in enumerate(indices):
+        progress[1] = i
+        if k:
+            _arm(timeout)
+        status, out, message = _call(transform, [list(row) for row in inputs[i]])
+        now = time.perf_counter()
+        results.append([i, status, out and pack_grid(out), message, round(now - began, 6)])
+        began = now
+        if now - last_sent > FLUSH_AFTER and k + 1 < len(indices):
+            send([job_id, 0, results, None])
+            results = []
+            last_sent = now
+    return results
+
+
+# ---------------------------------------------------------------------------------- the guard
+
+
+def _count(path: str) -> int:
+    try:
+        return len(os.listdir(path))
+    except OSError:
+        return -1
+
+
+class StateGuard:
+    """Resets cheap interpreter state between programs and detects what it cannot reset.
+
+    Reset before every job: recursion limit, tracing, garbage collection, working directory,
+    standard streams, random seeds (a program's randomness does not depend on its worker's
+    history), numpy error and print settings, warning filters.
+
+    Detected after a job (the worker is then replaced): new modules, a changed ``__code__`` or
+    defaults of an existing function (audit hook), and — for programs that
+    :func:`may_change_shared_state` — any changed attribute of an existing module or class
+    (``numpy.array = ...``, ``builtins.len = ...``), changed ``sys.modules``/import machinery or
+    environment variables, threads or file descriptors left behind, files left in the temporary
+    directory. The full comparison costs about a millisecond, so only those programs pay for it.
+    """
+
+    def __init__(self, tmpdir: str, stdout) -> None:
+        self.tmpdir = tmpdir
+        self.stdout = stdout
+        self.stdin = sys.stdin
+        self.recursion_limit = sys.getrecursionlimit()
+        self.np_err = np.geterr()
+        self.np_print = np.get_printoptions()
+        self.warning_filters = list(warnings.filters)
+        self.module_names = list(sys.modules)
+        self.modules = list(sys.modules.values())
+        namespaces: list[tuple[str, dict]] = []
+        seen: set[int] = set()
+        functions: set[int] = set()
+        for name, module in zip(self.module_names, self.modules, strict=True):
+            namespace = getattr(module, "__dict__", None)
+            if type(namespace) is not dict or id(namespace) in seen:
+                continue
+            seen.add(id(namespace))
+            namespaces.append((name, namespace))
+            for value in namespace.values():
+                if isinstance(value, types.FunctionType):
+                    functions.add(id(value))
+                elif isinstance(value, type) and not value.__flags__ & _IMMUTABLE_TYPE:
+                    referents = gc.get_referents(vars(value))
+                    if (
+                        len(referents) == 1
+                        and type(referents[0]) is dict
+                        and id(referents[0]) not in seen
+                    ):
+                        seen.add(id(referents[0]))
+                        namespaces.append((f"{name}.{value.__qualname__}", referents[0]))
+                        functions.update(
+                            id(v)
+                            for v in referents[0].values()
+                            if isinstance(v, types.FunctionType)
+                        )
+        self.namespaces = [(name, d, list(d), list(d.values())) for name, d in namespaces]
+        self.functions = functions
+        self.sys_lists = {
+            name: list(getattr(sys, name)) for name in ("path", "meta_path", "path_hooks")
+        }
+        self.environ = dict(os.environ)
+        self.threads = _count("/proc/self/task")
+        self.fds = _count("/proc/self/fd")
+        self.patched: str | None = None
+        self.full_check = False
+        sys.addaudithook(self._audit)
+
+    def _audit(self, event: str, args: tuple) -> None:
+        if event == "object.__setattr__" and self.patched is None and id(args[0]) in self.functions:
+            self.patched = f"changed {args[1]} of function {args[0].__qualname__}"
+
+    def reset(self) -> None:
+        self.full_check = False
+        if sys.getrecursionlimit() != self.recursion_limit:
+            sys.setrecursionlimit(self.recursion_limit)
+        if sys.gettrace() is not None:
+            sys.settrace(None)
+        if sys.getprofile() is not None:
+            sys.setprofile(None)
+        if not gc.isenabled():
+            gc.enable()
+        if os.getcwd() != self.tmpdir:
+            os.chdir(self.tmpdir)
+        sys.stdout = sys.stderr = self.stdout
+        sys.stdin = self.stdin
+        random.seed(0)
+        np.random.seed(0)
+        if np.geterr() != self.np_err:
+            np.seterr(**self.np_err)
+        if np.get_printoptions() != self.np_print:
+            np.set_printoptions(**self.np_print)
+        if warnings.filters != self.warning_filters:
+            warnings.filters[:] = self.warning_filters
+
+    def check(self) -> str | None:
+        """Why this worker must not run another program, or None."""
+        if self.patched:
+            return self.patched
+        if len(sys.modules) != len(self.modules):
+            known = set(self.module_names)
+            new = sorted(name for name in list(sys.modules) if name not in known)
+            return "imported " + ",".join(new) if new else "removed modules from sys.modules"
+        if not self.full_check:
+            return None
+        if not all(map(operator.is_, sys.modules.values(), self.modules)):
+            return "replaced a module in sys.modules"
+        for name, namespace, keys, values in self.namespaces:
+            if len(namespace) != len(values) or not all(
+                map(operator.is_, namespace.values(), values)
+            ):
+                return f"changed {name}.{_first_difference(namespace, keys, values)}"
+        for name, saved in self.sys_lists.items():
+            current = getattr(sys, name)
+            if len(current) != len(saved) or not all(map(operator.is_, current, saved)):
+                return f"changed sys.{name}"
+        if os.environ != self.environ:
+            return "changed environment variables"
+        if _count("/proc/self/task") > self.threads:
+            return "left a thread running"
+        if _count("/proc/self/fd") > self.fds:
+            return "left a file descriptor open"
+        if os.listdir(self.tmpdir):
+            return "left files in its temporary directory"
+        return None
+
+
+_IMMUTABLE_TYPE = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE: C types whose attributes cannot be set
+
+
+def _first_difference(namespace: dict, keys: list, values: list) -> str:
+    before = dict(zip(keys, values, strict=True))
+    for key, value in namespace.items():
+        if key not in before or before[key] is not value:
+            return str(key)
+    return next((str(key) for key in keys if key not in namespace), "?")
+
+
+# ----------------------------------------------------------------------------------------- main
+
+
+def _preload(names: list[str]) -> list[str]:
+    missing = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # an optional module that is not installed
+            missing.append(f"{name}: {type(exc).__name__}")
+    return missing
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    job_fd, result_fd, tmpdir = config["job_fd"], config["result_fd"], config["tmpdir"]
+    progress = memoryview(mmap.mmap(config["progress_fd"], 16)).cast("q")
+    timeout = float(config["timeout"])
+
+    outbox: list[bytes] = []  # finished jobs' results, held back while more jobs are waiting
+
+    def flush() -> None:
+        if outbox:
+            _wire.write_all(result_fd, b"".join(outbox))
+            outbox.clear()
+
+    def send(message: object) -> None:
+        outbox.append(_wire.encode(message))
+        flush()
+
+    poller = select.poll()
+    poller.register(job_fd, select.POLLIN)
+
+    try:
+        _sandbox.die_with_parent()
+        os.chdir(tmpdir)
+        sys.dont_write_bytecode = True
+        missing = _preload(config["preload"])
+        devnull = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
+        sys.stdout = sys.stderr = devnull
+        sys.stdin = open(os.devnull)  # noqa: SIM115
+        signal.signal(signal.SIGALRM, _on_alarm)
+        layers, problems = (
+            _sandbox.apply(tmpdir, config["memory_mb"]) if config["sandbox"] else ([], ["disabled"])
+        )
+        guard = StateGuard(tmpdir, devnull)
+    except BaseException as exc:  # report why the worker cannot start, then die
+        send(["fatal", f"{type(exc).__name__}: {exc}"])
+        raise
+    send(["ready", os.getpid(), layers, problems, missing])
+    held_since = 0.0
+    while True:
+        # Results go back in batches (fewer wake-ups for the parent) but never wait while this
+        # worker idles, never for more than FLUSH_AFTER seconds and never more than 8 at a time.
+        if outbox and (
+            len(outbox) >= 8 or time.perf_counter() - held_since > FLUSH_AFTER or not poller.poll(0)
+        ):
+            flush()
+        job = _wire.read_message(job_fd)
+        if job is None:  # the parent closed the pipe: we are done
+            flush()
+            return
+        guard.reset()
+        results = run_job(job, timeout, send, guard, progress)
+        taint = guard.check()
+        if not outbox:
+            held_since = time.perf_counter()
+        outbox.append(_wire.encode([job[0], 1, results, taint]))
+        if taint is not None:
+            flush()
+            os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

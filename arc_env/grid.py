@@ -1,0 +1,87 @@
+"""ARC grids: the type, validation at the boundary, and small conversions.
+
+A grid is a rectangular 2-D array of integers 0..9 (the colours) with 1 to 30 rows and columns. Inside
+the package grids are tuples of tuples of ``int`` — immutable, hashable (votes group programs by their
+outputs) and plain data. ``numpy`` arrays are accepted wherever a grid comes in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .error import GridError
+
+Grid = tuple[tuple[int, ...], ...]
+"""An ARC grid as plain, immutable data: ``grid[row][col]`` is a colour 0..9."""
+
+MAX_SIDE = 30
+COLOURS = frozenset(range(10))
+
+
+def to_grid(value: Any, *, where: str = "grid") -> Grid:
+    """Validate ``value`` as an ARC grid and return it as a tuple of tuples of ints.
+
+    Accepts nested lists/tuples of ints and 2-D integer numpy arrays. ``where`` names the grid in
+    error messages (for example ``"task 007bbfb7, train pair 2 input"``).
+
+    >>> to_grid([[1, 2], [3, 4]])
+    ((1, 2), (3, 4))
+    >>> to_grid([[1, 2], [3]])
+    Traceback (most recent call last):
+    ...
+    arc_env.error.GridError: grid: row 2 has 1 cells, expected 2 like row 1 (rows must have equal length)
+    """
+    if isinstance(value, np.ndarray):
+        if value.ndim != 2:
+            raise GridError(f"{where}: expected a 2-D array, got {value.ndim} dimensions")
+        if value.dtype.kind not in "iub":
+            raise GridError(f"{where}: expected integer cells, got dtype {value.dtype}")
+        value = value.tolist()
+    if not isinstance(value, Sequence) or isinstance(value, (str, bytes)):
+        raise GridError(f"{where}: expected a list of rows, got {type(value).__name__}")
+    height = len(value)
+    if not 1 <= height <= MAX_SIDE:
+        raise GridError(f"{where}: expected 1..{MAX_SIDE} rows, got {height}")
+    rows = []
+    width = None
+    for r, row in enumerate(value, start=1):
+        if not isinstance(row, Sequence) or isinstance(row, (str, bytes)):
+            raise GridError(f"{where}: row {r}: expected a list of cells, got {type(row).__name__}")
+        if width is None:
+            width = len(row)
+            if not 1 <= width <= MAX_SIDE:
+                raise GridError(f"{where}: expected 1..{MAX_SIDE} columns, got {width}")
+        elif len(row) != width:
+            raise GridError(
+                f"{where}: row {r} has {len(row)} cells, expected {width} like row 1 "
+                "(rows must have equal length)"
+            )
+        for c, cell in enumerate(row, start=1):
+            if type(cell) is bool or not isinstance(cell, (int, np.integer)) or not 0 <= cell <= 9:
+                raise GridError(
+                    f"{where}: row {r}, column {c}: expected a colour 0..9, got {cell!r}"
+                )
+        rows.append(tuple(int(cell) for cell in row))
+    return tuple(rows)
+
+
+def grid_shape(grid: Grid) -> tuple[int, int]:
+    """``(rows, columns)`` of a grid.
+
+    >>> grid_shape(((1, 2, 3), (4, 5, 6)))
+    (2, 3)
+    """
+    return len(grid), len(grid[0])
+
+
+def to_array(grid: Grid) -> np.ndarray:
+    """The grid as a 2-D ``int8`` numpy array (a fresh copy)."""
+    return np.array(grid, dtype=np.int8)
+
+
+def to_lists(grid: Grid) -> list[list[int]]:
+    """The grid as a fresh list of lists, the form programs receive."""
+    return [list(row) for row in grid]
