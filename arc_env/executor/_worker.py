@@ -17,6 +17,7 @@ from __future__ import annotations
 import dis
 import gc
 import importlib
+import io
 import json
 import mmap
 import operator
@@ -450,6 +451,16 @@ def _first_difference(namespace: dict, keys: list, values: list) -> str:
 # ----------------------------------------------------------------------------------------- main
 
 
+class _NullWriter(io.TextIOBase):
+    """``sys.stdout``/``sys.stderr`` for programs: accepts any text and keeps none of it."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
 def _preload(names: list[str]) -> list[str]:
     missing = []
     for name in names:
@@ -485,7 +496,7 @@ def main() -> None:
         os.chdir(tmpdir)
         sys.dont_write_bytecode = True
         missing = _preload(config["preload"])
-        devnull = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
+        devnull = _NullWriter()
         sys.stdout = sys.stderr = devnull
         sys.stdin = open(os.devnull)  # noqa: SIM115
         signal.signal(signal.SIGALRM, _on_alarm)

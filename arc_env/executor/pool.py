@@ -254,26 +254,27 @@ class Executor:
         return {"active": list(active), "missing": list(problems)}
 
     def close(self) -> None:
-        """Finish every queued job, then stop the workers. Idempotent."""
+        """Finish every queued job, then stop the workers. Idempotent.
+
+        An executor that is never closed keeps its workers until the process exits (they are
+        killed then, with the dispatcher thread that started them).
+        """
         with self._lock:
+            first = not self._closing
             self._closing = True
-        self._wake()
+        if first:
+            self._wake()
         if threading.current_thread() is not self._thread:
             self._thread.join()
+            if first:
+                os.close(self._wake_r)
+                os.close(self._wake_w)
 
     def __enter__(self) -> Executor:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    def __del__(self) -> None:
-        if getattr(self, "_thread", None) is not None and not self._closing:
-            self._closing = True
-            try:
-                self._wake()
-            except OSError:
-                pass
 
     # ------------------------------------------------------------------------------ internals
 
@@ -547,8 +548,8 @@ class Executor:
         del self._workers[worker.result_fd]
         os.close(worker.result_fd)
         os.close(worker.job_fd)
-        try:
-            returncode = worker.proc.wait(timeout=5)
+        try:  # a worker that closed its results pipe has nothing left to do: kill it if it lingers
+            returncode = worker.proc.wait(timeout=0.2)
         except subprocess.TimeoutExpired:
             self._kill(worker)
             returncode = worker.proc.wait()
@@ -632,8 +633,6 @@ class Executor:
             shutil.rmtree(worker.tmpdir, ignore_errors=True)
         self._workers.clear()
         self._selector.close()
-        os.close(self._wake_r)
-        os.close(self._wake_w)
 
 
 def _shared_page() -> int:

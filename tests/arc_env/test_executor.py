@@ -1,0 +1,213 @@
+"""The executor on ordinary programs: statuses, outputs, correctness, the batch and future APIs."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from arc_env import Executor, ExecutorError, Status, Task
+from arc_env.task import Pair
+
+ROTATE = "def transform(grid):\n    return [row[::-1] for row in grid[::-1]]\n"
+
+
+def test_right_program_is_right_on_every_pair(executor, rotate_task):
+    result = executor.run([(rotate_task, ROTATE)])[0]
+    assert result.task_id == "3c9b0459"
+    assert result.train_correct == (True,) * len(rotate_task.train)
+    assert result.train_accuracy == 1.0 and result.all_train_correct
+    assert result.test_outputs == rotate_task.test_outputs
+    assert all(r.status is Status.OK and r.message == "" for r in result.train + result.test)
+
+
+def test_wrong_program_has_partial_accuracy(executor, arc1_train):
+    # 3c9b0459 rotates; flipping rows only is right exactly where the grid is symmetric.
+    task = arc1_train["3c9b0459"]
+    flip = "def transform(grid):\n    return grid[::-1]\n"
+    result = executor.run([(task, flip)])[0]
+    expected = tuple(p.input[::-1] == p.output for p in task.train)
+    assert result.train_correct == expected
+    assert result.train_accuracy == sum(expected) / len(expected)
+    assert all(r.ok for r in result.train)
+
+
+def test_outputs_are_plain_immutable_data(executor, rotate_task):
+    program = "import numpy as np\ndef transform(grid):\n    return np.rot90(np.array(grid), 2)\n"
+    result = executor.run([(rotate_task, program)])[0]
+    assert result.all_train_correct
+    grid = result.test[0].output
+    assert type(grid) is tuple and all(type(row) is tuple for row in grid)
+    assert all(type(cell) is int for row in grid for cell in row)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "return [row[::-1] for row in grid[::-1]]",
+        "return tuple(tuple(row[::-1]) for row in grid[::-1])",
+        "import numpy as np\n    return np.rot90(np.array(grid), 2).astype(np.int64)",
+        "import numpy as np\n    return np.rot90(np.array(grid, dtype=float), 2)",  # whole floats
+        "import numpy as np\n    return [np.array(row[::-1]) for row in grid[::-1]]",
+        "return [[float(v) for v in row[::-1]] for row in grid[::-1]]",
+    ],
+)
+def test_accepted_output_forms(executor, rotate_task, body):
+    result = executor.run([(rotate_task, f"def transform(grid):\n    {body}\n")])[0]
+    assert result.all_train_correct, [r.message for r in result.train]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("return None", "got NoneType"),
+        ("return [[1, 2], [3]]", "row 2 has 1 cells, expected 2"),
+        ("return [[1, 10]]", "expected colours 0..9, got 10"),
+        ("return [[-1]]", "got -1"),
+        ("return [[0] * 31]", "expected 1..30 columns, got 31"),
+        ("return []", "expected 1..30 rows, got 0"),
+        ("return [[0.5]]", "expected integer cells, got float"),
+        ("import numpy as np\n    return np.zeros((2, 2, 2), dtype=int)", "2-D grid, got a 3-D array"),
+        ("import numpy as np\n    return np.full((2, 2), 0.5)", "fractional"),
+        ("return [['a']]", "got str"),
+        ("return 'grid'", "got str"),
+    ],
+)
+def test_invalid_outputs(executor, rotate_task, body, expected):
+    result = executor.run([(rotate_task, f"def transform(grid):\n    {body}\n")])[0]
+    for r in result.train + result.test:
+        assert r.status is Status.INVALID_OUTPUT and r.output is None
+        assert expected in r.message
+
+
+def test_module_constants_helpers_and_usual_imports(executor, rotate_task):
+    program = """
+import math, itertools, functools, collections, copy, re, typing
+from typing import List
+import numpy as np
+from scipy import ndimage
+
+TURNS = 2
+
+def turn(a: np.ndarray, k: int) -> np.ndarray:
+    return np.rot90(a, k)
+
+def transform(grid: List[List[int]]) -> List[List[int]]:
+    labels, n = ndimage.label(np.array(grid) > 0)
+    assert math.isfinite(n) and collections.Counter([1]) and copy.deepcopy(grid) == grid
+    return turn(np.array(grid), TURNS).tolist()
+"""
+    result = executor.run([(rotate_task, program)])[0]
+    assert result.all_train_correct, [r.message for r in result.train]
+
+
+def test_program_errors_name_the_exception_and_line(executor, rotate_task):
+    program = "def transform(grid):\n    x = 1\n    return grid[100][0]\n"
+    result = executor.run([(rotate_task, program)])[0]
+    for r in result.train + result.test:
+        assert r.status is Status.ERROR
+        assert r.message == "IndexError: list index out of range (line 3)"
+
+
+def test_syntax_error_and_missing_transform(executor, rotate_task):
+    bad, missing = executor.run(
+        [(rotate_task, "def transform(grid)\n    return grid\n"), (rotate_task, "x = 1\n")]
+    )
+    assert all(r.status is Status.ERROR for r in bad.train + bad.test)
+    assert bad.train[0].message.startswith("SyntaxError") and "(line 1)" in bad.train[0].message
+    assert missing.train[0].message == "the program defines no function `transform(grid)`"
+    assert missing.train_accuracy == 0.0
+
+
+def test_main_block_does_not_run(executor, rotate_task):
+    program = ROTATE + "\nif __name__ == '__main__':\n    raise SystemExit('ran main')\n"
+    assert executor.run([(rotate_task, program)])[0].all_train_correct
+
+
+def test_each_input_gets_a_fresh_copy(executor, rotate_task):
+    program = (
+        "SEEN = []\n"
+        "def transform(grid):\n"
+        "    SEEN.append(grid)\n"
+        "    out = [row[::-1] for row in grid[::-1]]\n"
+        "    grid[0][0] = 9\n"  # mutating the input must not leak into the comparison
+        "    return out\n"
+    )
+    assert executor.run([(rotate_task, program)])[0].all_train_correct
+
+
+def test_timeout_is_per_input_and_the_rest_still_runs(executor, arc1_train):
+    task = arc1_train["3c9b0459"]
+    slow_on = task.train[1].input
+    program = (
+        f"SLOW = {[list(r) for r in slow_on]!r}\n"
+        "def transform(grid):\n"
+        "    if grid == SLOW:\n"
+        "        while True:\n"
+        "            pass\n"
+        "    return [row[::-1] for row in grid[::-1]]\n"
+    )
+    result = executor.run([(task, program)])[0]
+    statuses = [r.status for r in result.train]
+    assert statuses[1] is Status.TIMEOUT
+    assert all(s is Status.OK for i, s in enumerate(statuses) if i != 1)
+    assert result.train_correct[0] and not result.train_correct[1]
+    assert result.test[0].ok
+    assert 0.4 < result.train[1].seconds < 2.0
+
+
+def test_randomness_is_reproducible_across_runs(executor, rotate_task):
+    program = (
+        "import random\nimport numpy as np\n"
+        "def transform(grid):\n"
+        "    return [[random.randrange(10), int(np.random.randint(10))]]\n"
+    )
+    first = executor.run([(rotate_task, program)] * 4)
+    assert len({r.train_outputs for r in first}) == 1
+
+
+def test_futures_stream_and_run_preserves_order(executor, arc1_train):
+    tasks = list(arc1_train.values())[:12]
+    jobs = [(t, ROTATE if i % 2 else "def transform(g):\n    return g\n") for i, t in enumerate(tasks)]
+    futures = executor.submit_many(jobs)
+    results = [f.result(timeout=60) for f in futures]
+    assert [r.task_id for r in results] == [t.id for t in tasks]
+    assert [r.program for r in results] == [p for _, p in jobs]
+    single = executor.submit(tasks[0], ROTATE).result(timeout=60)
+    assert single.task_id == tasks[0].id
+
+
+def test_executor_never_sees_test_outputs(executor, rotate_task):
+    result = executor.run([(rotate_task.public(), ROTATE)])[0]
+    assert result.test_outputs == rotate_task.test_outputs  # the program's own outputs
+
+
+def test_synthetic_task_and_closed_executor():
+    task = Task("tiny", (Pair(((1, 2),), ((2, 1),)),), (Pair(((3, 4),)),))
+    ex = Executor(workers=1, timeout=0.5)
+    result = ex.run([(task, "def transform(g):\n    return [r[::-1] for r in g]\n")])[0]
+    assert result.all_train_correct and result.test_outputs == (((4, 3),),)
+    ex.close()
+    ex.close()  # idempotent
+    with pytest.raises(ExecutorError, match="closed"):
+        ex.submit(task, "def transform(g):\n    return g\n")
+
+
+def test_settings_are_validated():
+    with pytest.raises(ValueError, match="workers: expected at least 1, got 0"):
+        Executor(workers=0)
+    with pytest.raises(ValueError, match="timeout"):
+        Executor(timeout=0)
+    with pytest.raises(ValueError, match="memory_mb"):
+        Executor(memory_mb=1)
+
+
+def test_non_string_program_is_rejected(executor, rotate_task):
+    with pytest.raises(TypeError, match="expected source code as str, got bytes"):
+        executor.submit(rotate_task, b"def transform(g): return g")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel sandbox is Linux-only")
+def test_isolation_reports_the_active_layers(executor):
+    layers = executor.isolation
+    assert {"rlimits", "memory", "seccomp", "landlock-fs"} <= set(layers["active"])
