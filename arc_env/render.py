@@ -8,7 +8,7 @@ that is not a valid ARC grid raises :class:`~arc_env.error.GridError`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .grid import Grid, grid_shape, to_grid
@@ -191,13 +191,8 @@ def _side_by_side(blocks: list[_Block]) -> list[str]:
     return out
 
 
-def _pair_lines(
-    name: str, input_grid: Grid, output: Grid | None, show_output: bool, colour: bool
-) -> list[str]:
-    """One pair: its input and (when shown) output, side by side when they fit."""
-    blocks = [_block(f"{name} input", input_grid, colour)]
-    if show_output:
-        blocks.append(_block(f"{name} output", output, colour))
+def _arrange(blocks: list[_Block]) -> list[str]:
+    """Blocks side by side when they fit in ``_MAX_LINE`` columns, else one under another."""
     total = sum(max(width for _, width in block) for block in blocks)
     if total + len(_GAP) * (len(blocks) - 1) <= _MAX_LINE:
         return _side_by_side(blocks)
@@ -207,6 +202,28 @@ def _pair_lines(
             stacked.append("")
         stacked.extend(text for text, _ in block)
     return stacked
+
+
+def render_titled_grids(grids: Sequence[tuple[str, Grid | None]], *, colour: bool) -> str:
+    """Grids under titles that give their sizes, side by side when they fit in 100 columns.
+
+    A ``None`` grid shows as "(not known)".
+
+    >>> print(render_titled_grids([("in", ((1, 2),)), ("out", None)], colour=False))
+    in (1x2)   out
+    1 2        (not known)
+    """
+    return "\n".join(_arrange([_block(title, grid, colour) for title, grid in grids]))
+
+
+def _pair_lines(
+    name: str, input_grid: Grid, output: Grid | None, show_output: bool, colour: bool
+) -> list[str]:
+    """One pair: its input and (when shown) output, side by side when they fit."""
+    blocks = [_block(f"{name} input", input_grid, colour)]
+    if show_output:
+        blocks.append(_block(f"{name} output", output, colour))
+    return _arrange(blocks)
 
 
 def render_task(task: Task, *, colour: bool, show_test_outputs: bool = True) -> str:

@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["arc_env.grid", "arc_env.loading", "arc_env.render"]
+MODULES = ["arc_env.grid", "arc_env.loading", "arc_env.render", "arc_env.envs.spaces"]
 
 
 @pytest.mark.parametrize("name", MODULES)

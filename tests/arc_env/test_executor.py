@@ -67,7 +67,10 @@ def test_accepted_output_forms(executor, rotate_task, body):
         ("return [[0] * 31]", "expected 1..30 columns, got 31"),
         ("return []", "expected 1..30 rows, got 0"),
         ("return [[0.5]]", "expected integer cells, got float"),
-        ("import numpy as np\n    return np.zeros((2, 2, 2), dtype=int)", "2-D grid, got a 3-D array"),
+        (
+            "import numpy as np\n    return np.zeros((2, 2, 2), dtype=int)",
+            "2-D grid, got a 3-D array",
+        ),
         ("import numpy as np\n    return np.full((2, 2), 0.5)", "fractional"),
         ("return [['a']]", "got str"),
         ("return 'grid'", "got str"),
@@ -168,7 +171,9 @@ def test_randomness_is_reproducible_across_runs(executor, rotate_task):
 
 def test_futures_stream_and_run_preserves_order(executor, arc1_train):
     tasks = list(arc1_train.values())[:12]
-    jobs = [(t, ROTATE if i % 2 else "def transform(g):\n    return g\n") for i, t in enumerate(tasks)]
+    jobs = [
+        (t, ROTATE if i % 2 else "def transform(g):\n    return g\n") for i, t in enumerate(tasks)
+    ]
     futures = executor.submit_many(jobs)
     results = [f.result(timeout=60) for f in futures]
     assert [r.task_id for r in results] == [t.id for t in tasks]

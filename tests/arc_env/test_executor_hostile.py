@@ -23,16 +23,30 @@ ROTATE = "def transform(grid):\n    return [row[::-1] for row in grid[::-1]]\n"
 
 
 def worker_pids() -> set[int]:
-    """Every live process running the executor's worker script."""
-    pids = set()
-    for path in glob.glob("/proc/[0-9]*/cmdline"):
+    """Live executor workers started by this test process (other sessions' workers do not count)."""
+    return {pid for pid in children_of({os.getpid()}) if _cmdline_has(pid, b"_worker.py")}
+
+
+def _cmdline_has(pid: int, text: bytes) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return text in f.read()
+    except OSError:
+        return False
+
+
+def children_of(pids: set[int]) -> set[int]:
+    """Live processes whose parent is one of ``pids``."""
+    found = set()
+    for path in glob.glob("/proc/[0-9]*/stat"):
         try:
-            with open(path, "rb") as f:
-                if b"_worker.py" in f.read():
-                    pids.add(int(path.split("/")[2]))
-        except OSError:
-            pass
-    return pids
+            with open(path) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[1]) in pids:
+            found.add(int(path.split("/")[2]))
+    return found
 
 
 def run_one(executor, task, body: str):
@@ -88,27 +102,19 @@ def test_ignored_sigalrm_is_killed(executor, rotate_task):
 
 @pytest.mark.parametrize(
     "allocation",
-    ["bytearray(10 * 2**30)", "__import__('numpy').ones(10 * 2**30 // 8)", "[0] * (10 * 2**30 // 8)"],
+    [
+        "bytearray(10 * 2**30)",
+        "__import__('numpy').ones(10 * 2**30 // 8)",
+        "[0] * (10 * 2**30 // 8)",
+    ],
 )
 def test_10_gb_allocation_hits_the_memory_cap(executor, rotate_task, allocation):
-    result = run_one(executor, rotate_task, f"def transform(grid):\n    x = {allocation}\n    return grid\n")
+    result = run_one(
+        executor, rotate_task, f"def transform(grid):\n    x = {allocation}\n    return grid\n"
+    )
     assert statuses(result) == {Status.MEMORY}
     assert "MemoryError" in result.train[0].message
     assert_healthy(executor, rotate_task)
-
-
-def children_of(pids: set[int]) -> set[int]:
-    """Live processes whose parent is one of ``pids``."""
-    found = set()
-    for path in glob.glob("/proc/[0-9]*/stat"):
-        try:
-            with open(path) as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if ppid in pids:
-            found.add(int(path.split("/")[2]))
-    return found
 
 
 @pytest.mark.parametrize(
@@ -145,7 +151,9 @@ def test_os_system_cannot_run_a_command(executor, rotate_task):
 
 
 @pytest.mark.parametrize("where", ["tmp", "parent", "home"])
-def test_files_cannot_be_written_outside_the_private_directory(executor, rotate_task, tmp_path, where):
+def test_files_cannot_be_written_outside_the_private_directory(
+    executor, rotate_task, tmp_path, where
+):
     name = f"arc-hostile-{uuid.uuid4().hex}"
     target = {
         "tmp": os.path.join(tempfile.gettempdir(), name),
@@ -319,7 +327,11 @@ def test_reading_stdin_gets_end_of_file(executor, rotate_task):
 
 
 def test_unbounded_recursion_is_an_error(executor, rotate_task):
-    result = run_one(executor, rotate_task, "def f(n):\n    return f(n + 1)\ndef transform(grid):\n    return f(0)\n")
+    result = run_one(
+        executor,
+        rotate_task,
+        "def f(n):\n    return f(n + 1)\ndef transform(grid):\n    return f(0)\n",
+    )
     assert statuses(result) == {Status.ERROR}
     assert "RecursionError" in result.train[0].message
     assert_healthy(executor, rotate_task)
@@ -337,7 +349,11 @@ def test_raised_recursion_limit_crash_is_contained(executor, rotate_task):
 
 
 def test_segfault_via_ctypes_is_contained(executor, rotate_task):
-    result = run_one(executor, rotate_task, "import ctypes\ndef transform(grid):\n    return ctypes.string_at(0)\n")
+    result = run_one(
+        executor,
+        rotate_task,
+        "import ctypes\ndef transform(grid):\n    return ctypes.string_at(0)\n",
+    )
     assert statuses(result) == {Status.ERROR}
     assert "SIGSEGV" in result.train[0].message
     assert_healthy(executor, rotate_task)

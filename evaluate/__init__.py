@@ -1,0 +1,1 @@
+"""The ``soar`` command line, run directories, scoring and reports."""
