@@ -5,14 +5,26 @@
 
 from __future__ import annotations
 
-from .error import ArcEnvError, ExecutorError, GridError, TaskFormatError, UnknownTaskError
+from .envs import ArcProgramEnv, ArcProgramVectorEnv, register_envs
+from .error import (
+    ArcEnvError,
+    ExecutorError,
+    GridError,
+    ResetNeededError,
+    TaskFormatError,
+    UnknownTaskError,
+)
 from .executor import Executor, InputResult, ProgramResult, Status
 from .grid import Grid, to_grid
 from .loading import load_tasks
 from .task import Pair, Task
 
+register_envs()
+
 __all__ = [
     "ArcEnvError",
+    "ArcProgramEnv",
+    "ArcProgramVectorEnv",
     "Executor",
     "ExecutorError",
     "Grid",
@@ -20,6 +32,7 @@ __all__ = [
     "InputResult",
     "Pair",
     "ProgramResult",
+    "ResetNeededError",
     "Status",
     "Task",
     "TaskFormatError",

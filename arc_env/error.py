@@ -24,3 +24,7 @@ class UnknownTaskError(ArcEnvError, KeyError):
 
 class ExecutorError(ArcEnvError, RuntimeError):
     """The executor itself failed (not the program it ran): closed, or its workers cannot start."""
+
+
+class ResetNeededError(ArcEnvError, RuntimeError):
+    """An environment was stepped or rendered before ``reset``, or stepped after its episode ended."""

@@ -270,6 +270,14 @@ class Executor:
                 os.close(self._wake_r)
                 os.close(self._wake_w)
 
+    def __copy__(self) -> Executor:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> Executor:
+        """An executor is a handle on running processes: copies share it (Gymnasium deep-copies
+        an environment's constructor arguments, which may hold one)."""
+        return self
+
     def __enter__(self) -> Executor:
         return self
 
