@@ -83,7 +83,7 @@ class ArcProgramVectorEnv(VectorEnv):
         self.action_space = batch_space(self.single_action_space, num_envs)
         self._executor = executor
         self._owns_executor = executor is None
-        self._workers = workers or os.cpu_count() or 1
+        self._workers = workers  # None: the executor default, every usable core
         self._timeout = timeout
         self._autoreset = np.zeros(num_envs, dtype=np.bool_)
 

@@ -150,7 +150,7 @@ class Executor:
     """Runs untrusted ARC programs on tasks in a pool of sandboxed worker processes.
 
     Args:
-        workers: number of worker processes (default: the number of CPU cores).
+        workers: number of worker processes (default: the CPU cores this process may use).
         timeout: seconds allowed per input (loading the program shares the first input's time).
             A program still running then is interrupted; one that ignores the interruption is
             killed with its worker at ``timeout * 1.5 + 0.5`` seconds.
@@ -182,7 +182,7 @@ class Executor:
             raise ValueError(
                 f"memory_mb: expected at least 16 (or None for no cap), got {memory_mb}"
             )
-        self.num_workers = workers or os.cpu_count() or 1
+        self.num_workers = workers or usable_cores()
         self.timeout = float(timeout)
         self.kill_after = self.timeout * 1.5 + 0.5
         self.memory_mb = memory_mb
@@ -641,6 +641,13 @@ class Executor:
             shutil.rmtree(worker.tmpdir, ignore_errors=True)
         self._workers.clear()
         self._selector.close()
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on (respects affinity masks and batch-scheduler pinning)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 def _shared_page() -> int:

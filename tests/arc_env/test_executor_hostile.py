@@ -8,6 +8,7 @@ import os
 import socket
 import sys
 import tempfile
+import threading
 import time
 import uuid
 
@@ -47,6 +48,25 @@ def children_of(pids: set[int]) -> set[int]:
         if fields[0] != "Z" and int(fields[1]) in pids:
             found.add(int(path.split("/")[2]))
     return found
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_behind():
+    """After every test here: no process started by a program, no new thread in the caller, and
+    none of the files the hostile programs try to create (all named ``arc-<kind>-<uuid>``) exists
+    in the temporary directory or in any worker's private directory."""
+    tmp = tempfile.gettempdir()
+    threads_before = threading.active_count()
+    yield
+    time.sleep(0.1)
+    assert not children_of(worker_pids()), "a program left a process behind"
+    assert threading.active_count() == threads_before, "a thread was left running in the caller"
+    planted = [
+        p
+        for pattern in ("arc-hostile-*", "arc-thread-*", "arc-evil-*", "arc-exec-*/arc-*")
+        for p in glob.glob(os.path.join(tmp, pattern))
+    ]
+    assert not planted, f"files left behind: {planted}"
 
 
 def run_one(executor, task, body: str):
