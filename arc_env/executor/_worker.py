@@ -2,8 +2,8 @@
 
 The parent starts this file as a script (``python -B _worker.py CONFIG``), so it imports only the
 standard library, numpy and its sibling modules. Untrusted code runs only here. Protocol (see
-``_wire``): the parent sends ``[job_id, source, indices, inputs]``; the worker runs the program on
-``inputs[i]`` for each ``i`` in ``indices`` and answers ``[job_id, final, results, taint]`` where
+``_wire``): the parent sends ``[job_id, source, indices, inputs]`` (``inputs``: see
+:func:`task_inputs`); the worker runs the program on input ``i`` for each ``i`` in ``indices`` and answers ``[job_id, final, results, taint]`` where
 each result is ``[i, status, output, message, seconds]``. Results are sent once per job, plus early
 (``final`` = 0) whenever more than ``FLUSH_AFTER`` seconds passed since the last message, so slow
 work is never lost. Before each input the worker writes ``(job_id, i)`` into a shared progress
@@ -27,7 +27,6 @@ import select
 import signal
 import sys
 import time
-import traceback
 import types
 import warnings
 
@@ -137,9 +136,11 @@ def pack_grid(grid: list[list[int]]) -> list:
 def describe(exc: BaseException) -> str:
     """``Type: message (line N)``, N being the deepest line of the program in the traceback."""
     line = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename == PROGRAM_FILENAME:
-            line = frame.lineno
+    tb = exc.__traceback__
+    while tb is not None:  # walk frames directly: no source lookup, no file system access
+        if tb.tb_frame.f_code.co_filename == PROGRAM_FILENAME:
+            line = tb.tb_lineno
+        tb = tb.tb_next
     if isinstance(exc, SyntaxError):
         line = exc.lineno
         text = exc.msg
@@ -224,6 +225,17 @@ def may_change_shared_state(code: types.CodeType) -> bool:
     return False
 
 
+def _names_anywhere(code: types.CodeType, name: str) -> bool:
+    """Whether ``name`` is a global or attribute name in the code or any code nested in it."""
+    stack = [code]
+    while stack:
+        current = stack.pop()
+        if name in current.co_names:
+            return True
+        stack.extend(c for c in current.co_consts if type(c) is types.CodeType)
+    return False
+
+
 def _arm(timeout: float) -> None:
     signal.setitimer(signal.ITIMER_REAL, timeout)
 
@@ -244,6 +256,9 @@ def _load(source: str, timeout: float, guard: StateGuard):
             code = compile(source, PROGRAM_FILENAME, "exec")
             if may_change_shared_state(code):
                 guard.full_check = True
+            if _names_anywhere(code, "random"):
+                random.seed(0)  # a program's randomness does not depend on its worker's history
+                np.random.seed(0)
             exec(code, namespace)
             transform = namespace.get("transform")
             if callable(transform):
@@ -279,9 +294,20 @@ def _call(transform, grid: list[list[int]]) -> tuple[str, list[list[int]] | None
 FLUSH_AFTER = 0.05
 
 
-def run_job(job: list, timeout: float, send, guard: StateGuard, progress) -> list:
+def task_inputs(field: int | list, cache: dict[int, tuple]) -> tuple:
+    """A job's input grids: ``key`` names grids sent before; ``[key, grids(, 1 = clear first)]``
+    brings new ones. Kept as tuples so that no program can change them for the next one."""
+    if type(field) is int:
+        return cache[field]
+    if len(field) > 2:
+        cache.clear()
+    grids = cache[field[0]] = tuple(tuple(map(tuple, grid)) for grid in field[1])
+    return grids
+
+
+def run_job(job: list, timeout: float, send, guard: StateGuard, progress, inputs: tuple) -> list:
     """Run one job; send early results when it is slow; return the results not yet sent."""
-    job_id, source, indices, inputs = job
+    job_id, source, indices, _ = job
     progress[0], progress[1] = job_id, indices[0]
     signal.signal(signal.SIGALRM, _on_alarm)  # a program may have replaced the handler
     began = last_sent = time.perf_counter()
@@ -319,8 +345,8 @@ class StateGuard:
     """Resets cheap interpreter state between programs and detects what it cannot reset.
 
     Reset before every job: recursion limit, tracing, garbage collection, working directory,
-    standard streams, random seeds (a program's randomness does not depend on its worker's
-    history), numpy error and print settings, warning filters.
+    standard streams, numpy error and print settings, warning filters (and, for programs that name
+    ``random``, the seeds of ``random`` and ``numpy.random``, when the program is loaded).
 
     Detected after a job (the worker is then replaced): new modules, a changed ``__code__`` or
     defaults of an existing function (audit hook), and — for programs that
@@ -396,8 +422,6 @@ class StateGuard:
             os.chdir(self.tmpdir)
         sys.stdout = sys.stderr = self.stdout
         sys.stdin = self.stdin
-        random.seed(0)
-        np.random.seed(0)
         if np.geterr() != self.np_err:
             np.seterr(**self.np_err)
         if np.get_printoptions() != self.np_print:
@@ -504,11 +528,13 @@ def main() -> None:
             _sandbox.apply(tmpdir, config["memory_mb"]) if config["sandbox"] else ([], ["disabled"])
         )
         guard = StateGuard(tmpdir, devnull)
+        gc.freeze()  # what is loaded now lives as long as the worker: keep it out of collections
     except BaseException as exc:  # report why the worker cannot start, then die
         send(["fatal", f"{type(exc).__name__}: {exc}"])
         raise
     send(["ready", os.getpid(), layers, problems, missing])
     held_since = 0.0
+    cache: dict[int, tuple] = {}
     while True:
         # Results go back in batches (fewer wake-ups for the parent) but never wait while this
         # worker idles, never for more than FLUSH_AFTER seconds and never more than 8 at a time.
@@ -521,7 +547,8 @@ def main() -> None:
             flush()
             return
         guard.reset()
-        results = run_job(job, timeout, send, guard, progress)
+        inputs = task_inputs(job[3], cache)
+        results = run_job(job, timeout, send, guard, progress, inputs)
         taint = guard.check()
         if not outbox:
             held_since = time.perf_counter()

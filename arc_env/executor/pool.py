@@ -71,6 +71,7 @@ module cannot carry state to later programs); standard-library modules seen that
 the preload list of the workers started from then on."""
 
 _IN_FLIGHT = 4  # jobs a worker may hold: its current one and three waiting
+_WORKER_INPUT_CACHE = 4096  # task inputs a worker keeps; past that it starts afresh
 _STATUSES = {s.value: s for s in Status}
 
 
@@ -86,14 +87,25 @@ class ExecutorStats:
     """Why workers were replaced: "timeout", "died", or the state a program changed."""
 
 
-class _Job:
-    __slots__ = ("id", "task", "program", "blob", "results", "pending", "future", "started")
+class _Inputs:
+    """A task's inputs as the worker protocol carries them: a key, and the encoded grids."""
 
-    def __init__(self, job_id: int, task: Task, program: str, blob: bytes, future: Future):
+    __slots__ = ("key", "blob", "task_ref")
+
+    def __init__(self, key: int, blob: bytes, task: Task):
+        self.key = key
+        self.blob = blob
+        self.task_ref = weakref.ref(task)
+
+
+class _Job:
+    __slots__ = ("id", "task", "program", "inputs", "results", "pending", "future", "started")
+
+    def __init__(self, job_id: int, task: Task, program: str, inputs: _Inputs, future: Future):
         self.id = job_id
         self.task = task
         self.program = program
-        self.blob = blob
+        self.inputs = inputs
         n = len(task.train) + len(task.test)
         self.results: list[InputResult | None] = [None] * n
         self.pending = list(range(n))  # inputs without a result yet, in order
@@ -104,13 +116,19 @@ class _Job:
     def resumed(self) -> bool:
         return len(self.pending) < len(self.results)
 
-    def message(self) -> bytes:
-        head = b"[%d,%s,%s," % (
-            self.id,
-            json.dumps(self.program).encode(),
-            str(self.pending).encode(),
-        )
-        return _wire.frame(head + self.blob + b"]")
+    def message(self, worker: _Worker) -> bytes:
+        """The job for ``worker``: the task's inputs travel only the first time it sees them."""
+        program = json.dumps(self.program).encode()
+        head = b"[%d,%s,%s," % (self.id, program, str(self.pending).encode())
+        key = self.inputs.key
+        if key in worker.known_inputs:
+            return _wire.frame(head + b"%d]" % key)
+        clear = len(worker.known_inputs) >= _WORKER_INPUT_CACHE
+        if clear:
+            worker.known_inputs.clear()
+        worker.known_inputs.add(key)
+        body = b"[%d,%s%s]]" % (key, self.inputs.blob, b",1" if clear else b"")
+        return _wire.frame(head + body)
 
 
 class _Worker:
@@ -128,11 +146,13 @@ class _Worker:
         "last_activity",
         "pid",
         "progress",
+        "known_inputs",
     )
 
     def __init__(self, proc: subprocess.Popen, job_fd: int, result_fd: int, tmpdir: str, progress):
         self.proc = proc
         self.progress = progress  # (job id, input index) the worker is running, shared memory
+        self.known_inputs: set[int] = set()  # keys of the task inputs this worker holds
         self.pid = proc.pid
         self.job_fd = job_fd
         self.result_fd = result_fd
@@ -192,7 +212,8 @@ class Executor:
         self._lock = threading.Lock()
         self._queue: collections.deque[_Job] = collections.deque()
         self._next_id = 0
-        self._blobs: dict[int, tuple[weakref.ref, bytes]] = {}
+        self._next_key = 0
+        self._inputs: dict[int, _Inputs] = {}  # by id() of the task object
         self._closing = False
         self._fatal: str | None = None
         self._isolation: tuple[list[str], list[str]] | None = None
@@ -221,17 +242,17 @@ class Executor:
                 raise TypeError(
                     f"program: expected source code as str, got {type(program).__name__}"
                 )
-            prepared.append((task, program, self._encode_inputs(task)))
+            prepared.append((task, program, self._inputs_of(task)))
         futures = []
         with self._lock:
             if self._closing:
                 raise ExecutorError("the executor is closed")
             if self._fatal:
                 raise ExecutorError(self._fatal)
-            for task, program, blob in prepared:
+            for task, program, inputs in prepared:
                 future: Future[ProgramResult] = Future()
                 future.set_running_or_notify_cancel()
-                self._queue.append(_Job(self._next_id, task, program, blob, future))
+                self._queue.append(_Job(self._next_id, task, program, inputs, future))
                 self._next_id += 1
                 futures.append(future)
         self._wake()
@@ -292,16 +313,17 @@ class Executor:
         except BlockingIOError:  # already awake
             pass
 
-    def _encode_inputs(self, task: Task) -> bytes:
-        cached = self._blobs.get(id(task))
-        if cached is not None and cached[0]() is task:
-            return cached[1]
+    def _inputs_of(self, task: Task) -> _Inputs:
+        cached = self._inputs.get(id(task))
+        if cached is not None and cached.task_ref() is task:
+            return cached
         grids = [[list(row) for row in pair.input] for pair in chain(task.train, task.test)]
         blob = json.dumps(grids, separators=(",", ":")).encode()
-        if len(self._blobs) > 50_000:
-            self._blobs = {k: v for k, v in self._blobs.items() if v[0]() is not None}
-        self._blobs[id(task)] = (weakref.ref(task), blob)
-        return blob
+        if len(self._inputs) > 50_000:
+            self._inputs = {k: v for k, v in self._inputs.items() if v.task_ref() is not None}
+        self._next_key += 1
+        inputs = self._inputs[id(task)] = _Inputs(self._next_key, blob, task)
+        return inputs
 
     def _spawn(self) -> None:
         tmpdir = tempfile.mkdtemp(prefix="arc-exec-")
@@ -413,7 +435,7 @@ class Executor:
                         if not job.started:
                             job.started = now
                         worker.inflight.append(job)
-                        worker.outbox += job.message()
+                        worker.outbox += job.message(worker)
             for worker in workers:
                 self._flush(worker)
 

@@ -216,3 +216,15 @@ def test_non_string_program_is_rejected(executor, rotate_task):
 def test_isolation_reports_the_active_layers(executor):
     layers = executor.isolation
     assert {"rlimits", "memory", "seccomp", "landlock-fs"} <= set(layers["active"])
+
+
+def test_worker_input_cache_starts_afresh_when_full(arc1_train, monkeypatch):
+    from arc_env.executor import pool
+
+    monkeypatch.setattr(pool, "_WORKER_INPUT_CACHE", 2)
+    tasks = list(arc1_train.values())[:5]
+    identity = "def transform(grid):\n    return grid\n"
+    with Executor(workers=1, timeout=1.0) as ex:
+        for _ in range(2):  # the second round needs tasks the worker was told to forget
+            for result, task in zip(ex.run([(t, identity) for t in tasks]), tasks, strict=True):
+                assert result.train_outputs == task.train_inputs
