@@ -63,7 +63,7 @@ def extract_program(text: str) -> tuple[str | None, str | None]:
     blocks = code_blocks(text)
     if not blocks:
         stripped = text.strip()
-        if "def transform" in stripped:  # a bare program without fences
+        if "def transform" in stripped and "```" not in stripped:  # a bare program, no fences
             blocks = [stripped]
         else:
             return None, "no code block in the answer"

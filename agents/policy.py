@@ -150,7 +150,7 @@ class Policy(abc.ABC):
         error after retries): return ``finish_reason="skipped"`` or ``"error"`` records instead.
         """
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, most back ends need nothing here
         """Release engines, connections and memory. The default does nothing."""
 
     def __enter__(self) -> Policy:
@@ -166,7 +166,9 @@ class Policy(abc.ABC):
         elif isinstance(request, SampleRequest):
             messages = sample_messages(request.task, self.prompts)
         else:
-            raise TypeError(f"expected a SampleRequest or RefineRequest, got {type(request).__name__}")
+            raise TypeError(
+                f"expected a SampleRequest or RefineRequest, got {type(request).__name__}"
+            )
         if request.n < 1:
             raise ValueError(f"n: expected at least 1 completion per request, got {request.n}")
         return Conversation(messages, request.n, self.sampling.max_new_tokens(request))

@@ -93,10 +93,7 @@ def make_policy(
     factory: PolicyFactory | str | None = _registered.get(scheme)
     if factory is None:
         plugins = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
-        if scheme in plugins:
-            factory = plugins[scheme].load()
-        else:
-            factory = _BUILT_IN.get(scheme)
+        factory = plugins[scheme].load() if scheme in plugins else _BUILT_IN.get(scheme)
     if factory is None:
         raise PolicyError(
             f"unknown policy scheme {scheme!r} in {spec!r}: expected one of "
@@ -104,4 +101,6 @@ def make_policy(
         )
     if isinstance(factory, str):
         factory = _load(factory)
-    return factory(target, sampling=sampling or SamplingConfig(), prompts=prompts or PromptConfig(), **options)
+    return factory(
+        target, sampling=sampling or SamplingConfig(), prompts=prompts or PromptConfig(), **options
+    )

@@ -1,0 +1,1 @@
+"""Search agents (``sample``, ``rex``, ``sample-refine``) and the nodes they log."""
