@@ -21,7 +21,20 @@ from .prompts import FewShotExample, PromptConfig, refine_messages, sample_messa
 from .registry import available_policies, make_policy, register_policy
 
 __all__ = [
-    "Completion", "Conversation", "FewShotExample", "Policy", "PromptConfig", "RawCompletion",
-    "RefineRequest", "SampleRequest", "SamplingConfig", "ScriptedPolicy", "available_policies",
-    "extract_program", "make_policy", "refine_messages", "register_policy", "sample_messages",
+    "Completion",
+    "Conversation",
+    "FewShotExample",
+    "Policy",
+    "PromptConfig",
+    "RawCompletion",
+    "RefineRequest",
+    "SampleRequest",
+    "SamplingConfig",
+    "ScriptedPolicy",
+    "available_policies",
+    "extract_program",
+    "make_policy",
+    "refine_messages",
+    "register_policy",
+    "sample_messages",
 ]
