@@ -38,6 +38,19 @@ def too_long(prompt_tokens: int, max_new_tokens: int, max_model_len: int) -> str
     return None
 
 
+def _context_length(engine, requested: int | None, tokenizer) -> int:
+    """The engine's context length (its model config, else what was asked, else the tokenizer's)."""
+    for path in (("llm_engine", "model_config"), ("llm_engine", "vllm_config", "model_config")):
+        obj = engine
+        try:
+            for name in path:
+                obj = getattr(obj, name)
+            return int(obj.max_model_len)
+        except AttributeError:
+            continue
+    return int(requested or tokenizer.model_max_length)
+
+
 class VLLMPolicy(Policy):
     """Samples programs with an offline vLLM engine.
 
@@ -87,7 +100,7 @@ class VLLMPolicy(Policy):
             **engine_options,
         )
         self.tokenizer = self.engine.get_tokenizer()
-        self.max_model_len = self.engine.llm_engine.model_config.max_model_len
+        self.max_model_len = _context_length(self.engine, max_model_len, self.tokenizer)
         self.lora = LoRARequest("adapter", 1, adapter) if adapter is not None else None
 
     @classmethod
