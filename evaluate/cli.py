@@ -6,9 +6,11 @@ so ``soar --help`` never pays for them.
 
 Exit statuses: 0 when the command did its work (``soar exec`` exits 0 whether or not the program
 is right: it ran); 1 when the tool itself failed (for example, the executor's workers could not
-start); 2 for bad input, which is reported as one ``Error: ...`` line on stderr: a malformed
-command line, an unknown dataset or task id, an unreadable or malformed task file, a program file
-that is missing, not UTF-8, not valid Python, or without a top-level ``transform``.
+start, or a run's files could not be written); 2 for bad input, which is reported as one
+``Error: ...`` line on stderr: a malformed command line, an unknown dataset or task id, an
+unreadable or malformed task or solutions file, a program file that is missing, not UTF-8, not
+valid Python, or without a top-level ``transform``, a path that is not a run directory, a run
+whose ``config.json`` is unreadable or names no tasks (without ``--tasks``), a corrupt node log.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
     from arc_env.executor.result import InputResult
     from arc_env.grid import Grid
     from arc_env.task import Task
+    from evaluate.rundir import RunDir
+    from evaluate.scoring import RunScores
 
 __all__ = ["InputError", "cli", "main"]
 
@@ -239,6 +243,162 @@ def _input_lines(
         grids.append(("expected", expected))
     lines = render_titled_grids(grids, colour=colour).split("\n")
     return ["", f"{name}: {verdict}"] + ["  " + line for line in lines]
+
+
+# --- soar score and soar report -----------------------------------------------------------------
+
+_run_argument = click.argument("run_dir", metavar="RUN", type=click.Path())
+_run_tasks_option = click.option(
+    "--tasks",
+    "spec",
+    metavar="SPEC",
+    default=None,
+    help='The tasks to score (default: the "tasks" of RUN/config.json).',
+)
+_run_solutions_option = click.option(
+    "--solutions",
+    type=click.Path(),
+    default=None,
+    help="Kaggle solutions file giving the test outputs of a challenges file (default: the "
+    '"solutions" of RUN/config.json when the tasks come from it, else as for `soar tasks`).',
+)
+_weighting_option = click.option(
+    "--weighting",
+    type=click.Choice(["soar", "count"]),
+    default="soar",
+    show_default=True,
+    help="A group's weight in the vote: soar = the sum over its programs of "
+    "1 + 1000 x train accuracy; count = its number of programs.",
+)
+
+
+@cli.command("score", short_help="Vote on a run's programs and score the attempts.")
+@_run_argument
+@_run_tasks_option
+@_run_solutions_option
+@_weighting_option
+@click.option("--per-task", is_flag=True, help="Also print one line per task.")
+def score_command(
+    run_dir: str, spec: str | None, solutions: str | None, weighting: str, per_task: bool
+) -> None:
+    """Vote on the programs of run RUN and score the two attempts per test input.
+
+    The attempts are recomputed from the node logs (RUN/nodes/*.jsonl) and written to
+    RUN/attempts.json in the Kaggle submission format (a task where no program voted gets the
+    placeholder grid [[0]], scored as no attempt). RUN/scores.json gets the official score (a test
+    output counts when either attempt equals it; the mean over every requested task with known
+    test outputs, a task without attempts scoring 0), the oracle (any program produced the
+    output), the score against programs spent, and one row per task.
+    """
+    from evaluate import submission
+
+    run, loaded, scores = _score(run_dir, spec, solutions, weighting)
+    try:
+        submission.write(run, scores.attempts)
+        run.write_scores(scores.to_json())
+    except OSError as err:
+        raise click.ClickException(f"{run.path}: cannot write the results ({err})") from None
+    lines = _score_lines(scores)
+    if per_task:
+        lines.extend(["", *_task_lines(scores)])
+    lines.append(f"wrote {run.path / 'attempts.json'} and {run.path / 'scores.json'}")
+    click.echo("\n".join(lines))
+
+
+@cli.command("report", short_help="Write a run's HTML report and plots.")
+@_run_argument
+@_run_tasks_option
+@_run_solutions_option
+@_weighting_option
+def report_command(run_dir: str, spec: str | None, solutions: str | None, weighting: str) -> None:
+    """Write RUN/report/index.html and its PNG plots, and print the page's path.
+
+    The scores are recomputed from the node logs as by `soar score` (which alone writes
+    attempts.json and scores.json). The page works offline: per task, the train pairs, each test
+    input with both attempts marked right or wrong, and the programs behind the attempts; plots of
+    the score against programs spent, of train accuracy, and of programs per second.
+    """
+    from evaluate.report import write_report
+
+    run, loaded, scores = _score(run_dir, spec, solutions, weighting)
+    try:
+        index = write_report(run, loaded, scores)
+    except OSError as err:
+        raise click.ClickException(f"{run.path}: cannot write the report ({err})") from None
+    click.echo(str(index))
+
+
+def _score(
+    run_dir: str, spec: str | None, solutions: str | None, weighting: str
+) -> tuple[RunDir, list[Task], RunScores]:
+    """The run, its requested tasks and their scores, or an :class:`InputError` saying why not."""
+    from evaluate.rundir import CONFIG, RunDir, RunDirError
+
+    try:
+        run = RunDir.open(run_dir)
+        config = run.config
+    except RunDirError as err:
+        raise InputError(str(err)) from None
+    except (OSError, ValueError) as err:
+        raise InputError(f"{Path(run_dir) / CONFIG}: cannot read it ({err})") from None
+    if spec is None:
+        spec = config.get("tasks") if isinstance(config, dict) else None
+        if not isinstance(spec, str) or not spec:
+            raise InputError(
+                f'{Path(run_dir) / CONFIG}: names no tasks (expected a "tasks" spec); '
+                "give them with --tasks SPEC"
+            )
+        if solutions is None and isinstance(config.get("solutions"), str):
+            solutions = config["solutions"]
+
+    from arc_env.loading import load_tasks
+    from evaluate.scoring import score_run
+
+    with _arc_env_errors():
+        loaded = load_tasks(spec, solutions=solutions)
+    try:
+        return run, loaded, score_run(run, loaded, weighting=weighting)
+    except RunDirError as err:
+        raise InputError(str(err)) from None
+
+
+def _score_lines(scores: RunScores) -> list[str]:
+    """The summary table of ``soar score``."""
+    scored, total = len(scores.scored), len(scores.tasks)
+    if scores.score is None:
+        score_line = "unknown (no requested task has known test outputs)"
+        oracle_line = "unknown"
+    else:
+        score_line = f"{scores.score:.4f}  ({scores.solved} of {scored} tasks solved)"
+        oracle_line = f"{scores.oracle:.4f}"
+    without = sum(not t.attempted for t in scores.tasks)
+    tasks_line = f"{total} requested, {scored} scored, {without} without attempts"
+    per_task = scores.programs / total if total else 0.0
+    lines = [
+        f"score      {score_line}",
+        f"oracle     {oracle_line}",
+        f"tasks      {tasks_line}",
+        f"programs   {scores.programs} ({scores.valid_programs} valid), {per_task:.1f} per task",
+    ]
+    if scored < total:
+        lines.append(f"unscored   {total - scored} tasks without known test outputs")
+    if scores.not_requested:
+        lines.append(f"ignored    {len(scores.not_requested)} node logs of tasks not requested")
+    return lines
+
+
+def _task_lines(scores: RunScores) -> list[str]:
+    """One line per task: id, programs, valid, best train accuracy, score, oracle."""
+    width = max((len(t.task_id) for t in scores.tasks), default=4)
+    lines = [f"{'task':<{width}}  programs  valid  best train  score  oracle"]
+    for t in scores.tasks:
+        score = "-" if t.score is None else f"{t.score:.2f}"
+        oracle = "-" if t.oracle is None else f"{t.oracle:.2f}"
+        lines.append(
+            f"{t.task_id:<{width}}  {t.programs:>8}  {t.valid:>5}  {t.best_train_accuracy:>10.2f}"
+            f"  {score:>5}  {oracle:>6}"
+        )
+    return lines
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -22,7 +22,16 @@ SOAR = Path(sys.executable).with_name("soar")
 
 IDENTITY = "def transform(grid):\n    return grid\n"
 RAISING = "def transform(grid):\n    x = 1\n    return x / 0\n"
-HEAVY_MODULES = ("torch", "vllm", "transformers", "numpy", "arc_env", "gymnasium", "scipy")
+HEAVY_MODULES = (
+    "torch",
+    "vllm",
+    "transformers",
+    "numpy",
+    "arc_env",
+    "gymnasium",
+    "scipy",
+    "matplotlib",
+)
 
 # A tiny task, as one would write it by hand; its test output is not given.
 TASK_FILE = {

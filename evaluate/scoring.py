@@ -1,0 +1,320 @@
+"""Scores of a run: the official ARC Prize score, the oracle, per task, and against programs spent.
+
+The official rule (ARC Prize, Kaggle): a test output counts when either of the two attempts
+equals it; a task scores the fraction of its test outputs counted; the dataset score is the mean
+over every requested task whose test outputs are known. A task with no node log or no attempts
+scores 0 and stays in the denominator. Tasks whose test outputs are not known (a challenges file
+without solutions) score ``None`` and are listed as unscored; they are outside the denominator.
+
+The *oracle* counts a test output when any program of the task produced it, voted or not: what a
+perfect vote would reach. The *curve* scores the vote (and the oracle) using only each task's
+first ``b`` nodes, for budgets ``b`` on the grid 1, 2, 5, 10, 20, 50, ... up to the largest
+number of programs spent on one task (see :func:`budget_grid`).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, cast
+
+from agents.search.node import Node
+from agents.voting import Ballot, program_weight, rank_groups
+from arc_env.grid import Grid
+from arc_env.task import Task
+
+from .rundir import RunDir
+from .submission import Attempts, attempts_for_task
+
+__all__ = [
+    "CurvePoint",
+    "NodeStats",
+    "RunScores",
+    "TaskScore",
+    "budget_grid",
+    "score_run",
+    "score_task",
+]
+
+
+def score_task(attempts: Sequence[Sequence[Grid]], solutions: Sequence[Grid]) -> float:
+    """The fraction of test outputs equal to one of the first two attempts for that input.
+
+    Args:
+        attempts: per test input, the attempts, best first (an empty list: none).
+        solutions: the test outputs, one per test input.
+
+    Raises:
+        ValueError: not one list of attempts per test output, or no test outputs.
+
+    >>> a, b, c = ((1,),), ((2,),), ((3,),)
+    >>> score_task([[a, b]], [b])
+    1.0
+    >>> score_task([[a, b], [a, b]], [a, c])
+    0.5
+    >>> score_task([[c, a, b], [], [b, b]], [b, b, b])  # a third attempt never counts
+    0.3333333333333333
+    """
+    if len(attempts) != len(solutions) or not solutions:
+        raise ValueError(
+            f"expected one list of attempts per test output ({len(solutions)}), got {len(attempts)}"
+        )
+    right = sum(
+        any(_as_grid(a) == _as_grid(want) for a in tried[:2])
+        for tried, want in zip(attempts, solutions, strict=True)
+    )
+    return right / len(solutions)
+
+
+def _as_grid(grid: Sequence[Sequence[int]]) -> Grid:
+    return grid if isinstance(grid, tuple) else tuple(tuple(row) for row in grid)  # type: ignore[return-value]
+
+
+def budget_grid(max_programs: int) -> list[int]:
+    """Budgets 1, 2, 5, 10, 20, 50, ... below ``max_programs``, then ``max_programs``.
+
+    >>> budget_grid(120), budget_grid(100), budget_grid(1), budget_grid(0)
+    ([1, 2, 5, 10, 20, 50, 100, 120], [1, 2, 5, 10, 20, 50, 100], [1], [])
+    """
+    grid: list[int] = []
+    scale = 1
+    while scale < max_programs:
+        grid.extend(b for b in (scale, 2 * scale, 5 * scale) if b < max_programs)
+        scale *= 10
+    return [*grid, max_programs] if max_programs > 0 else []
+
+
+@dataclass(frozen=True)
+class TaskScore:
+    """One task's row: what was spent, what the vote gave, and how it scored."""
+
+    task_id: str
+    n_tests: int
+    programs: int
+    """Nodes logged, invalid completions included (they count against budgets)."""
+    valid: int
+    """Nodes with a program."""
+    best_train_accuracy: float
+    train_perfect: int
+    """Programs right on every train pair."""
+    groups: int
+    """Distinct tuples of test outputs among the voting programs."""
+    attempted: bool
+    """Whether any program voted (else the task has no attempts and scores 0)."""
+    score: float | None
+    """The official score; ``None`` when the test outputs are not known."""
+    oracle: float | None
+    winners: tuple[int, ...]
+    """Node ids of the earliest programs of the groups behind attempt 1 and attempt 2."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "winners": list(self.winners)}
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """The dataset score and oracle when each task may use only its first ``budget`` nodes."""
+
+    budget: int
+    score: float
+    oracle: float
+
+
+@dataclass
+class NodeStats:
+    """What a report draws from the nodes, gathered while scoring so that logs are read once."""
+
+    train_accuracies: Counter[float] = field(default_factory=Counter)
+    """Valid nodes by train accuracy."""
+    created: array = field(default_factory=lambda: array("d"))
+    """Every node's creation time (0: not recorded)."""
+    programs: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
+    """Per task, the programs of the nodes in :attr:`TaskScore.winners`."""
+
+
+@dataclass
+class RunScores:
+    """Everything :func:`score_run` found; :meth:`to_json` is what ``scores.json`` holds."""
+
+    weighting: str
+    tasks: list[TaskScore]
+    curve: list[CurvePoint]
+    attempts: dict[str, Attempts] = field(repr=False)
+    """Per requested task, the attempts of the vote (written to ``attempts.json``, not here)."""
+    not_requested: list[str] = field(default_factory=list)
+    """Tasks with a node log in the run but outside the requested set (ignored)."""
+    stats: NodeStats = field(default_factory=NodeStats, repr=False)
+
+    @property
+    def scored(self) -> list[TaskScore]:
+        return [t for t in self.tasks if t.score is not None]
+
+    @property
+    def score(self) -> float | None:
+        """The official score: the mean over scored tasks, ``None`` when none can be scored."""
+        scored = self.scored
+        return sum(t.score for t in scored) / len(scored) if scored else None  # type: ignore[misc]
+
+    @property
+    def oracle(self) -> float | None:
+        scored = self.scored
+        return sum(t.oracle for t in scored) / len(scored) if scored else None  # type: ignore[misc]
+
+    @property
+    def solved(self) -> int:
+        """Scored tasks with every test output right."""
+        return sum(t.score == 1.0 for t in self.scored)
+
+    @property
+    def programs(self) -> int:
+        return sum(t.programs for t in self.tasks)
+
+    @property
+    def valid_programs(self) -> int:
+        return sum(t.valid for t in self.tasks)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "weighting": self.weighting,
+            "score": self.score,
+            "oracle": self.oracle,
+            "tasks_requested": len(self.tasks),
+            "tasks_scored": len(self.scored),
+            "tasks_solved": self.solved,
+            "programs": self.programs,
+            "valid_programs": self.valid_programs,
+            "unscored": [t.task_id for t in self.tasks if t.score is None],
+            "no_attempts": [t.task_id for t in self.tasks if not t.attempted],
+            "not_requested": self.not_requested,
+            "curve": [
+                {"budget": p.budget, "score": p.score, "oracle": p.oracle} for p in self.curve
+            ],
+            "tasks": [t.to_json() for t in self.tasks],
+        }
+
+
+def score_run(
+    run: RunDir,
+    tasks: Sequence[Task],
+    *,
+    weighting: str = "soar",
+    budgets: Sequence[int] | None = None,
+) -> RunScores:
+    """Vote and score every task of ``tasks`` from the run's node logs.
+
+    Node logs are read once, one task at a time, so memory stays that of the largest task; what a
+    report needs from them is kept in :attr:`RunScores.stats`.
+
+    Args:
+        run: the run directory.
+        tasks: the requested tasks, with their test outputs where known.
+        weighting: ``"soar"`` or ``"count"`` (see :mod:`agents.voting`).
+        budgets: the budgets of the curve (default: :func:`budget_grid` of the largest number of
+            programs spent on one scored task).
+
+    Raises:
+        RunDirError: a node log is corrupt before its last line.
+        ValueError: an unknown weighting.
+    """
+    program_weight(0.0, weighting)  # an unknown weighting fails here, not only once a task votes
+    rows: list[TaskScore] = []
+    stats = NodeStats()
+    attempts: dict[str, Attempts] = {}
+    curves: list[tuple[int, dict[int, tuple[float, float]]]] = []  # (programs, values by budget)
+    for task in tasks:
+        nodes = run.read_nodes(task.id)
+        n = len(nodes)
+        points = budget_grid(n) if budgets is None else sorted({min(b, n) for b in budgets})
+        row, attempts[task.id], values = _score_one(task, nodes, weighting, points)
+        stats.train_accuracies.update(node.train_accuracy for node in nodes if node.valid)
+        stats.created.extend(node.created for node in nodes)
+        by_id = {node.node_id: node for node in nodes}
+        stats.programs[task.id] = tuple(by_id[i].program for i in row.winners)
+        rows.append(row)
+        if row.score is not None:
+            curves.append((n, values))
+
+    if budgets is None:
+        budgets = budget_grid(max((n for n, _ in curves), default=0))
+    curve = []
+    for b in budgets if curves else ():
+        values = [by_budget[min(b, n)] for n, by_budget in curves]
+        score = sum(s for s, _ in values) / len(values)
+        curve.append(CurvePoint(b, score, sum(o for _, o in values) / len(values)))
+    requested = {t.id for t in tasks}
+    return RunScores(
+        weighting=weighting,
+        tasks=rows,
+        curve=curve,
+        attempts=attempts,
+        stats=stats,
+        not_requested=[t for t in run.task_ids() if t not in requested],
+    )
+
+
+def _score_one(
+    task: Task, nodes: Sequence[Node], weighting: str, points: Sequence[int]
+) -> tuple[TaskScore, Attempts, dict[int, tuple[float, float]]]:
+    """The task's row, its attempts, and its (score, oracle) at each budget of ``points``."""
+    n_tests = len(task.test)
+    tried = attempts_for_task(nodes, n_tests, weighting)
+    keyed, outputs = _keyed_ballots(nodes, n_tests)
+    groups = rank_groups(keyed, weighting)
+    score = oracle = None
+    values: dict[int, tuple[float, float]] = {0: (0.0, 0.0)}
+    if task.has_test_outputs:
+        solutions = task.test_outputs
+        score = score_task(tried, solutions)
+        first = _first_hits(nodes, solutions)
+        oracle = sum(i < len(nodes) for i in first) / n_tests
+        right = [[got == want for got, want in zip(out, solutions, strict=True)] for out in outputs]
+        for b in points:
+            top = [cast(int, g.test_outputs[0]) for g in rank_groups(keyed[:b], weighting)[:2]]
+            hits = sum(any(right[k][j] for k in top) for j in range(n_tests))
+            values[b] = (hits / n_tests, sum(i < b for i in first) / n_tests)
+    row = TaskScore(
+        task_id=task.id,
+        n_tests=n_tests,
+        programs=len(nodes),
+        valid=sum(n.valid for n in nodes),
+        best_train_accuracy=max((n.train_accuracy for n in nodes), default=0.0),
+        train_perfect=sum(n.all_train_correct for n in nodes),
+        groups=len(groups),
+        attempted=bool(groups),
+        score=score,
+        oracle=oracle,
+        winners=tuple(nodes[g.first].node_id for g in groups[:2]),
+    )
+    return row, tried, values
+
+
+def _first_hits(nodes: Sequence[Node], solutions: Sequence[Grid]) -> list[int]:
+    """Per test input, the index of the first node whose output is right (``len(nodes)``: none)."""
+    first = [len(nodes)] * len(solutions)
+    for j, want in enumerate(solutions):
+        for i, node in enumerate(nodes):
+            if len(node.test) == len(solutions) and node.test[j].output == want:
+                first[j] = i
+                break
+    return first
+
+
+def _keyed_ballots(nodes: Sequence[Node], n_tests: int) -> tuple[list[Ballot], list[tuple]]:
+    """Ballots whose outputs are replaced by one small int per distinct tuple of test outputs.
+
+    :func:`~agents.voting.rank_groups` only hashes and compares the outputs, so the ranking is
+    the same as with the grids, and each tuple of grids is hashed once per node rather than once
+    per budget. Returns the ballots and the tuples of test outputs, indexed by key.
+    """
+    keys: dict[tuple, int] = {}
+    keyed: list[Ballot] = []
+    for node in nodes:
+        outputs = node.test_outputs
+        if len(outputs) != n_tests or any(out is None for out in outputs):
+            keyed.append(Ballot((), node.train_accuracy))  # does not vote, keeps its place
+            continue
+        key = keys.setdefault(outputs, len(keys))
+        keyed.append(Ballot(cast("tuple[Grid, ...]", (key,)), node.train_accuracy))
+    return keyed, list(keys)
