@@ -11,8 +11,12 @@ reads answers the same way.
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from arc_env import ProgramResult, Task
 
@@ -120,6 +124,8 @@ class Conversation:
     messages: list[Message]
     n: int
     max_new_tokens: int
+    task_id: str = ""
+    """The task the request is about (for logs and scripted policies; prompts never need it)."""
 
 
 class Policy(abc.ABC):
@@ -171,7 +177,9 @@ class Policy(abc.ABC):
             )
         if request.n < 1:
             raise ValueError(f"n: expected at least 1 completion per request, got {request.n}")
-        return Conversation(messages, request.n, self.sampling.max_new_tokens(request))
+        return Conversation(
+            messages, request.n, self.sampling.max_new_tokens(request), request.task.id
+        )
 
     def generate(self, requests: Sequence[Request]) -> list[list[Completion]]:
         """Answer a batch of requests: per request, ``n`` completions with extracted programs."""
@@ -204,30 +212,55 @@ def _finish(raw: RawCompletion, policy_id: str) -> Completion:
 
 @dataclass
 class ScriptedPolicy(Policy):
-    """A policy that answers from a fixed list of texts, in turn (for tests and examples).
+    """A policy that answers from fixed texts, in turn (for tests, demos and baselines).
 
-    Every completion's text is the next entry of ``answers`` (cycling).
+    Attributes:
+        answers: answer texts used in turn for every task, or a mapping from task id to the
+            texts used in turn for that task (a task not in it gets the ``"*"`` entry, if any,
+            else an invalid empty answer).
+        delay: seconds each :meth:`complete` call waits, to stand in for a slow model.
     """
 
-    answers: Sequence[str] = field(default_factory=list)
+    answers: Sequence[str] | Mapping[str, Sequence[str]] = ()
+    delay: float = 0.0
 
     def __post_init__(self) -> None:
         super().__init__()
         if not self.answers:
             raise ValueError("answers: expected at least one answer text")
-        self._next = 0
+        if not isinstance(self.answers, Mapping):
+            self.answers = {"*": list(self.answers)}
+        self._turns: dict[str, int] = {}
+
+    @classmethod
+    def from_spec(cls, target: str, **options: Any) -> ScriptedPolicy:
+        """``scripted:ANSWERS.json``: a JSON list of answers, or ``{task_id: [answers]}``."""
+        try:
+            answers = json.loads(Path(target).read_text())
+        except (OSError, ValueError) as err:
+            raise ValueError(f"{target}: expected a JSON file of answers ({err})") from None
+        sampling = options.pop("sampling", None)
+        prompts = options.pop("prompts", None)
+        policy = cls(answers, **options)
+        policy.sampling = sampling or policy.sampling
+        policy.prompts = prompts or policy.prompts
+        return policy
 
     @property
     def policy_id(self) -> str:
         return "scripted"
 
     def complete(self, conversations: Sequence[Conversation]) -> list[list[RawCompletion]]:
+        if self.delay:
+            time.sleep(self.delay)
         out = []
         for conversation in conversations:
+            texts = self.answers.get(conversation.task_id) or self.answers.get("*") or [""]
             batch = []
             for _ in range(conversation.n):
-                text = self.answers[self._next % len(self.answers)]
-                self._next += 1
+                turn = self._turns.get(conversation.task_id, 0)
+                self._turns[conversation.task_id] = turn + 1
+                text = texts[turn % len(texts)]
                 batch.append(RawCompletion(text, completion_tokens=len(text.split())))
             out.append(batch)
         return out

@@ -31,6 +31,7 @@ _BUILT_IN = {
     "hf": "agents.backends.hf:TransformersPolicy.from_spec",
     "vllm": "agents.backends.vllm:VLLMPolicy.from_spec",
     "openai": "agents.backends.openai:OpenAIPolicy.from_spec",
+    "scripted": "agents.policy:ScriptedPolicy.from_spec",
 }
 _registered: dict[str, PolicyFactory | str] = {}
 

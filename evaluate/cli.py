@@ -521,3 +521,15 @@ def _shape_range(shapes: Sequence[tuple[int, int]]) -> str:
     columns = [c for _, c in shapes]
     low, high = f"{min(rows)}x{min(columns)}", f"{max(rows)}x{max(columns)}"
     return low if low == high else f"{low}..{high}"
+
+
+def _register_more_commands() -> None:
+    from evaluate.cli_run import run_command
+
+    cli.add_command(run_command)
+
+
+_register_more_commands()
+
+if __name__ == "__main__":
+    main()

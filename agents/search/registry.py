@@ -1,0 +1,96 @@
+"""Finding search agents by name.
+
+Built in: ``sample``, ``rex``, ``sample-refine``. Third-party packages add agents through the
+``soar.agents`` entry-point group, e.g. in their ``pyproject.toml``::
+
+    [project.entry-points."soar.agents"]
+    greedy-refine = "my_package.agent:GreedyRefineAgent"
+
+The entry point names a :class:`~agents.search.agent.SearchAgent` subclass (or any callable that
+takes the config fields as keyword arguments and returns an agent).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable
+from importlib.metadata import entry_points
+
+from .agent import SearchAgent
+
+AgentFactory = Callable[..., SearchAgent]
+"""``factory(**config_fields) -> SearchAgent``; a :class:`SearchAgent` subclass is one."""
+
+ENTRY_POINT_GROUP = "soar.agents"
+
+_BUILT_IN = {
+    "sample": "agents.search.sample:SampleAgent",
+    "rex": "agents.search.refine:RexAgent",
+    "sample-refine": "agents.search.refine:SampleRefineAgent",
+}
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
+_registered: dict[str, AgentFactory | str] = {}
+
+
+class AgentError(ValueError):
+    """An agent name that cannot be turned into an agent."""
+
+
+def register_agent(name: str, factory: AgentFactory | str) -> None:
+    """Make ``make_agent(name, ...)`` build agents with ``factory`` (a callable, usually a
+    :class:`SearchAgent` subclass, or ``"module:attribute"``); overrides built-in and
+    entry-point agents of the same name."""
+    if not _NAME.match(name):
+        raise ValueError(
+            f"name: expected letters, digits, '_', '-' or '.', like 'my-agent', got {name!r}"
+        )
+    _registered[name] = factory
+
+
+def available_agents() -> dict[str, str]:
+    """Every known agent name and where its factory lives."""
+    found: dict[str, str] = dict(_BUILT_IN)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found[ep.name] = ep.value
+    for name, factory in _registered.items():
+        found[name] = factory if isinstance(factory, str) else _describe(factory)
+    return found
+
+
+def _describe(factory: AgentFactory) -> str:
+    module, qualname = getattr(factory, "__module__", None), getattr(factory, "__qualname__", None)
+    return f"{module}:{qualname}" if module and qualname else repr(factory)
+
+
+def _load(reference: str) -> AgentFactory:
+    module_name, _, attribute = reference.partition(":")
+    obj = importlib.import_module(module_name)
+    for part in attribute.split("."):
+        obj = getattr(obj, part)
+    return obj  # type: ignore[return-value]
+
+
+def make_agent(name: str, **config: object) -> SearchAgent:
+    """Build the agent ``name`` with config fields, e.g. ``make_agent("rex", programs=200, C=10)``.
+
+    Raises:
+        AgentError: the name is unknown, or its factory did not return a :class:`SearchAgent`.
+        ValueError: a config field is unknown or out of range.
+    """
+    factory: AgentFactory | str | None = _registered.get(name)
+    if factory is None:
+        plugins = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+        factory = plugins[name].load() if name in plugins else _BUILT_IN.get(name)
+    if factory is None:
+        raise AgentError(
+            f"unknown search agent {name!r}: expected one of {', '.join(sorted(available_agents()))}"
+        )
+    if isinstance(factory, str):
+        factory = _load(factory)
+    agent = factory(**config)
+    if not isinstance(agent, SearchAgent):
+        raise AgentError(
+            f"agent {name!r}: expected its factory to return a SearchAgent, got {type(agent).__name__}"
+        )
+    return agent

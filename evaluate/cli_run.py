@@ -1,0 +1,126 @@
+"""The ``soar run`` command (registered on the ``soar`` group by ``evaluate.cli``).
+
+Kept apart from ``evaluate.cli`` so that module stays small; like it, this imports only click at
+import time.
+"""
+
+from __future__ import annotations
+
+import click
+
+
+def _parse_options(pairs: tuple[str, ...], flag: str) -> dict[str, object]:
+    """``KEY=VALUE`` pairs as a dict, values read as YAML scalars (numbers, booleans, null)."""
+    import yaml
+
+    options: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint=flag)
+        options[key] = yaml.safe_load(value) if value else ""
+    return options
+
+
+@click.command("run", short_help="Search tasks with an agent and a policy; vote and score.")
+@click.option("--tasks", "tasks", help="Task SPEC (arc1/eval, a directory, a Kaggle file...).")
+@click.option("--policy", help="Policy SPEC: hf:PATH[+ADAPTER], vllm:MODEL, openai:URL#MODEL.")
+@click.option("--agent", help="Search agent: sample, rex, sample-refine (default) or a plug-in.")
+@click.option("--budget", type=int, help="Programs per task (sample-refine: half sampled).")
+@click.option("--out", help="Run directory to create (default: runs/<tasks>-<time>).")
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False), help="YAML settings file."
+)
+@click.option("--resume", "resume_dir", help="Continue the run in this directory.")
+@click.option("--solutions", help="Kaggle solutions file for scoring.")
+@click.option("--seed", type=int, help="Seed of the search's random choices (default 0).")
+@click.option("--batch-size", type=int, help="Programs per generate call (default 256).")
+@click.option("--workers", type=int, help="Executor worker processes (default: cores).")
+@click.option("--timeout", type=float, help="Seconds per program input (default 1).")
+@click.option(
+    "--agent-option",
+    "agent_option",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An agent setting, e.g. stop_after=100 or C=20 (repeatable).",
+)
+@click.option(
+    "--policy-option",
+    "policy_option",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A back-end setting, e.g. tensor_parallel_size=2 (repeatable).",
+)
+@click.option(
+    "--sampling",
+    "sampling_option",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A sampling setting: temperature, top_p, min_p, max_new_tokens_sample...",
+)
+@click.option("--no-completions", is_flag=True, help="Log programs only, not full completions.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def run_command(**flags: object) -> None:
+    """Run a search: every task of SPEC gets programs from the policy, chosen by the agent.
+
+    Each program tried is logged as it is produced (RUN/nodes/<task>.jsonl); at the end the
+    programs vote (attempts.json, Kaggle format) and the run is scored (scores.json) when the
+    test outputs are known. Settings come from --config (YAML) with flags overriding;
+    --resume RUN continues a stopped run (even one killed with SIGKILL) with its saved settings.
+    """
+    from evaluate.cli import InputError, _arc_env_errors
+    from evaluate.config import RunConfig
+    from evaluate.run import default_out, run
+    from evaluate.rundir import RunDirError
+
+    resume_dir = flags.pop("resume_dir")
+    quiet = bool(flags.pop("quiet"))
+    overrides = {
+        "tasks": flags["tasks"],
+        "policy": flags["policy"],
+        "agent": flags["agent"],
+        "budget": flags["budget"],
+        "out": resume_dir or flags["out"],
+        "solutions": flags["solutions"],
+        "seed": flags["seed"],
+        "batch_size": flags["batch_size"],
+        "workers": flags["workers"],
+        "timeout": flags["timeout"],
+        "keep_completions": False if flags["no_completions"] else None,
+    }
+    for key, flag, name in (
+        ("agent_options", "--agent-option", "agent_option"),
+        ("policy_options", "--policy-option", "policy_option"),
+        ("sampling", "--sampling", "sampling_option"),
+    ):
+        parsed = _parse_options(flags[name], flag)  # type: ignore[arg-type]
+        overrides[key] = parsed or None
+    try:
+        if resume_dir:
+            from evaluate.run import resolved_config
+            from evaluate.rundir import RunDir
+
+            config = resolved_config(RunDir.open(resume_dir))
+        else:
+            if not overrides["out"] and overrides["tasks"]:
+                overrides["out"] = str(default_out(str(overrides["tasks"])))
+            config = RunConfig.load(flags["config_file"], **overrides)  # type: ignore[arg-type]
+    except (ValueError, RunDirError, TypeError) as err:
+        raise InputError(str(err)) from None
+    from agents.registry import PolicyError
+    from agents.search import AgentError
+
+    try:
+        with _arc_env_errors():
+            scores = run(config, resume=bool(resume_dir), show_progress=not quiet)
+    except (PolicyError, AgentError, RunDirError) as err:
+        raise InputError(str(err)) from None
+    lines = [f"run: {config.out}"]
+    if scores.score is not None:
+        lines.append(
+            f"score {scores.score:.4f} (oracle {scores.oracle:.4f}) over {len(scores.tasks)} tasks"
+        )
+    else:
+        lines.append("no test outputs known: attempts written, not scored")
+    lines.append(f"programs: {scores.programs}, valid: {scores.valid_programs}")
+    click.echo("\n".join(lines))

@@ -1,0 +1,99 @@
+"""Run configuration: one dataclass, read from a YAML file and overridden by command-line flags.
+
+Every field has help text and is validated with a message that states the allowed values. The
+resolved configuration is written to the run directory, so a run says exactly how it was made.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+@dataclass
+class RunConfig:
+    """What ``soar run`` does. Defaults follow the SOAR paper where it has one."""
+
+    tasks: str = field(
+        default="", metadata={"help": "task spec: arc1/eval, a directory, a file..."}
+    )
+    policy: str = field(
+        default="",
+        metadata={"help": "policy spec: hf:PATH[+ADAPTER], vllm:MODEL, openai:URL#MODEL"},
+    )
+    agent: str = field(default="sample-refine", metadata={"help": "search agent name"})
+    budget: int | None = field(
+        default=None, metadata={"help": "programs per task (default: the agent's, 6000 for SOAR)"}
+    )
+    agent_options: dict[str, Any] = field(
+        default_factory=dict, metadata={"help": "further agent settings (see the agent's config)"}
+    )
+    policy_options: dict[str, Any] = field(
+        default_factory=dict, metadata={"help": "back-end settings, e.g. tensor_parallel_size"}
+    )
+    sampling: dict[str, Any] = field(
+        default_factory=dict,
+        metadata={"help": "temperature, top_p, min_p, max_new_tokens_sample/refine, seed"},
+    )
+    solutions: str | None = field(default=None, metadata={"help": "Kaggle solutions file"})
+    out: str = field(default="", metadata={"help": "run directory to create"})
+    seed: int = field(default=0, metadata={"help": "seed of every random choice of the search"})
+    batch_size: int = field(default=256, metadata={"help": "programs per generate call"})
+    workers: int | None = field(
+        default=None, metadata={"help": "executor workers (default: cores)"}
+    )
+    timeout: float = field(default=1.0, metadata={"help": "seconds per program input"})
+    memory_mb: int = field(default=1024, metadata={"help": "memory per program, MB"})
+    keep_completions: bool = field(
+        default=True, metadata={"help": "log each completion's full text, not only its program"}
+    )
+
+    def __post_init__(self) -> None:
+        if not self.tasks:
+            raise ValueError("tasks: expected a task spec such as arc1/eval, got nothing")
+        if not self.policy:
+            raise ValueError(
+                "policy: expected a policy spec such as hf:/path/to/model, got nothing"
+            )
+        if not self.out:
+            raise ValueError("out: expected a directory for the run, got nothing")
+        if self.budget is not None and self.budget < 1:
+            raise ValueError(f"budget: expected at least 1 program per task, got {self.budget}")
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size: expected at least 1, got {self.batch_size}")
+        if self.workers is not None and self.workers < 1:
+            raise ValueError(f"workers: expected at least 1, got {self.workers}")
+        if not self.timeout > 0:
+            raise ValueError(f"timeout: expected a positive number of seconds, got {self.timeout}")
+        if self.memory_mb < 16:
+            raise ValueError(f"memory_mb: expected at least 16, got {self.memory_mb}")
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, **overrides: Any) -> RunConfig:
+        """Values from the YAML file at ``path`` (if any), then ``overrides`` that are not None."""
+        values: dict[str, Any] = {}
+        if path is not None:
+            try:
+                loaded = yaml.safe_load(Path(path).read_text()) or {}
+            except (OSError, yaml.YAMLError) as err:
+                raise ValueError(f"{path}: cannot read the YAML configuration ({err})") from None
+            if not isinstance(loaded, dict):
+                raise ValueError(
+                    f"{path}: expected a mapping of settings, got {type(loaded).__name__}"
+                )
+            values.update(loaded)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(
+                f"unknown setting(s) {', '.join(unknown)}: expected some of {', '.join(sorted(known))}"
+            )
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)

@@ -1,0 +1,104 @@
+"""``soar run``: search a set of tasks with an agent and a policy, vote, and score.
+
+A plain function (:func:`run`) that the CLI calls with a :class:`~evaluate.config.RunConfig`;
+heavy libraries are imported here, not by the CLI.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .config import RunConfig
+from .rundir import RunDir
+
+if TYPE_CHECKING:
+    from agents.search import SearchProgress
+    from evaluate.scoring import RunScores
+
+
+def resolved_config(run: RunDir) -> RunConfig:
+    """The configuration a run was made with (for ``--resume``)."""
+    saved = {k: v for k, v in run.config.items() if k not in ("versions", "started")}
+    return RunConfig(**saved)
+
+
+def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) -> RunScores:
+    """Search, log every node, vote, and write ``attempts.json`` and ``scores.json``.
+
+    With ``resume``, ``config.out`` must hold a run: its saved configuration is used and each
+    task continues from its logged nodes until the same budget is reached.
+    """
+    from agents import SamplingConfig, make_policy
+    from agents.search import make_agent, run_search
+    from arc_env import Executor, load_tasks
+    from evaluate import submission
+    from evaluate.scoring import score_run
+
+    if resume:
+        rundir = RunDir.open(config.out)
+        config = resolved_config(rundir)
+    tasks = load_tasks(config.tasks, solutions=config.solutions)
+    agent_options: dict[str, Any] = dict(config.agent_options)
+    if config.budget is not None:
+        agent_options["programs"] = config.budget
+    agent = make_agent(config.agent, **agent_options)
+    sampling = SamplingConfig(**{"seed": config.seed, **config.sampling})
+    if not resume:
+        rundir = RunDir.create(config.out, {**config.to_dict(), "started": time.time()})
+    policy = make_policy(config.policy, sampling=sampling, **config.policy_options)
+    try:
+        with (
+            Executor(config.workers, timeout=config.timeout, memory_mb=config.memory_mb) as ex,
+            _ProgressBar(len(tasks), enabled=show_progress) as bar,
+        ):
+            run_search(
+                tasks,
+                agent,
+                policy,
+                ex,
+                rundir,
+                batch_size=config.batch_size,
+                keep_completions=config.keep_completions,
+                seed=config.seed,
+                progress=bar.update,
+            )
+    finally:
+        policy.close()
+        rundir.close()
+    scores = score_run(rundir, tasks)
+    submission.write(rundir, scores.attempts)
+    rundir.write_scores(scores.to_json())
+    return scores
+
+
+class _ProgressBar:
+    """A tqdm bar over tasks, with programs spent, tasks solved on train and programs/s."""
+
+    def __init__(self, n_tasks: int, *, enabled: bool) -> None:
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=n_tasks, unit="task", disable=not enabled, dynamic_ncols=True)
+
+    def update(self, p: SearchProgress) -> None:
+        self.bar.n = p.tasks_finished
+        self.bar.set_postfix(
+            programs=f"{p.programs}/{p.programs_budget}",
+            solved_train=p.tasks_solved,
+            per_s=f"{p.programs_per_second:.1f}",
+            refresh=False,
+        )
+        self.bar.refresh()
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.close()
+
+
+def default_out(config_tasks: str) -> Path:
+    """``runs/<tasks>-<time>`` for a run without ``--out``."""
+    stem = config_tasks.replace("/", "-").replace(":", "_")[:40]
+    return Path("runs") / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"

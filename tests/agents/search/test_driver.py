@@ -1,0 +1,213 @@
+"""The driver: overlap of generation and execution, batching, early stop, resume after a kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass
+
+import pytest
+
+from agents import ScriptedPolicy
+from agents.search import SearchAgent, make_agent, run_search, sample_request
+from arc_env import Executor
+from evaluate.rundir import RunDir
+
+from .programs import MIRROR, MIX, ROTATE, RecordingPolicy
+
+GENERATE_SECONDS = 0.25
+SLOW_SOURCE = """import time
+_calls = []
+
+def transform(grid):
+    if not _calls:  # once per run of the program, whatever the number of inputs
+        time.sleep(0.25)
+    _calls.append(1)
+    return grid
+"""
+SLOW_PROGRAM = f"```python\n{SLOW_SOURCE}```"
+
+
+@dataclass
+class SlowPolicy(ScriptedPolicy):
+    seconds: float = GENERATE_SECONDS
+
+    def generate(self, requests):
+        time.sleep(self.seconds)
+        return super().generate(requests)
+
+
+def test_generation_overlaps_execution(search_tasks, tmp_path):
+    with Executor(workers=2, timeout=5) as executor:
+        executor.run(
+            [(task.public(), "def transform(grid):\n    return grid\n") for task in search_tasks]
+        )
+        one_batch = [(task.public(), SLOW_SOURCE) for task in search_tasks[:2]]
+        start = time.perf_counter()
+        executor.run(one_batch)
+        execute = time.perf_counter() - start
+
+        agent = make_agent("sample", programs=3, width=1)
+        run = RunDir.create(tmp_path / "run", {})
+        start = time.perf_counter()
+        nodes = run_search(
+            search_tasks, agent, SlowPolicy(answers=[SLOW_PROGRAM]), executor, run, batch_size=2
+        )
+        wall = time.perf_counter() - start
+    n_batches = len(search_tasks) * 3 // 2
+    assert all(len(task_nodes) == 3 and task_nodes[0].any_output for task_nodes in nodes.values())
+    assert wall < 0.8 * n_batches * (GENERATE_SECONDS + execute), (wall, execute)
+
+
+def test_batches_go_round_robin_and_carry_only_public_tasks(search_tasks, executor, tmp_path):
+    assert all(task.has_test_outputs for task in search_tasks)
+
+    @dataclass
+    class PublicOnly(RecordingPolicy):
+        def generate(self, requests):
+            assert all(p.output is None for r in requests for p in r.task.test)
+            return super().generate(requests)
+
+    policy = PublicOnly(answers=list(MIX))
+    run = RunDir.create(tmp_path / "run", {})
+    agent = make_agent("rex", programs=9, width=3)
+    run_search(search_tasks, agent, policy, executor, run, batch_size=7)
+    first, second = ({task_id for task_id, _, _ in call} for call in policy.calls[:2])
+    assert len(first) == 3 and second | first == {t.id for t in search_tasks}  # 3 + 3 + 1 = 7
+    assert all(sum(n for _, _, n in call) <= 7 for call in policy.calls)
+
+
+def test_sample_stops_a_task_after_m_train_perfect_programs(search_tasks, executor, tmp_path):
+    rotate, mirror = search_tasks[0], search_tasks[2]  # ROTATE is right on the first only
+    seen = []
+    agent = make_agent("sample", programs=20, width=2, stop_after=5)
+    run = RunDir.create(tmp_path / "run", {})
+    nodes = run_search(
+        [rotate, mirror],
+        agent,
+        ScriptedPolicy(answers=[ROTATE]),
+        executor,
+        run,
+        progress=seen.append,
+    )
+    assert len(nodes[rotate.id]) == 6  # three steps of two: 6 >= 5 right programs
+    assert all(n.all_train_correct for n in nodes[rotate.id])
+    assert len(nodes[mirror.id]) == 20 and not any(n.all_train_correct for n in nodes[mirror.id])
+    last = seen[-1]
+    assert (last.tasks, last.tasks_finished, last.tasks_solved) == (2, 2, 1)
+    assert (last.programs, last.new_programs, last.programs_budget) == (26, 26, 40)
+    assert last.programs_per_second > 0 and seen[0].programs == 0
+
+
+def test_resume_after_a_torn_line_repairs_the_log(search_tasks, executor, tmp_path):
+    task = search_tasks[2]
+    agent = make_agent("sample-refine", programs=10, width=3)
+    run = RunDir.create(tmp_path / "run", {})
+    before = run_search([task], agent, ScriptedPolicy(answers=[MIRROR, *MIX]), executor, run)
+    run.close()
+    path = run.node_path(task.id)
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:4]) + lines[4][:50])  # killed while writing node 4
+    resumed = RunDir.open(tmp_path / "run")
+    after = run_search([task], agent, ScriptedPolicy(answers=list(MIX)), executor, resumed)
+    resumed.close()
+    assert [n.node_id for n in after[task.id]] == list(range(10))
+    assert [n.to_json() for n in after[task.id][:4]] == [n.to_json() for n in before[task.id][:4]]
+    text = path.read_text().splitlines()
+    assert [json.loads(line)["node_id"] for line in text] == list(range(10))
+    again = run_search([task], agent, ScriptedPolicy(answers=list(MIX)), executor, resumed)
+    assert [n.to_json() for n in again[task.id]] == [n.to_json() for n in after[task.id]]
+    assert len(path.read_text().splitlines()) == 10  # a finished task does nothing more
+
+
+KILLED_RUN = """
+import sys, time
+from agents import ScriptedPolicy
+from agents.search import make_agent, run_search
+from arc_env import Executor, load_tasks
+from evaluate.rundir import RunDir
+
+class Slow(ScriptedPolicy):
+    def generate(self, requests):
+        time.sleep(0.05)
+        return super().generate(requests)
+
+answers = ["```python\\ndef transform(grid):\\n    return grid[::-1]\\n```", "no code"]
+with Executor(workers=1) as executor:
+    run_search(load_tasks("arc1/train:3c9b0459,67a3c6ac"), make_agent("rex", programs=30, width=2),
+               Slow(answers=answers), executor, RunDir.create(sys.argv[1], {}), batch_size=2)
+"""
+
+
+def test_resume_after_sigkill_loses_and_duplicates_nothing(search_tasks, executor, tmp_path):
+    path = tmp_path / "run"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(KILLED_RUN), str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    logs = [path / "nodes" / f"{task_id}.jsonl" for task_id in ("3c9b0459", "67a3c6ac")]
+    deadline = time.monotonic() + 60
+    while sum(p.read_bytes().count(b"\n") for p in logs if p.exists()) < 8:
+        assert proc.poll() is None, proc.stderr.read().decode()
+        assert time.monotonic() < deadline, "the run logged nothing within 60 s"
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stderr.close()
+    logged = sum(p.read_bytes().count(b"\n") for p in logs)
+    assert 8 <= logged < 60, "expected a run killed midway"
+    run = RunDir.open(path)
+    tasks = [t for t in search_tasks if t.id in ("3c9b0459", "67a3c6ac")]
+    nodes = run_search(
+        tasks,
+        make_agent("rex", programs=30, width=2),
+        ScriptedPolicy(answers=list(MIX)),
+        executor,
+        run,
+    )
+    run.close()
+    for task in tasks:
+        assert [n.node_id for n in nodes[task.id]] == list(range(30))
+        assert [n.node_id for n in RunDir.open(path).read_nodes(task.id)] == list(range(30))
+
+
+class Greedy(SearchAgent):
+    """Breaks the contract: asks for more than it may."""
+
+    def requests(self, state, max_programs, rng):
+        return [sample_request(state.task, self.remaining(state) + 1)]
+
+
+class Mute(SearchAgent):
+    """Breaks the contract: asks for nothing although unfinished."""
+
+    def requests(self, state, max_programs, rng):
+        return []
+
+
+@pytest.mark.parametrize(
+    ("agent", "message"),
+    [
+        (Greedy(programs=5), "asked for 6 programs, expected at most 5"),
+        (Mute(), "asked for no program"),
+    ],
+)
+def test_agents_breaking_the_contract_are_stopped(agent, message, search_tasks, executor, tmp_path):
+    run = RunDir.create(tmp_path / "run", {})
+    with pytest.raises(RuntimeError, match=message):
+        run_search(search_tasks[:1], agent, ScriptedPolicy(answers=[ROTATE]), executor, run)
+
+
+def test_bad_arguments_are_rejected(search_tasks, executor, tmp_path):
+    run = RunDir.create(tmp_path / "run", {})
+    agent, policy = make_agent("sample", programs=2), ScriptedPolicy(answers=[ROTATE])
+    with pytest.raises(ValueError, match="batch_size: expected a number of programs >= 1, got 0"):
+        run_search(search_tasks, agent, policy, executor, run, batch_size=0)
+    with pytest.raises(ValueError, match="expected distinct task ids"):
+        run_search(search_tasks[:1] * 2, agent, policy, executor, run)
