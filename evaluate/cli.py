@@ -332,6 +332,27 @@ def _score(
     run_dir: str, spec: str | None, solutions: str | None, weighting: str
 ) -> tuple[RunDir, list[Task], RunScores]:
     """The run, its requested tasks and their scores, or an :class:`InputError` saying why not."""
+    from evaluate.rundir import RunDirError
+
+    run, spec, solutions = _open_run(run_dir, spec, solutions)
+
+    from arc_env.loading import load_tasks
+    from evaluate.scoring import score_run
+
+    with _arc_env_errors():
+        loaded = load_tasks(spec, solutions=solutions)
+    try:
+        return run, loaded, score_run(run, loaded, weighting=weighting)
+    except RunDirError as err:
+        raise InputError(str(err)) from None
+
+
+def _open_run(
+    run_dir: str, spec: str | None, solutions: str | None
+) -> tuple[RunDir, str, str | None]:
+    """The run, and the task spec and solutions file to read its tasks with: ``spec`` and
+    ``solutions`` when a spec is given, else those of the run's config; or an
+    :class:`InputError` saying why not."""
     from evaluate.rundir import CONFIG, RunDir, RunDirError
 
     try:
@@ -350,16 +371,7 @@ def _score(
             )
         if solutions is None and isinstance(config.get("solutions"), str):
             solutions = config["solutions"]
-
-    from arc_env.loading import load_tasks
-    from evaluate.scoring import score_run
-
-    with _arc_env_errors():
-        loaded = load_tasks(spec, solutions=solutions)
-    try:
-        return run, loaded, score_run(run, loaded, weighting=weighting)
-    except RunDirError as err:
-        raise InputError(str(err)) from None
+    return run, spec, solutions
 
 
 def _score_lines(scores: RunScores) -> list[str]:
@@ -524,9 +536,15 @@ def _shape_range(shapes: Sequence[tuple[int, int]]) -> str:
 
 
 def _register_more_commands() -> None:
+    from evaluate.cli_improve import improve_command
+    from evaluate.cli_relabel import relabel_command
     from evaluate.cli_run import run_command
+    from evaluate.cli_train import train_command
 
     cli.add_command(run_command)
+    cli.add_command(train_command)
+    cli.add_command(relabel_command)
+    cli.add_command(improve_command)
 
 
 _register_more_commands()

@@ -19,7 +19,13 @@ if TYPE_CHECKING:
 
     from .scoring import CurvePoint
 
-__all__ = ["plot_accuracy_histogram", "plot_programs_per_second", "plot_score_curve", "rate_bins"]
+__all__ = [
+    "plot_accuracy_histogram",
+    "plot_iterations",
+    "plot_programs_per_second",
+    "plot_score_curve",
+    "rate_bins",
+]
 
 _SIZE = (7.0, 4.2)
 _DPI = 100
@@ -125,5 +131,30 @@ def plot_programs_per_second(path: Path, created: Sequence[float]) -> Path:
     else:
         _nothing(ax, "no node creation times recorded")
         ax.set_title("Programs per second over time")
+    figure.savefig(path)
+    return path
+
+
+def plot_iterations(rows: Sequence[Mapping[str, object]], path: Path) -> Path:
+    """Score after each self-improvement iteration: on the tasks, held-out and test-time sets."""
+    figure, ax = _figure()
+    series = [("score", "tasks"), ("held_out", "held-out tasks"), ("test_time", "test-time tasks")]
+    drawn = False
+    for key, label in series:
+        points = [(r["iteration"], r[key]) for r in rows if r.get(key) is not None]
+        if points:
+            xs, ys = zip(*points, strict=True)
+            ax.plot(xs, ys, "o-", label=label)
+            drawn = True
+    if drawn:
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("iteration (0 = base model)")
+        ax.set_ylabel("official score")
+        ax.set_xticks(sorted({int(r["iteration"]) for r in rows}))  # type: ignore[call-overload]
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="upper left")
+    else:
+        _nothing(ax, "no scored search yet")
+    ax.set_title("Self-improvement")
     figure.savefig(path)
     return path

@@ -1,0 +1,176 @@
+"""The ``soar relabel`` command (registered on the ``soar`` group by ``evaluate.cli``).
+
+Like ``evaluate.cli``, this imports only click at import time; the strategy and filter names are
+spelled here for the help text and checked against ``training`` by the tests.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from arc_env.task import Task
+    from evaluate.rundir import RunDir
+
+STRATEGY_NAMES = ("greedy-diverse", "greedy", "uniform", "correct-only", "vote-weighted")
+FILTER_NAMES = (
+    "error",
+    "invalid-grid",
+    "constant-output",
+    "identity-output",
+    "hard-coded",
+    "absurd-source",
+    "duplicate-code",
+)
+
+
+@click.command("relabel", short_help="Turn runs' programs into finetuning data (chat JSONL).")
+@click.argument("run_dirs", metavar="RUN [RUN ...]", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False), help="The JSONL file to write."
+)
+@click.option(
+    "--strategy",
+    type=click.Choice(STRATEGY_NAMES),
+    default="greedy-diverse",
+    show_default=True,
+    help="How programs are chosen per task (described above).",
+)
+@click.option(
+    "--per-task",
+    type=click.IntRange(min=0),
+    default=50,
+    show_default=True,
+    help="The most sample records per task (and refine records, with --refinement).",
+)
+@click.option("--refinement", is_flag=True, help="Add refine records from (parent, child) pairs.")
+@click.option(
+    "--tasks",
+    "spec",
+    metavar="SPEC",
+    default=None,
+    help='The tasks (default: the "tasks" of each RUN/config.json).',
+)
+@click.option(
+    "--solutions",
+    type=click.Path(),
+    default=None,
+    help="Kaggle solutions file giving the test outputs of a challenges file (default: the "
+    '"solutions" of RUN/config.json when the tasks come from it).',
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random draws.")
+@click.option(
+    "--no-filter",
+    "no_filter",
+    multiple=True,
+    type=click.Choice(FILTER_NAMES),
+    metavar="NAME",
+    help=f"Switch a filter off (repeatable): {', '.join(FILTER_NAMES)}.",
+)
+def relabel_command(
+    run_dirs: tuple[str, ...],
+    out: str,
+    strategy: str,
+    per_task: int,
+    refinement: bool,
+    spec: str | None,
+    solutions: str | None,
+    seed: int,
+    no_filter: tuple[str, ...],
+) -> None:
+    """Write finetuning data from the programs logged by the runs RUN (hindsight relabeling).
+
+    Per task, the programs of every RUN are pooled and filtered (programs that error, give an
+    invalid grid, give the same grid for every input or every input back, hard-code an output,
+    have absurd source lines, or repeat an earlier program's code), then chosen by --strategy:
+    greedy-diverse (half the best by accuracy, half drawn from the failing rest deduplicated by
+    outputs), greedy, uniform, correct-only, or vote-weighted (for test-time training: the cap
+    shared among output groups by vote weight). Each chosen program becomes a record whose
+    prompt is the sampling prompt of its relabeled task (the program's own outputs as the
+    outputs) and whose answer is the program. --refinement adds records asking to refine a
+    program that failed, answered by its refinement that solved the task, balanced over the
+    parent's train accuracy.
+
+    OUT holds one chat record per line ({"messages": [system, user, assistant], "task_id",
+    "source", "strategy", "bucket", "node_id", "run"}), readable with
+    datasets.load_dataset("json", data_files=OUT). The counts per filter, strategy and bucket
+    are printed.
+    """
+    from evaluate.cli import InputError
+    from evaluate.rundir import RunDirError
+    from training.dataset import build_dataset, write_jsonl
+    from training.filters import FilterConfig
+
+    runs, tasks = _runs_and_tasks(run_dirs, spec, solutions)
+    try:
+        records, stats = build_dataset(
+            runs,
+            tasks,
+            strategy=strategy,
+            per_task=per_task,
+            refinement=refinement,
+            seed=seed,
+            filters=FilterConfig().without(no_filter),
+        )
+    except RunDirError as err:
+        raise InputError(str(err)) from None
+    try:
+        path = write_jsonl(records, out)
+    except OSError as err:
+        raise click.ClickException(f"{out}: cannot write the data ({err})") from None
+    click.echo("\n".join([*stats_lines(stats), f"wrote {len(records)} records to {path}"]))
+
+
+def _runs_and_tasks(
+    run_dirs: tuple[str, ...], spec: str | None, solutions: str | None
+) -> tuple[list[RunDir], list[Task]]:
+    """The runs, and the union of their tasks (the first of the same id wins), in order."""
+    from arc_env.loading import load_tasks
+    from evaluate.cli import _arc_env_errors, _open_run
+
+    runs: list[RunDir] = []
+    loaded: dict[tuple[str, str | None], list[Task]] = {}
+    tasks: dict[str, Task] = {}
+    for run_dir in run_dirs:
+        run, run_spec, run_solutions = _open_run(run_dir, spec, solutions)
+        runs.append(run)
+        key = (run_spec, run_solutions)
+        if key not in loaded:
+            with _arc_env_errors():
+                loaded[key] = load_tasks(run_spec, solutions=run_solutions)
+        for task in loaded[key]:
+            tasks.setdefault(task.id, task)
+    return runs, list(tasks.values())
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in counts.items())
+
+
+def stats_lines(stats: dict[str, Any]) -> list[str]:
+    """The summary ``soar relabel`` prints: inputs, filters, selection, refinement."""
+    dropped = sum(stats["dropped"].values())
+    lines = [
+        f"runs        {stats['runs']}, {stats['tasks']} tasks requested, "
+        f"{stats['tasks_with_nodes']} with programs, {stats['nodes']} programs",
+        f"filters     {dropped} dropped: {_counts(stats['dropped'])}",
+    ]
+    if stats["disabled_filters"]:
+        lines.append(f"            switched off: {', '.join(stats['disabled_filters'])}")
+    lines.append(
+        f"strategy    {stats['strategy']} (at most {stats['per_task']} per task, seed "
+        f"{stats['seed']}): {stats['samples']} chosen of {stats['kept']} kept, from "
+        f"{stats['tasks_with_samples']} tasks; {stats['samples_solving']} solve their task"
+    )
+    refine = stats.get("refine")
+    if refine is not None:
+        chosen, found = refine["chosen"], refine["pairs"]
+        per_bucket = ", ".join(f"{name} {chosen[name]}/{found[name]}" for name in found)
+        lines.append(
+            f"refinement  {sum(chosen.values())} of {sum(found.values())} pairs "
+            f"(chosen/found per parent bucket: {per_bucket}); "
+            f"{refine['children_dropped']} pairs dropped by the filters"
+        )
+    return lines

@@ -1,0 +1,105 @@
+"""``soar improve``: one round with the tiny model and a tiny budget leaves every artefact, and a
+loop killed midway finishes with ``--resume``."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from evaluate.cli import cli
+
+ANSWERS = Path(__file__).resolve().parents[2] / "examples" / "scripted_answers.json"
+TASKS = "arc1/train:3c9b0459,6150a2bd"
+
+
+def improve_args(model: Path, out: Path) -> list[str]:
+    return [
+        "improve",
+        "--tasks",
+        TASKS,
+        "--base",
+        str(model),
+        "--iterations",
+        "1",
+        "--first-policy",
+        f"scripted:{ANSWERS}",  # a first search that finds real programs
+        "--agent",
+        "sample-refine",
+        "--budget",
+        "6",
+        "--agent-option",
+        "width=3",
+        "--agent-option",
+        "stop_after=null",
+        "--sampling",
+        "max_new_tokens_sample=8",
+        "--sampling",
+        "max_new_tokens_refine=8",
+        "--train-option",
+        "max_steps=2",
+        "--train-option",
+        "lora_r=4",
+        "--train-option",
+        "effective_batch=2",
+        "--train-option",
+        "max_length=4096",
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+    ]
+
+
+def artefacts(out: Path) -> dict[str, bool]:
+    return {
+        name: (out / name).exists()
+        for name in (
+            "improve.json",
+            "iter0/search/scores.json",
+            "iter0/search/attempts.json",
+            "iter0/data.jsonl",
+            "iter0/model/README.md",
+            "iter1/search/scores.json",
+            "summary.json",
+            "improvement.png",
+        )
+    }
+
+
+def test_one_round_leaves_every_artefact(tmp_path, tiny_model_dir):
+    out = tmp_path / "loop"
+    result = CliRunner().invoke(cli, improve_args(tiny_model_dir, out))
+    assert result.exit_code == 0, result.output
+    assert all(artefacts(out).values()), artefacts(out)
+    summary = json.loads((out / "summary.json").read_text())["iterations"]
+    assert [row["iteration"] for row in summary] == [0, 1]
+    assert summary[0]["model"].startswith("scripted:") and summary[0]["score"] == 1.0
+    assert summary[1]["model"] == f"hf:{tiny_model_dir}+{out / 'iter0' / 'model'}"
+    assert summary[1]["score"] == 0.0  # the tiny random model writes no program
+    records = [json.loads(line) for line in (out / "iter0/data.jsonl").read_text().splitlines()]
+    assert records and all(r["messages"][-1]["role"] == "assistant" for r in records)
+
+
+@pytest.mark.slow
+def test_killed_loop_resumes_from_the_last_finished_stage(tmp_path, tiny_model_dir):
+    out = tmp_path / "loop"
+    command = [sys.executable, "-m", "evaluate.cli", *improve_args(tiny_model_dir, out)]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and not (out / "iter0" / "data.jsonl").exists():
+        time.sleep(0.1)
+    os.kill(proc.pid, signal.SIGKILL)  # during training (or just after relabeling)
+    proc.wait()
+    assert (out / "iter0/search/scores.json").exists()
+    assert not (out / "iter1/search/scores.json").exists()
+    result = CliRunner().invoke(cli, ["improve", "--resume", str(out)])
+    assert result.exit_code == 0, result.output
+    assert all(artefacts(out).values()), artefacts(out)

@@ -1,0 +1,219 @@
+"""The self-improvement loop (``soar improve``): search, relabel, finetune, search again.
+
+Iteration ``i`` searches the tasks with the current model (the base model for ``i = 0``, else the
+base with the adapter trained at ``i - 1``), relabels every run's programs into training data
+(optionally pooled with earlier iterations' data), and trains a *fresh* adapter from the base
+model (the paper restarts from the base each time). After the last iteration one more search
+measures the last model. With ``test_time``, tasks without ground truth are searched too and
+their programs, selected by vote weight (paper Alg. 2, sampling data only), join the training
+data: test-time training.
+
+Every stage writes its output before the next starts, and a stage whose output exists is
+skipped, so ``--resume`` continues from the last finished stage (a search stage interrupted
+midway continues from its logged nodes)::
+
+    OUT/improve.json            the configuration
+    OUT/iter0/search/           run directory (tasks), scores.json when done
+    OUT/iter0/held_out/         run directory (held-out tasks, when given)
+    OUT/iter0/test_time/        run directory (test-time tasks, when given)
+    OUT/iter0/data.jsonl        training data (written atomically)
+    OUT/iter0/model/            adapter + model card (README.md written last)
+    OUT/iter1/...               ...
+    OUT/summary.json, OUT/improvement.png
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONFIG_FILE = "improve.json"
+
+
+@dataclass
+class ImproveConfig:
+    """What ``soar improve`` does. Search and training settings default to the paper's."""
+
+    tasks: str = field(default="", metadata={"help": "tasks to search and learn from"})
+    base: str = field(default="", metadata={"help": "base model directory or hub id"})
+    out: str = field(default="", metadata={"help": "directory of the whole loop"})
+    iterations: int = field(default=2, metadata={"help": "search-relabel-train rounds"})
+    serve: str = field(default="hf", metadata={"help": "back end for search: hf or vllm"})
+    first_policy: str | None = field(
+        default=None,
+        metadata={
+            "help": "policy spec for the first search only (default: the base model), e.g. "
+            "a larger model's server to bootstrap from"
+        },
+    )
+    agent: str = field(default="sample-refine", metadata={"help": "search agent"})
+    budget: int | None = field(default=None, metadata={"help": "programs per task per search"})
+    agent_options: dict[str, Any] = field(default_factory=dict)
+    policy_options: dict[str, Any] = field(default_factory=dict)
+    sampling: dict[str, Any] = field(default_factory=dict)
+    solutions: str | None = field(default=None, metadata={"help": "solutions for --tasks"})
+    held_out: str | None = field(default=None, metadata={"help": "tasks only evaluated"})
+    test_time: str | None = field(default=None, metadata={"help": "tasks without ground truth"})
+    strategy: str = field(default="greedy-diverse", metadata={"help": "data selection strategy"})
+    per_task: int = field(default=50, metadata={"help": "programs kept per task"})
+    refinement: bool = field(default=True, metadata={"help": "add refinement pairs"})
+    pool: bool = field(default=False, metadata={"help": "train on every iteration's data so far"})
+    train: dict[str, Any] = field(default_factory=dict, metadata={"help": "TrainConfig fields"})
+    seed: int = 0
+    batch_size: int = 256
+    workers: int | None = None
+    timeout: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("tasks", "base", "out"):
+            if not getattr(self, name):
+                raise ValueError(f"{name}: expected a value, got nothing")
+        if self.iterations < 1:
+            raise ValueError(f"iterations: expected at least 1, got {self.iterations}")
+        if self.serve not in ("hf", "vllm"):
+            raise ValueError(f"serve: expected hf or vllm, got {self.serve!r}")
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, **overrides: Any) -> ImproveConfig:
+        values: dict[str, Any] = yaml.safe_load(Path(path).read_text()) or {} if path else {}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(
+                f"unknown setting(s) {', '.join(unknown)}: expected some of {', '.join(sorted(known))}"
+            )
+        return cls(**values)
+
+
+def _stage(out: Path, iteration: int) -> Path:
+    return out / f"iter{iteration}"
+
+
+def _model_spec(config: ImproveConfig, iteration: int, adapter: Path | None) -> str:
+    if iteration == 0 and config.first_policy:
+        return config.first_policy
+    return f"{config.serve}:{config.base}" + (f"+{adapter}" if adapter is not None else "")
+
+
+def _search(config: ImproveConfig, spec: str, tasks: str, solutions: str | None, out: Path) -> dict:
+    """One search stage: resume it if started, skip it if finished; return its scores."""
+    from evaluate.config import RunConfig
+    from evaluate.run import run
+
+    if (out / "scores.json").exists():
+        return json.loads((out / "scores.json").read_text())
+    run_config = RunConfig(
+        tasks=tasks,
+        policy=spec,
+        agent=config.agent,
+        budget=config.budget,
+        agent_options=dict(config.agent_options),
+        policy_options=dict(config.policy_options),
+        sampling=dict(config.sampling),
+        solutions=solutions,
+        out=str(out),
+        seed=config.seed,
+        batch_size=config.batch_size,
+        workers=config.workers,
+        timeout=config.timeout,
+    )
+    run(run_config, resume=(out / "config.json").exists(), show_progress=True)
+    return json.loads((out / "scores.json").read_text())
+
+
+def _relabel(config: ImproveConfig, stage: Path) -> Path:
+    from arc_env import load_tasks
+    from evaluate.rundir import RunDir
+    from training.dataset import build_dataset, write_jsonl
+
+    path = stage / "data.jsonl"
+    if path.exists():
+        return path
+    records, _ = build_dataset(
+        [RunDir.open(stage / "search")],
+        load_tasks(config.tasks, solutions=config.solutions),
+        strategy=config.strategy,
+        per_task=config.per_task,
+        refinement=config.refinement,
+        seed=config.seed,
+    )
+    if config.test_time:
+        extra, _ = build_dataset(
+            [RunDir.open(stage / "test_time")],
+            [t.public() for t in load_tasks(config.test_time)],
+            strategy="vote-weighted",
+            per_task=config.per_task,
+            refinement=False,
+            seed=config.seed,
+        )
+        records += extra
+    tmp = path.with_suffix(".tmp")
+    write_jsonl(records, tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def _train(config: ImproveConfig, stage: Path, data: list[Path]) -> Path:
+    from training.sft import train
+    from training.sft_config import TrainConfig
+
+    out = stage / "model"
+    if (out / "README.md").exists():  # the model card is written last
+        return out
+    train(TrainConfig(base=config.base, data=[str(p) for p in data], out=str(out), **config.train))
+    return out
+
+
+def improve(config: ImproveConfig) -> dict[str, Any]:
+    """Run (or continue) the loop; return the per-iteration summary (also written to OUT)."""
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    saved = out / CONFIG_FILE
+    if not saved.exists():
+        saved.write_text(json.dumps(dataclasses.asdict(config), indent=2))
+    adapter: Path | None = None
+    data: list[Path] = []
+    rows = []
+    for i in range(config.iterations + 1):  # the last round only measures the last model
+        stage = _stage(out, i)
+        spec = _model_spec(config, i, adapter)
+        row: dict[str, Any] = {"iteration": i, "model": spec}
+        row["score"] = _search(config, spec, config.tasks, config.solutions, stage / "search")[
+            "score"
+        ]
+        if config.held_out:
+            row["held_out"] = _search(config, spec, config.held_out, None, stage / "held_out")[
+                "score"
+            ]
+        if config.test_time:
+            row["test_time"] = _search(config, spec, config.test_time, None, stage / "test_time")[
+                "score"
+            ]
+        rows.append(row)
+        _write_summary(out, rows)
+        if i == config.iterations:
+            break
+        current = _relabel(config, stage)
+        data = [*data, current] if config.pool else [current]
+        if not any(path.stat().st_size for path in data):
+            row["trained"] = "no training data: the searches produced no usable program"
+            _write_summary(out, rows)
+            continue  # nothing to learn from: the next round searches with the same model
+        adapter = _train(config, stage, data)
+        row["trained"] = str(adapter)
+        _write_summary(out, rows)
+    return {"iterations": rows}
+
+
+def _write_summary(out: Path, rows: list[dict[str, Any]]) -> None:
+    (out / "summary.json").write_text(json.dumps({"iterations": rows}, indent=2))
+    from evaluate.plots import plot_iterations
+
+    plot_iterations(rows, out / "improvement.png")
