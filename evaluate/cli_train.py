@@ -110,7 +110,7 @@ def train_command(**flags: Any) -> None:
     base = flags["base"]
     if base is None and flags["config_file"]:
         from evaluate.cli import InputError
-        from training.sft_config import read_yaml
+        from training.settings import read_yaml
 
         try:
             base = read_yaml(flags["config_file"]).get("base")

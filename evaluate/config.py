@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 
 @dataclass
 class RunConfig:
@@ -75,25 +73,9 @@ class RunConfig:
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides: Any) -> RunConfig:
         """Values from the YAML file at ``path`` (if any), then ``overrides`` that are not None."""
-        values: dict[str, Any] = {}
-        if path is not None:
-            try:
-                loaded = yaml.safe_load(Path(path).read_text()) or {}
-            except (OSError, yaml.YAMLError) as err:
-                raise ValueError(f"{path}: cannot read the YAML configuration ({err})") from None
-            if not isinstance(loaded, dict):
-                raise ValueError(
-                    f"{path}: expected a mapping of settings, got {type(loaded).__name__}"
-                )
-            values.update(loaded)
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(
-                f"unknown setting(s) {', '.join(unknown)}: expected some of {', '.join(sorted(known))}"
-            )
-        return cls(**values)
+        from training.settings import load_settings
+
+        return load_settings(cls, path, overrides)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .settings import load_settings
 
 CONFIG_FILE = "improve.json"
 
@@ -81,15 +81,8 @@ class ImproveConfig:
 
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides: Any) -> ImproveConfig:
-        values: dict[str, Any] = yaml.safe_load(Path(path).read_text()) or {} if path else {}
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(
-                f"unknown setting(s) {', '.join(unknown)}: expected some of {', '.join(sorted(known))}"
-            )
-        return cls(**values)
+        """Values from the YAML file at ``path`` (if any), then ``overrides`` that are not None."""
+        return load_settings(cls, path, overrides)
 
 
 def _stage(out: Path, iteration: int) -> Path:

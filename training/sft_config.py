@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .settings import load_settings
 
 ALL_PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 """Every attention and MLP projection, as Qwen2, Llama and Mistral models name them."""
@@ -198,15 +198,7 @@ class TrainConfig:
             ValueError: the file cannot be read or is not a mapping, a setting is unknown, or a
                 value is out of range.
         """
-        values = read_yaml(path) if path is not None else {}
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(
-                f"unknown setting(s) {', '.join(unknown)}: expected some of {', '.join(sorted(known))}"
-            )
-        return cls(**values)
+        return load_settings(cls, path, overrides)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -218,17 +210,6 @@ _WHAT = {
     "base": "a model directory or hub id such as Qwen/Qwen2.5-Coder-7B-Instruct",
     "out": "an output directory",
 }
-
-
-def read_yaml(path: str | Path) -> dict[str, Any]:
-    """The mapping of settings in the YAML file at ``path`` (empty for an empty file)."""
-    try:
-        loaded = yaml.safe_load(Path(path).read_text()) or {}
-    except (OSError, yaml.YAMLError) as err:
-        raise ValueError(f"{path}: cannot read the YAML configuration ({err})") from None
-    if not isinstance(loaded, dict):
-        raise ValueError(f"{path}: expected a mapping of settings, got {type(loaded).__name__}")
-    return loaded
 
 
 def _at_least(name: str, value: Any, low: int) -> None:
