@@ -14,11 +14,10 @@ A factory is called as ``factory(target, sampling=..., prompts=..., **options)``
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 from collections.abc import Callable
-from importlib.metadata import entry_points
 
+from .plugins import PluginRegistry
 from .policy import Policy, SamplingConfig
 from .prompts import PromptConfig
 
@@ -33,11 +32,13 @@ _BUILT_IN = {
     "openai": "agents.backends.openai:OpenAIPolicy.from_spec",
     "scripted": "agents.policy:ScriptedPolicy.from_spec",
 }
-_registered: dict[str, PolicyFactory | str] = {}
 
 
 class PolicyError(ValueError):
     """A policy spec that cannot be turned into a policy (unknown scheme, missing library...)."""
+
+
+_REGISTRY = PluginRegistry(ENTRY_POINT_GROUP, _BUILT_IN, PolicyError, "policy scheme")
 
 
 def register_policy(scheme: str, factory: PolicyFactory | str) -> None:
@@ -45,17 +46,12 @@ def register_policy(scheme: str, factory: PolicyFactory | str) -> None:
     ``"module:attribute"``); overrides built-in and entry-point schemes of the same name."""
     if not scheme.isidentifier():
         raise ValueError(f"scheme: expected a name like 'mybackend', got {scheme!r}")
-    _registered[scheme] = factory
+    _REGISTRY.register(scheme, factory)
 
 
 def available_policies() -> dict[str, str]:
     """Every known scheme and where its factory lives."""
-    found: dict[str, str] = dict(_BUILT_IN)
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        found[ep.name] = ep.value
-    for scheme, factory in _registered.items():
-        found[scheme] = factory if isinstance(factory, str) else repr(factory)
-    return found
+    return _REGISTRY.available()
 
 
 def require(modules: tuple[str, ...], extra: str, what: str) -> None:
@@ -66,14 +62,6 @@ def require(modules: tuple[str, ...], extra: str, what: str) -> None:
             f"the {what} back end needs {', '.join(missing)}: "
             f"install it with pip install 'soar-arc[{extra}]'"
         )
-
-
-def _load(reference: str) -> PolicyFactory:
-    module_name, _, attribute = reference.partition(":")
-    obj = importlib.import_module(module_name)
-    for part in attribute.split("."):
-        obj = getattr(obj, part)
-    return obj  # type: ignore[return-value]
 
 
 def make_policy(
@@ -91,17 +79,7 @@ def make_policy(
             f"'vllm:Qwen/Qwen2.5-Coder-7B-Instruct' or 'openai:http://127.0.0.1:8000/v1#model'; "
             f"got {spec!r}"
         )
-    factory: PolicyFactory | str | None = _registered.get(scheme)
-    if factory is None:
-        plugins = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
-        factory = plugins[scheme].load() if scheme in plugins else _BUILT_IN.get(scheme)
-    if factory is None:
-        raise PolicyError(
-            f"unknown policy scheme {scheme!r} in {spec!r}: expected one of "
-            f"{', '.join(sorted(available_policies()))}"
-        )
-    if isinstance(factory, str):
-        factory = _load(factory)
+    factory = _REGISTRY.resolve(scheme, context=spec)
     return factory(
         target, sampling=sampling or SamplingConfig(), prompts=prompts or PromptConfig(), **options
     )

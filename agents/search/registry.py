@@ -12,11 +12,10 @@ takes the config fields as keyword arguments and returns an agent).
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable
-from importlib.metadata import entry_points
 
+from ..plugins import PluginRegistry
 from .agent import SearchAgent
 
 AgentFactory = Callable[..., SearchAgent]
@@ -30,11 +29,13 @@ _BUILT_IN = {
     "sample-refine": "agents.search.refine:SampleRefineAgent",
 }
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
-_registered: dict[str, AgentFactory | str] = {}
 
 
 class AgentError(ValueError):
     """An agent name that cannot be turned into an agent."""
+
+
+_REGISTRY = PluginRegistry(ENTRY_POINT_GROUP, _BUILT_IN, AgentError, "search agent")
 
 
 def register_agent(name: str, factory: AgentFactory | str) -> None:
@@ -45,30 +46,12 @@ def register_agent(name: str, factory: AgentFactory | str) -> None:
         raise ValueError(
             f"name: expected letters, digits, '_', '-' or '.', like 'my-agent', got {name!r}"
         )
-    _registered[name] = factory
+    _REGISTRY.register(name, factory)
 
 
 def available_agents() -> dict[str, str]:
     """Every known agent name and where its factory lives."""
-    found: dict[str, str] = dict(_BUILT_IN)
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        found[ep.name] = ep.value
-    for name, factory in _registered.items():
-        found[name] = factory if isinstance(factory, str) else _describe(factory)
-    return found
-
-
-def _describe(factory: AgentFactory) -> str:
-    module, qualname = getattr(factory, "__module__", None), getattr(factory, "__qualname__", None)
-    return f"{module}:{qualname}" if module and qualname else repr(factory)
-
-
-def _load(reference: str) -> AgentFactory:
-    module_name, _, attribute = reference.partition(":")
-    obj = importlib.import_module(module_name)
-    for part in attribute.split("."):
-        obj = getattr(obj, part)
-    return obj  # type: ignore[return-value]
+    return _REGISTRY.available()
 
 
 def make_agent(name: str, **config: object) -> SearchAgent:
@@ -78,16 +61,7 @@ def make_agent(name: str, **config: object) -> SearchAgent:
         AgentError: the name is unknown, or its factory did not return a :class:`SearchAgent`.
         ValueError: a config field is unknown or out of range.
     """
-    factory: AgentFactory | str | None = _registered.get(name)
-    if factory is None:
-        plugins = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
-        factory = plugins[name].load() if name in plugins else _BUILT_IN.get(name)
-    if factory is None:
-        raise AgentError(
-            f"unknown search agent {name!r}: expected one of {', '.join(sorted(available_agents()))}"
-        )
-    if isinstance(factory, str):
-        factory = _load(factory)
+    factory = _REGISTRY.resolve(name)
     agent = factory(**config)
     if not isinstance(agent, SearchAgent):
         raise AgentError(
