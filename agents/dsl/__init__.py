@@ -1,0 +1,1 @@
+"""A grid DSL for a CPU-only program policy."""

@@ -1,0 +1,205 @@
+"""Grid primitives for ``transform`` programs, and their registry.
+
+Generated programs use them as ``from agents.dsl.primitives import *`` (which also brings ``np``)::
+
+    from agents.dsl.primitives import *
+
+    def transform(grid):
+        return flip_h(np.array(grid)).tolist()
+
+Every primitive takes a grid — a 2-D integer array of colours 0..9, 1x1 to 30x30 (lists of lists
+are accepted too) — and the parameters its :class:`Primitive` entry names, and returns a new 2-D
+int64 array; the input is never changed. Impossible arguments (a crop of an empty grid, a scale
+that does not divide the size, a colour outside 0..9) raise ``ValueError``. Results may be larger
+than 30x30 where the input allows it (``scale_up`` of a large grid): callers validate.
+
+Colour 0 is the background. Objects are connected components of non-background cells.
+
+The registry: :data:`PRIMITIVES` maps each name to a :class:`Primitive` (``name``, ``fn``,
+``params``, ``doc``); ``params`` lists the kind of each parameter after the grid, a key of
+:data:`PARAM_KINDS`, which gives the finite domain of each kind (``None`` for the colour kinds,
+drawn from the task). A sampler calls ``PRIMITIVES[name].fn(grid, *args)`` with one argument per
+kind. The entries come in a fixed order (geometry, colour, objects, parts; each module's in source
+order), whatever was imported first.
+
+The primitives live in the ``primitives_*`` modules beside this one; like this module they import
+only numpy, scipy and the standard library, since generated programs import them inside sandboxed
+executor workers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# The registry, re-exported; `import *` brings only the primitives and np (see __all__).
+from .primitives_base import PARAM_KINDS as PARAM_KINDS
+from .primitives_base import PRIMITIVES as PRIMITIVES
+from .primitives_base import Primitive as Primitive
+from .primitives_base import primitive as primitive
+from .primitives_colour import (
+    count_cells_col,
+    count_cells_row,
+    count_objects_col,
+    count_objects_row,
+    fill_background,
+    invert,
+    keep_colour,
+    least_common_colour,
+    most_common_colour,
+    recolour,
+    recolour_foreground,
+    recolour_to_least_common,
+    recolour_to_most_common,
+    remove_colour,
+    swap_colours,
+)
+from .primitives_geometry import (
+    anti_transpose,
+    crop_to_colour,
+    crop_to_content,
+    dedup_cols,
+    dedup_rows,
+    draw_border,
+    flip_h,
+    flip_v,
+    gravity,
+    half,
+    mirror_4,
+    mirror_h,
+    mirror_v,
+    pad_border,
+    roll,
+    rotate_90,
+    rotate_180,
+    rotate_270,
+    scale_down,
+    scale_down_sample,
+    scale_up,
+    shift,
+    strip_border,
+    symmetry_diag,
+    symmetry_h,
+    symmetry_hv,
+    symmetry_rot90,
+    symmetry_rot180,
+    symmetry_v,
+    tile,
+    tile_h,
+    tile_v,
+    transpose,
+)
+from .primitives_objects import (
+    connect_same_colour,
+    crop_object,
+    crop_object8,
+    cross_lines,
+    extend,
+    extend_colour,
+    fill_enclosed,
+    fill_largest_rectangle,
+    hollow,
+    keep_object,
+    keep_object8,
+    outline,
+    recolour_by_size_rank,
+    recolour_object,
+    remove_noise,
+    remove_object,
+    remove_object8,
+    remove_small_objects,
+)
+from .primitives_parts import (
+    combine_halves,
+    combine_parts,
+    overlay_halves,
+    overlay_parts,
+    remove_separators,
+    unique_part,
+)
+
+# The registry in a fixed order, whichever primitives module was imported first: geometry, colour,
+# objects, parts, each in the order of its source (a seeded sampler relies on the order).
+_MODULES = ("geometry", "colour", "objects", "parts")
+_ordered = sorted(
+    PRIMITIVES.values(),
+    key=lambda p: (_MODULES.index(p.fn.__module__.rsplit("_", 1)[1]), p.fn.__code__.co_firstlineno),
+)
+PRIMITIVES.clear()
+PRIMITIVES.update((p.name, p) for p in _ordered)
+del _ordered
+
+__all__ = [
+    "np",
+    "anti_transpose",
+    "combine_halves",
+    "combine_parts",
+    "connect_same_colour",
+    "count_cells_col",
+    "count_cells_row",
+    "count_objects_col",
+    "count_objects_row",
+    "crop_object",
+    "crop_object8",
+    "crop_to_colour",
+    "crop_to_content",
+    "cross_lines",
+    "dedup_cols",
+    "dedup_rows",
+    "draw_border",
+    "extend",
+    "extend_colour",
+    "fill_background",
+    "fill_enclosed",
+    "fill_largest_rectangle",
+    "flip_h",
+    "flip_v",
+    "gravity",
+    "half",
+    "hollow",
+    "invert",
+    "keep_colour",
+    "keep_object",
+    "keep_object8",
+    "least_common_colour",
+    "mirror_4",
+    "mirror_h",
+    "mirror_v",
+    "most_common_colour",
+    "outline",
+    "overlay_halves",
+    "overlay_parts",
+    "pad_border",
+    "recolour",
+    "recolour_by_size_rank",
+    "recolour_foreground",
+    "recolour_object",
+    "recolour_to_least_common",
+    "recolour_to_most_common",
+    "remove_colour",
+    "remove_noise",
+    "remove_object",
+    "remove_object8",
+    "remove_separators",
+    "remove_small_objects",
+    "roll",
+    "rotate_180",
+    "rotate_270",
+    "rotate_90",
+    "scale_down",
+    "scale_down_sample",
+    "scale_up",
+    "shift",
+    "strip_border",
+    "swap_colours",
+    "symmetry_diag",
+    "symmetry_h",
+    "symmetry_hv",
+    "symmetry_rot180",
+    "symmetry_rot90",
+    "symmetry_v",
+    "tile",
+    "tile_h",
+    "tile_v",
+    "transpose",
+    "unique_part",
+]

@@ -1,0 +1,435 @@
+"""The primitive registry, the parameter kinds and the helpers the primitive modules share.
+
+Imports only numpy, scipy and the standard library: generated programs import the primitives
+inside sandboxed executor workers. Module-level state is immutable (tuples) or never read by a
+primitive at call time (the registry), so a program that changes it cannot change what primitives
+compute for later programs in the same worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import numpy as np
+from scipy import ndimage
+
+BACKGROUND = 0
+"""The background colour: primitives treat every other colour as foreground."""
+
+MAX_REPEAT = 30
+"""The largest ``count`` or ``factor`` a primitive accepts (the sampler draws far smaller ones)."""
+
+PARAM_KINDS: dict[str, tuple | None] = {
+    "colour": None,
+    "colour_from": None,
+    "colour_to": None,
+    "count": (1, 2, 3, 4, 5),
+    "factor": (2, 3, 4, 5),
+    "direction": ("up", "down", "left", "right"),
+    "selector": (
+        "largest",
+        "smallest",
+        "most_common_colour",
+        "least_common_colour",
+        "unique_colour",
+        "top_left",
+        "bottom_right",
+    ),
+    "combine": ("and", "or", "xor", "left_minus_right"),
+    "axis": ("horizontal", "vertical"),
+}
+"""Every parameter kind and its finite domain; ``None`` for colour kinds, which the sampler draws
+from the task:
+
+- ``colour``: a colour 0..9 that a primitive paints with, keeps, removes or looks for.
+- ``colour_from``, ``colour_to``: the two colours of a map (``recolour``, ``swap_colours``): one
+  present in the input, and the one it becomes.
+- ``count``: a small number of cells (1..5).
+- ``factor``: a scale or repetition factor (2..5).
+- ``direction``: ``up``, ``down``, ``left`` or ``right``.
+- ``selector``: which object to pick (see :func:`select_object`).
+- ``combine``: how to combine the parts of a split grid cell by cell (a cell counts when it is
+  not background): ``and`` (in every part), ``or`` (in any), ``xor`` (in exactly one),
+  ``left_minus_right`` (in the first part and in no other).
+- ``axis``: how parts lie: ``horizontal`` side by side (left and right), ``vertical`` one above
+  the other (top and bottom).
+
+Primitives check their arguments when called: colours must be 0..9, counts and factors 1..30,
+and the other kinds one of the values listed here (anything else raises ``ValueError``).
+"""
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """A registered primitive: ``fn(grid, *args)`` with one argument per entry of ``params``.
+
+    Attributes:
+        name: the function's name, as generated programs call it.
+        fn: the function; it takes a 2-D integer array and the parameters, in order.
+        params: the kind (a key of :data:`PARAM_KINDS`) of each parameter after the grid.
+        doc: the first line of the function's docstring.
+    """
+
+    name: str
+    fn: Callable[..., np.ndarray]
+    params: tuple[str, ...]
+    doc: str
+
+
+PRIMITIVES: dict[str, Primitive] = {}
+"""Every primitive by name. Read it from :mod:`agents.dsl.primitives`, which imports every
+primitive module and puts the entries in a fixed order."""
+
+_F = TypeVar("_F", bound=Callable[..., np.ndarray])
+
+
+def primitive(*params: str) -> Callable[[_F], _F]:
+    """Register the decorated function in :data:`PRIMITIVES` with parameter kinds ``params``.
+
+    The function is returned unchanged.
+
+    Args:
+        *params: the kind of each parameter after the grid, keys of :data:`PARAM_KINDS`.
+
+    Raises:
+        ValueError: for an unknown kind or a name registered before.
+    """
+    for kind in params:
+        if kind not in PARAM_KINDS:
+            raise ValueError(
+                f"unknown parameter kind {kind!r}; expected one of {list(PARAM_KINDS)}"
+            )
+
+    def register(fn: _F) -> _F:
+        name = fn.__name__
+        if name in PRIMITIVES:
+            raise ValueError(f"primitive {name!r} is registered twice")
+        doc = (fn.__doc__ or "").strip().split("\n", 1)[0]
+        PRIMITIVES[name] = Primitive(name, fn, tuple(params), doc)
+        return fn
+
+    return register
+
+
+# ------------------------------------------------------------------------------ argument checks
+
+
+def as_grid(grid: Any) -> np.ndarray:
+    """A fresh int64 copy of ``grid``, checked to be a non-empty 2-D array of colours 0..9.
+
+    Args:
+        grid: a 2-D integer numpy array or a list of equal-length lists of ints.
+
+    Returns:
+        The copy: primitives may write to it and return it (or views of it).
+
+    Raises:
+        ValueError: if ``grid`` is not a non-empty 2-D grid of integers 0..9.
+
+    >>> as_grid([[1, 2], [3, 4]]).tolist()
+    [[1, 2], [3, 4]]
+    >>> as_grid([[1, 12]])
+    Traceback (most recent call last):
+    ...
+    ValueError: grid: expected colours 0..9, got values from 1 to 12
+    """
+    try:
+        array = np.array(grid)
+    except ValueError as exc:  # ragged rows
+        raise ValueError(f"grid: expected equal-length rows ({exc})") from None
+    if array.ndim != 2 or array.size == 0:
+        raise ValueError(f"grid: expected a non-empty 2-D array, got shape {array.shape}")
+    if array.dtype.kind not in "iu":
+        raise ValueError(f"grid: expected integer cells, got dtype {array.dtype}")
+    low, high = int(array.min()), int(array.max())
+    if low < 0 or high > 9:
+        raise ValueError(f"grid: expected colours 0..9, got values from {low} to {high}")
+    return array.astype(np.int64)
+
+
+def check_colour(value: Any) -> int:
+    """``value`` as a colour 0..9.
+
+    Raises:
+        ValueError: if ``value`` is not an integer 0..9.
+
+    >>> check_colour(3)
+    3
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value <= 9:
+        raise ValueError(f"colour: expected an integer 0..9, got {value!r}")
+    return int(value)
+
+
+def check_repeat(value: Any, kind: str) -> int:
+    """``value`` as a ``count`` or ``factor``: an integer 1..:data:`MAX_REPEAT`.
+
+    Raises:
+        ValueError: if ``value`` is not such an integer.
+
+    >>> check_repeat(2, "factor")
+    2
+    """
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or not 1 <= value <= MAX_REPEAT
+    ):
+        raise ValueError(f"{kind}: expected an integer 1..{MAX_REPEAT}, got {value!r}")
+    return int(value)
+
+
+def check_choice(value: Any, kind: str) -> str:
+    """``value`` checked to be in the finite domain of ``kind``.
+
+    Raises:
+        ValueError: if it is not.
+
+    >>> check_choice("up", "direction")
+    'up'
+    >>> check_choice("north", "direction")
+    Traceback (most recent call last):
+    ...
+    ValueError: direction: expected one of ('up', 'down', 'left', 'right'), got 'north'
+    """
+    domain = _DOMAINS[kind]
+    if not isinstance(value, str) or value not in domain:
+        raise ValueError(f"{kind}: expected one of {domain}, got {value!r}")
+    return value
+
+
+# what check_choice reads: a copy programs cannot change (PARAM_KINDS is a plain dict)
+_DOMAINS = MappingProxyType({k: v for k, v in PARAM_KINDS.items() if v is not None})
+
+
+# -------------------------------------------------------------------------------------- helpers
+
+
+def in_direction(
+    grid: np.ndarray, direction: str, fn: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """Apply ``fn``, written for ``down`` (along axis 0, towards higher rows), in ``direction``.
+
+    >>> in_direction(np.array([[1, 2]]), "left", lambda g: g * 10).tolist()
+    [[10, 20]]
+    """
+    direction = check_choice(direction, "direction")
+    if direction == "down":
+        return fn(grid)
+    if direction == "up":
+        return fn(grid[::-1])[::-1]
+    if direction == "right":
+        return fn(grid.T).T
+    return fn(grid[:, ::-1].T).T[:, ::-1]
+
+
+def bounding_box(mask: np.ndarray, what: str) -> tuple[slice, slice]:
+    """The row and column slices of the smallest rectangle holding every true cell of ``mask``.
+
+    Raises:
+        ValueError: if ``mask`` has no true cell (``what`` names what is missing).
+
+    >>> bounding_box(np.array([[0, 0, 0], [0, 1, 1]], dtype=bool), "content")
+    (slice(1, 2, None), slice(1, 3, None))
+    """
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        raise ValueError(f"no {what} in the grid")
+    cols = np.flatnonzero(mask.any(axis=0))
+    return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
+
+
+def label(mask: np.ndarray, connectivity: int) -> tuple[np.ndarray, int]:
+    """Connected components of ``mask``: (labels 1..n, 0 outside; n), numbered in reading order.
+
+    Args:
+        mask: boolean array.
+        connectivity: 4 (edge neighbours) or 8 (edge and corner neighbours).
+
+    >>> label(np.array([[1, 0, 1], [0, 1, 0]], dtype=bool), 4)[1]
+    3
+    >>> label(np.array([[1, 0, 1], [0, 1, 0]], dtype=bool), 8)[1]
+    1
+    """
+    structure = np.ones((3, 3), dtype=bool)  # built per call: programs cannot reach it
+    if connectivity == 4:
+        structure[0, 0] = structure[0, 2] = structure[2, 0] = structure[2, 2] = False
+    labels, n = ndimage.label(mask, structure=structure)
+    return labels, int(n)
+
+
+def object_colours(grid: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
+    """The colour of each object 1..n: its most common colour (the smallest on ties).
+
+    >>> grid = np.array([[1, 1, 2, 0, 3]])
+    >>> object_colours(grid, *label(grid != 0, 4)).tolist()
+    [1, 3]
+    """
+    counts = np.bincount(labels.ravel() * 10 + grid.ravel(), minlength=(n + 1) * 10)
+    return counts.reshape(n + 1, 10)[1:].argmax(axis=1)
+
+
+def select_object(grid: np.ndarray, selector: str, connectivity: int) -> np.ndarray:
+    """The mask of one object (a connected component of non-background cells, any colours).
+
+    Objects are numbered in reading order of their first cell; ties go to the first. An object's
+    colour is its most common colour. Selectors:
+
+    - ``largest``, ``smallest``: by number of cells.
+    - ``most_common_colour``, ``least_common_colour``: the largest object among those whose colour
+      covers the most (fewest) cells of the grid, counting only colours that some object has.
+    - ``unique_colour``: the one object whose colour no other object has.
+    - ``top_left``: the smallest (top, left) corner of the bounding box; ``bottom_right``: the
+      largest (bottom, right) corner.
+
+    Raises:
+        ValueError: for an unknown selector, a grid without objects, or (``unique_colour``) unless
+            exactly one object has a colour of its own.
+
+    >>> grid = np.array([[1, 0, 2], [1, 0, 0]])
+    >>> select_object(grid, "smallest", 4).astype(int).tolist()
+    [[0, 0, 1], [0, 0, 0]]
+    """
+    selector = check_choice(selector, "selector")
+    labels, n = label(grid != BACKGROUND, connectivity)
+    if n == 0:
+        raise ValueError("no objects in the grid")
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:]
+    if selector == "largest":
+        index = int(sizes.argmax())
+    elif selector == "smallest":
+        index = int(sizes.argmin())
+    elif selector in ("top_left", "bottom_right"):
+        boxes = ndimage.find_objects(labels)
+        if selector == "top_left":
+            corners = [(b[0].start, b[1].start) for b in boxes]
+            index = min(range(n), key=corners.__getitem__)
+        else:
+            corners = [(b[0].stop, b[1].stop) for b in boxes]
+            index = max(range(n), key=lambda i: (corners[i], -i))
+    else:
+        colours = object_colours(grid, labels, n)
+        if selector == "unique_colour":
+            per_colour = np.bincount(colours, minlength=10)
+            unique = np.flatnonzero(per_colour[colours] == 1)
+            if unique.size != 1:
+                raise ValueError(
+                    f"unique_colour: expected one object with a colour of its own, got {unique.size}"
+                )
+            index = int(unique[0])
+        else:
+            cells = np.bincount(grid.ravel(), minlength=10).astype(float)
+            present = np.zeros(10, dtype=bool)
+            present[colours] = True
+            if selector == "most_common_colour":
+                target = int(np.where(present, cells, -1).argmax())
+            else:
+                target = int(np.where(present, cells, np.inf).argmin())
+            index = int(np.where(colours == target, sizes, 0).argmax())
+    return labels == index + 1
+
+
+def split_halves(grid: np.ndarray, axis: str) -> tuple[np.ndarray, np.ndarray]:
+    """The two halves of ``grid``: left and right (``horizontal``) or top and bottom (``vertical``).
+
+    For an odd size the middle line belongs to neither half.
+
+    Raises:
+        ValueError: if the grid has a single line along that axis.
+
+    >>> [h.tolist() for h in split_halves(np.array([[1, 5, 2]]), "horizontal")]
+    [[[1]], [[2]]]
+    """
+    axis = check_choice(axis, "axis")
+    size = grid.shape[1] if axis == "horizontal" else grid.shape[0]
+    if size < 2:
+        raise ValueError(f"cannot split a grid of shape {grid.shape} into {axis} halves")
+    half = size // 2
+    if axis == "horizontal":
+        return grid[:, :half], grid[:, size - half :]
+    return grid[:half], grid[size - half :]
+
+
+def separators(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean masks of the separator rows and columns of ``grid``.
+
+    Separator lines are full rows or columns (of two or more cells) of one non-background colour.
+    The colour with the most such lines away from the grid's edge wins (the smallest colour on
+    ties); its lines on the edge count too once it is chosen.
+
+    Raises:
+        ValueError: if the grid has no separator line, or only separator lines.
+
+    >>> rows, cols = separators(np.array([[1, 5, 2], [3, 5, 4]]))
+    >>> rows.tolist(), cols.tolist()
+    ([False, False], [False, True, False])
+    """
+    height, width = grid.shape
+    # a line of one cell separates nothing: rows count in grids two or more columns wide
+    row_colours = np.where((grid == grid[:, :1]).all(axis=1) & (width > 1), grid[:, 0], BACKGROUND)
+    col_colours = np.where((grid == grid[:1]).all(axis=0) & (height > 1), grid[0], BACKGROUND)
+    inside = np.concatenate([row_colours[1:-1], col_colours[1:-1]])  # edge lines separate nothing
+    counts = np.bincount(inside, minlength=10)
+    counts[BACKGROUND] = 0
+    if not counts.any():
+        raise ValueError("no separator lines inside the grid")
+    colour = int(counts.argmax())
+    best = (row_colours == colour, col_colours == colour)
+    if best[0].all() or best[1].all():
+        raise ValueError("the grid is made of separator lines only")
+    return best
+
+
+def split_parts(grid: np.ndarray) -> list[np.ndarray]:
+    """The parts of ``grid`` between its separator lines (:func:`separators`), in reading order.
+
+    Raises:
+        ValueError: if the grid has no separator line, or only separator lines.
+
+    >>> [p.tolist() for p in split_parts(np.array([[1, 5, 2], [3, 5, 4]]))]
+    [[[1], [3]], [[2], [4]]]
+    """
+    rows, cols = separators(grid)
+    row_runs, col_runs = _runs(~rows), _runs(~cols)
+    return [grid[r0:r1, c0:c1] for r0, r1 in row_runs for c0, c1 in col_runs]
+
+
+def _runs(keep: np.ndarray) -> list[tuple[int, int]]:
+    """Maximal runs of true values as (start, stop) pairs.
+
+    >>> _runs(np.array([True, True, False, True]))
+    [(0, 2), (3, 4)]
+    """
+    edges = np.diff(np.concatenate(([0], keep.astype(np.int8), [0])))
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return [(int(a), int(b)) for a, b in zip(starts, stops, strict=True)]
+
+
+def combine_masks(masks: list[np.ndarray], combine: str) -> np.ndarray:
+    """Combine boolean masks cell by cell (see ``combine`` in :data:`PARAM_KINDS`).
+
+    >>> a, b = np.array([True, True, False]), np.array([True, False, True])
+    >>> [combine_masks([a, b], c).tolist() for c in ("and", "xor", "left_minus_right")]
+    [[True, False, False], [False, True, True], [False, True, False]]
+    """
+    combine = check_choice(combine, "combine")
+    stack = np.stack(masks)
+    if combine == "and":
+        return stack.all(axis=0)
+    if combine == "or":
+        return stack.any(axis=0)
+    if combine == "xor":
+        return stack.sum(axis=0) == 1
+    return stack[0] & ~stack[1:].any(axis=0)
+
+
+def colour_counts(grid: np.ndarray) -> np.ndarray:
+    """How many cells of each colour 0..9 ``grid`` has.
+
+    >>> colour_counts(np.array([[0, 3, 3]])).tolist()
+    [1, 0, 0, 2, 0, 0, 0, 0, 0, 0]
+    """
+    return np.bincount(grid.ravel(), minlength=10)

@@ -1,0 +1,284 @@
+"""Colour primitives: maps and swaps, keeping and removing colours, inverting, and counting.
+
+Each primitive takes a grid (a 2-D integer array of colours 0..9) and the parameters its registry
+entry names, and returns a new array; the input is never changed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .primitives_base import BACKGROUND, as_grid, check_colour, colour_counts, label, primitive
+
+# ------------------------------------------------------------------------------ colour maps
+
+
+@primitive("colour_from", "colour_to")
+def recolour(grid: np.ndarray, colour_from: int, colour_to: int) -> np.ndarray:
+    """Paint every cell of ``colour_from`` with ``colour_to``.
+
+    Args:
+        colour_from: the colour to replace.
+        colour_to: its replacement.
+
+    >>> recolour(np.array([[1, 2, 1]]), 1, 3).tolist()
+    [[3, 2, 3]]
+    """
+    colour_from, colour_to = check_colour(colour_from), check_colour(colour_to)
+    g = as_grid(grid)
+    g[g == colour_from] = colour_to
+    return g
+
+
+@primitive("colour_from", "colour_to")
+def swap_colours(grid: np.ndarray, colour_from: int, colour_to: int) -> np.ndarray:
+    """Swap two colours: cells of either become the other.
+
+    Args:
+        colour_from: one colour.
+        colour_to: the other.
+
+    >>> swap_colours(np.array([[1, 2, 3]]), 1, 2).tolist()
+    [[2, 1, 3]]
+    """
+    a, b = check_colour(colour_from), check_colour(colour_to)
+    g = as_grid(grid)
+    out = g.copy()
+    out[g == a] = b
+    out[g == b] = a
+    return out
+
+
+@primitive("colour")
+def keep_colour(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Keep only the cells of ``colour``; every other cell becomes background.
+
+    Args:
+        colour: the colour to keep.
+
+    >>> keep_colour(np.array([[1, 2, 1]]), 1).tolist()
+    [[1, 0, 1]]
+    """
+    colour = check_colour(colour)
+    g = as_grid(grid)
+    g[g != colour] = BACKGROUND
+    return g
+
+
+@primitive("colour")
+def remove_colour(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Turn every cell of ``colour`` into background.
+
+    Args:
+        colour: the colour to remove.
+
+    >>> remove_colour(np.array([[1, 2, 1]]), 1).tolist()
+    [[0, 2, 0]]
+    """
+    colour = check_colour(colour)
+    g = as_grid(grid)
+    g[g == colour] = BACKGROUND
+    return g
+
+
+@primitive("colour")
+def fill_background(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Paint every background cell with ``colour``.
+
+    Args:
+        colour: the new background colour.
+
+    >>> fill_background(np.array([[0, 2, 0]]), 5).tolist()
+    [[5, 2, 5]]
+    """
+    colour = check_colour(colour)
+    g = as_grid(grid)
+    g[g == BACKGROUND] = colour
+    return g
+
+
+@primitive("colour")
+def recolour_foreground(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Paint every non-background cell with ``colour``.
+
+    Args:
+        colour: the new foreground colour.
+
+    >>> recolour_foreground(np.array([[0, 2, 3]]), 5).tolist()
+    [[0, 5, 5]]
+    """
+    colour = check_colour(colour)
+    g = as_grid(grid)
+    g[g != BACKGROUND] = colour
+    return g
+
+
+def _foreground_colour(grid: np.ndarray, most: bool) -> int:
+    """The most (least) common non-background colour present; the smallest on ties."""
+    counts = colour_counts(grid)[1:].astype(float)
+    if not counts.any():
+        raise ValueError("the grid has no non-background cells")
+    if most:
+        return int(counts.argmax()) + 1
+    return int(np.where(counts > 0, counts, np.inf).argmin()) + 1
+
+
+@primitive()
+def recolour_to_most_common(grid: np.ndarray) -> np.ndarray:
+    """Paint every non-background cell with the most common non-background colour.
+
+    Raises:
+        ValueError: if every cell is background.
+
+    >>> recolour_to_most_common(np.array([[1, 2, 2, 0]])).tolist()
+    [[2, 2, 2, 0]]
+    """
+    g = as_grid(grid)
+    g[g != BACKGROUND] = _foreground_colour(g, most=True)
+    return g
+
+
+@primitive()
+def recolour_to_least_common(grid: np.ndarray) -> np.ndarray:
+    """Paint every non-background cell with the least common non-background colour.
+
+    Raises:
+        ValueError: if every cell is background.
+
+    >>> recolour_to_least_common(np.array([[1, 2, 2, 0]])).tolist()
+    [[1, 1, 1, 0]]
+    """
+    g = as_grid(grid)
+    g[g != BACKGROUND] = _foreground_colour(g, most=False)
+    return g
+
+
+@primitive()
+def invert(grid: np.ndarray) -> np.ndarray:
+    """Swap the background with the grid's only non-background colour.
+
+    Raises:
+        ValueError: unless the grid has exactly one non-background colour.
+
+    >>> invert(np.array([[0, 3], [3, 3]])).tolist()
+    [[3, 0], [0, 0]]
+    """
+    g = as_grid(grid)
+    present = np.flatnonzero(colour_counts(g)[1:]) + 1
+    if present.size != 1:
+        raise ValueError(f"invert: expected one non-background colour, got {present.tolist()}")
+    foreground = g == present[0]
+    g[foreground] = BACKGROUND
+    g[~foreground] = present[0]
+    return g
+
+
+@primitive()
+def most_common_colour(grid: np.ndarray) -> np.ndarray:
+    """A 1x1 grid of the most common non-background colour (the smallest on ties).
+
+    Raises:
+        ValueError: if every cell is background.
+
+    >>> most_common_colour(np.array([[1, 2, 2, 0, 0, 0]])).tolist()
+    [[2]]
+    """
+    return np.array([[_foreground_colour(as_grid(grid), most=True)]], dtype=np.int64)
+
+
+@primitive()
+def least_common_colour(grid: np.ndarray) -> np.ndarray:
+    """A 1x1 grid of the least common non-background colour (the smallest on ties).
+
+    Raises:
+        ValueError: if every cell is background.
+
+    >>> least_common_colour(np.array([[1, 2, 2, 0]])).tolist()
+    [[1]]
+    """
+    return np.array([[_foreground_colour(as_grid(grid), most=False)]], dtype=np.int64)
+
+
+# ---------------------------------------------------------------------------------- counting
+
+
+def _count_objects(grid: np.ndarray, colour: int) -> int:
+    n = label(as_grid(grid) == colour, 4)[1]
+    if n == 0:
+        raise ValueError(f"no cells of colour {colour} in the grid")
+    return n
+
+
+def _count_cells(grid: np.ndarray, colour: int) -> int:
+    n = int((as_grid(grid) == colour).sum())
+    if n == 0:
+        raise ValueError(f"no cells of colour {colour} in the grid")
+    return n
+
+
+@primitive("colour")
+def count_objects_row(grid: np.ndarray, colour: int) -> np.ndarray:
+    """A 1xN grid of ``colour``, N being the number of 4-connected objects of that colour.
+
+    Args:
+        colour: the colour of the objects to count, and of the result.
+
+    Raises:
+        ValueError: if no cell has that colour.
+
+    >>> count_objects_row(np.array([[2, 0, 2], [2, 0, 0]]), 2).tolist()
+    [[2, 2]]
+    """
+    colour = check_colour(colour)
+    return np.full((1, _count_objects(grid, colour)), colour, dtype=np.int64)
+
+
+@primitive("colour")
+def count_objects_col(grid: np.ndarray, colour: int) -> np.ndarray:
+    """An Nx1 grid of ``colour``, N being the number of 4-connected objects of that colour.
+
+    Args:
+        colour: the colour of the objects to count, and of the result.
+
+    Raises:
+        ValueError: if no cell has that colour.
+
+    >>> count_objects_col(np.array([[2, 0, 2], [2, 0, 0]]), 2).tolist()
+    [[2], [2]]
+    """
+    colour = check_colour(colour)
+    return np.full((_count_objects(grid, colour), 1), colour, dtype=np.int64)
+
+
+@primitive("colour")
+def count_cells_row(grid: np.ndarray, colour: int) -> np.ndarray:
+    """A 1xN grid of ``colour``, N being the number of cells of that colour.
+
+    Args:
+        colour: the colour to count, and of the result.
+
+    Raises:
+        ValueError: if no cell has that colour.
+
+    >>> count_cells_row(np.array([[2, 0, 2], [2, 0, 0]]), 2).tolist()
+    [[2, 2, 2]]
+    """
+    colour = check_colour(colour)
+    return np.full((1, _count_cells(grid, colour)), colour, dtype=np.int64)
+
+
+@primitive("colour")
+def count_cells_col(grid: np.ndarray, colour: int) -> np.ndarray:
+    """An Nx1 grid of ``colour``, N being the number of cells of that colour.
+
+    Args:
+        colour: the colour to count, and of the result.
+
+    Raises:
+        ValueError: if no cell has that colour.
+
+    >>> count_cells_col(np.array([[2, 0, 1]]), 1).tolist()
+    [[1]]
+    """
+    colour = check_colour(colour)
+    return np.full((_count_cells(grid, colour), 1), colour, dtype=np.int64)

@@ -1,0 +1,404 @@
+"""Object primitives: selecting, cropping, keeping, removing and recolouring connected objects,
+removing noise, hollowing and outlining, filling enclosed areas, rectangles, and drawing lines.
+
+An object is a connected component of non-background cells (of any colours), 4-connected (edge
+neighbours) unless the name ends in ``8`` (edge and corner neighbours); see
+:func:`~agents.dsl.primitives_base.select_object` for the selectors. Each primitive takes a grid (a
+2-D integer array of colours 0..9) and the parameters its registry entry names, and returns a new
+array; the input is never changed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+from .primitives_base import (
+    BACKGROUND,
+    as_grid,
+    bounding_box,
+    check_choice,
+    check_colour,
+    check_repeat,
+    in_direction,
+    label,
+    primitive,
+    select_object,
+)
+
+# -------------------------------------------------------------------------- selected objects
+
+
+def _crop(grid: np.ndarray, selector: str, connectivity: int) -> np.ndarray:
+    g = as_grid(grid)
+    return g[bounding_box(select_object(g, selector, connectivity), "object")]
+
+
+def _keep(grid: np.ndarray, selector: str, connectivity: int, keep: bool) -> np.ndarray:
+    g = as_grid(grid)
+    mask = select_object(g, selector, connectivity)
+    g[~mask if keep else mask] = BACKGROUND
+    return g
+
+
+@primitive("selector")
+def crop_object(grid: np.ndarray, selector: str) -> np.ndarray:
+    """Crop the grid to the bounding box of the selected 4-connected object.
+
+    Args:
+        selector: which object.
+
+    Raises:
+        ValueError: if there is no object, or no unique one for ``unique_colour``.
+
+    >>> crop_object(np.array([[1, 0, 0], [0, 2, 2], [0, 2, 1]]), "largest").tolist()
+    [[2, 2], [2, 1]]
+    """
+    return _crop(grid, selector, 4)
+
+
+@primitive("selector")
+def crop_object8(grid: np.ndarray, selector: str) -> np.ndarray:
+    """Crop the grid to the bounding box of the selected 8-connected object.
+
+    Args:
+        selector: which object.
+
+    Raises:
+        ValueError: if there is no object, or no unique one for ``unique_colour``.
+
+    >>> crop_object8(np.array([[1, 0, 0], [0, 2, 0], [0, 0, 0], [3, 0, 0]]), "largest").tolist()
+    [[1, 0], [0, 2]]
+    """
+    return _crop(grid, selector, 8)
+
+
+@primitive("selector")
+def keep_object(grid: np.ndarray, selector: str) -> np.ndarray:
+    """Keep only the selected 4-connected object; every other cell becomes background.
+
+    Args:
+        selector: which object.
+
+    Raises:
+        ValueError: if there is no object, or no unique one for ``unique_colour``.
+
+    >>> keep_object(np.array([[1, 0, 2, 2]]), "largest").tolist()
+    [[0, 0, 2, 2]]
+    """
+    return _keep(grid, selector, 4, keep=True)
+
+
+@primitive("selector")
+def keep_object8(grid: np.ndarray, selector: str) -> np.ndarray:
+    """Keep only the selected 8-connected object; every other cell becomes background.
+
+    Args:
+        selector: which object.
+
+    Raises:
+        ValueError: if there is no object, or no unique one for ``unique_colour``.
+
+    >>> keep_object8(np.array([[1, 0, 0, 2], [0, 1, 0, 0]]), "smallest").tolist()
+    [[0, 0, 0, 2], [0, 0, 0, 0]]
+    """
+    return _keep(grid, selector, 8, keep=True)
+
+
+@primitive("selector")
+def remove_object(grid: np.ndarray, selector: str) -> np.ndarray:
+    """Turn the selected 4-connected object into background.
+
+    Args:
+        selector: which object.
+
+    Raises:
+        ValueError: if there is no object, or no unique one for ``unique_colour``.
+
+    >>> remove_object(np.array([[1, 0, 2, 2]]), "largest").tolist()
+    [[1, 0, 0, 0]]
+    """
+    return _keep(grid, selector, 4, keep=False)
+
+
+@primitive("selector")
+def remove_object8(grid: np.ndarray, selector: str) -> np.ndarray:
+    """Turn the selected 8-connected object into background.
+
+    Args:
+        selector: which object.
+
+    Raises:
+        ValueError: if there is no object, or no unique one for ``unique_colour``.
+
+    >>> remove_object8(np.array([[1, 0, 0, 2], [0, 1, 0, 0]]), "largest").tolist()
+    [[0, 0, 0, 2], [0, 0, 0, 0]]
+    """
+    return _keep(grid, selector, 8, keep=False)
+
+
+@primitive("selector", "colour")
+def recolour_object(grid: np.ndarray, selector: str, colour: int) -> np.ndarray:
+    """Paint every cell of the selected 4-connected object with ``colour``.
+
+    Args:
+        selector: which object.
+        colour: its new colour.
+
+    Raises:
+        ValueError: if there is no object, or no unique one for ``unique_colour``.
+
+    >>> recolour_object(np.array([[1, 0, 1, 1]]), "smallest", 5).tolist()
+    [[5, 0, 1, 1]]
+    """
+    colour = check_colour(colour)
+    g = as_grid(grid)
+    g[select_object(g, selector, 4)] = colour
+    return g
+
+
+# ---------------------------------------------------------------------------- all objects
+
+
+@primitive()
+def remove_noise(grid: np.ndarray) -> np.ndarray:
+    """Remove isolated cells: non-background cells none of whose 8 neighbours is foreground.
+
+    >>> remove_noise(np.array([[1, 0, 0], [0, 0, 2], [0, 0, 2]])).tolist()
+    [[0, 0, 0], [0, 0, 2], [0, 0, 2]]
+    """
+    g = as_grid(grid)
+    labels, n = label(g != BACKGROUND, 8)
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)
+    g[(sizes[labels] == 1) & (labels > 0)] = BACKGROUND
+    return g
+
+
+@primitive("count")
+def remove_small_objects(grid: np.ndarray, count: int) -> np.ndarray:
+    """Remove every 4-connected object of at most ``count`` cells.
+
+    Args:
+        count: the largest size removed.
+
+    >>> remove_small_objects(np.array([[1, 1, 0, 2], [0, 0, 0, 2], [3, 3, 3, 0]]), 2).tolist()
+    [[0, 0, 0, 0], [0, 0, 0, 0], [3, 3, 3, 0]]
+    """
+    count = check_repeat(count, "count")
+    g = as_grid(grid)
+    labels, n = label(g != BACKGROUND, 4)
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)
+    g[(sizes[labels] <= count) & (labels > 0)] = BACKGROUND
+    return g
+
+
+@primitive()
+def recolour_by_size_rank(grid: np.ndarray) -> np.ndarray:
+    """Paint 4-connected objects by size: the largest 1, the next size 2, ... (9 at most).
+
+    Objects of equal size get the same colour.
+
+    >>> recolour_by_size_rank(np.array([[5, 0, 5, 5, 0, 5]])).tolist()
+    [[2, 0, 1, 1, 0, 2]]
+    """
+    g = as_grid(grid)
+    labels, n = label(g != BACKGROUND, 4)
+    if n == 0:
+        return g
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:]
+    distinct = np.unique(sizes)[::-1]  # largest first
+    ranks = np.minimum(np.searchsorted(-distinct, -sizes) + 1, 9)
+    colours = np.concatenate(([BACKGROUND], ranks))
+    return colours[labels]
+
+
+@primitive()
+def hollow(grid: np.ndarray) -> np.ndarray:
+    """Clear the inside of shapes: cells whose 4 neighbours all have their colour become background.
+
+    Cells outside the grid count as background, so the grid's edge cells are never cleared.
+
+    >>> hollow(np.array([[2, 2, 2, 1], [2, 2, 2, 1], [2, 2, 2, 1]])).tolist()
+    [[2, 2, 2, 1], [2, 0, 2, 1], [2, 2, 2, 1]]
+    """
+    g = as_grid(grid)
+    p = np.pad(g, 1, constant_values=-1)
+    centre = p[1:-1, 1:-1]
+    same = (p[:-2, 1:-1] == centre) & (p[2:, 1:-1] == centre)
+    same &= (p[1:-1, :-2] == centre) & (p[1:-1, 2:] == centre)
+    g[same & (g != BACKGROUND)] = BACKGROUND
+    return g
+
+
+@primitive("colour")
+def outline(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Paint with ``colour`` the background cells touching an object (8 neighbours).
+
+    Args:
+        colour: the outline's colour.
+
+    >>> outline(np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]]), 2).tolist()
+    [[2, 2, 2], [2, 1, 2], [2, 2, 2]]
+    """
+    colour = check_colour(colour)
+    g = as_grid(grid)
+    fg = g != BACKGROUND
+    near = ndimage.binary_dilation(fg, structure=np.ones((3, 3), dtype=bool))
+    g[near & ~fg] = colour
+    return g
+
+
+@primitive("colour")
+def fill_enclosed(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Paint with ``colour`` the background cells that cannot reach the edge through background.
+
+    Background cells connect through their 4 neighbours.
+
+    Args:
+        colour: the fill colour.
+
+    >>> fill_enclosed(np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]]), 4).tolist()
+    [[1, 1, 1], [1, 4, 1], [1, 1, 1]]
+    """
+    colour = check_colour(colour)
+    g = as_grid(grid)
+    labels, _ = label(g == BACKGROUND, 4)
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    g[(labels > 0) & ~np.isin(labels, edge)] = colour
+    return g
+
+
+@primitive("colour_from", "colour_to")
+def fill_largest_rectangle(grid: np.ndarray, colour_from: int, colour_to: int) -> np.ndarray:
+    """Paint with ``colour_to`` the largest rectangle made only of cells of ``colour_from``.
+
+    Ties go to the rectangle whose bottom row is highest, then whose right edge is leftmost, then
+    the tallest.
+
+    Args:
+        colour_from: the colour the rectangle is made of.
+        colour_to: its new colour.
+
+    Raises:
+        ValueError: if no cell has colour ``colour_from``.
+
+    >>> fill_largest_rectangle(np.array([[0, 0, 1], [0, 0, 0], [1, 0, 0]]), 0, 3).tolist()
+    [[3, 3, 1], [3, 3, 0], [1, 0, 0]]
+    """
+    colour_from, colour_to = check_colour(colour_from), check_colour(colour_to)
+    g = as_grid(grid)
+    height, width = g.shape
+    heights = np.zeros(width, dtype=np.int64)
+    best = (0, 0, 0, 0, 0)  # area, top, left, bottom (exclusive), right (exclusive)
+    for row in range(height):
+        heights = np.where(g[row] == colour_from, heights + 1, 0)
+        hs = [*heights.tolist(), 0]  # a zero at the end closes every open rectangle
+        stack: list[int] = []  # columns of increasing heights
+        for col in range(width + 1):
+            while stack and hs[stack[-1]] >= hs[col]:
+                tall = hs[stack.pop()]
+                start = stack[-1] + 1 if stack else 0
+                if tall * (col - start) > best[0]:
+                    best = (tall * (col - start), row + 1 - tall, start, row + 1, col)
+            stack.append(col)
+    if best[0] == 0:
+        raise ValueError(f"no cells of colour {colour_from} in the grid")
+    _, top, left, bottom, right = best
+    g[top:bottom, left:right] = colour_to
+    return g
+
+
+# ------------------------------------------------------------------------------------ lines
+
+
+def _nearest_before(g: np.ndarray) -> np.ndarray:
+    """For each cell, the row of the nearest non-background cell at or above it (-1 if none)."""
+    rows = np.where(g != BACKGROUND, np.arange(g.shape[0])[:, None], -1)
+    return np.maximum.accumulate(rows, axis=0)
+
+
+@primitive("direction")
+def extend(grid: np.ndarray, direction: str) -> np.ndarray:
+    """Extend every non-background cell in ``direction`` over background up to the next object.
+
+    Each background cell takes the colour of the nearest non-background cell behind it.
+
+    Args:
+        direction: where lines grow.
+
+    >>> extend(np.array([[0, 1, 0, 2, 0]]), "right").tolist()
+    [[0, 1, 1, 2, 2]]
+    """
+
+    def down(g: np.ndarray) -> np.ndarray:
+        nearest = _nearest_before(g)
+        source = g[np.maximum(nearest, 0), np.arange(g.shape[1])]
+        return np.where(nearest >= 0, source, BACKGROUND)
+
+    return in_direction(as_grid(grid), direction, down)
+
+
+@primitive("colour", "direction")
+def extend_colour(grid: np.ndarray, colour: int, direction: str) -> np.ndarray:
+    """Extend the cells of ``colour`` in ``direction`` over background up to the next object.
+
+    Args:
+        colour: the colour of the cells that grow lines.
+        direction: where lines grow.
+
+    >>> extend_colour(np.array([[0, 1, 0, 2, 0]]), 1, "right").tolist()
+    [[0, 1, 1, 2, 0]]
+    """
+    colour = check_colour(colour)
+
+    def down(g: np.ndarray) -> np.ndarray:
+        nearest = _nearest_before(g)
+        source = g[np.maximum(nearest, 0), np.arange(g.shape[1])]
+        return np.where((g == BACKGROUND) & (nearest >= 0) & (source == colour), colour, g)
+
+    return in_direction(as_grid(grid), direction, down)
+
+
+@primitive("axis")
+def connect_same_colour(grid: np.ndarray, axis: str) -> np.ndarray:
+    """Join cells of the same colour on one row (``horizontal``) or column (``vertical``).
+
+    Background cells between two cells of one colour take that colour; where lines of several
+    colours would cross, the smallest colour wins.
+
+    Args:
+        axis: which lines to draw.
+
+    >>> connect_same_colour(np.array([[1, 0, 0, 1, 0], [2, 0, 3, 0, 2]]), "horizontal").tolist()
+    [[1, 1, 1, 1, 0], [2, 2, 3, 2, 2]]
+    """
+    axis_name = check_choice(axis, "axis")
+    g = as_grid(grid)
+    work = g if axis_name == "horizontal" else g.T
+    out = work.copy()
+    for colour in np.unique(work):
+        if colour == BACKGROUND:
+            continue
+        same = work == colour
+        after = np.logical_or.accumulate(same, axis=1)
+        before = np.logical_or.accumulate(same[:, ::-1], axis=1)[:, ::-1]
+        out[after & before & (out == BACKGROUND)] = colour
+    return out if axis_name == "horizontal" else out.T
+
+
+@primitive("colour")
+def cross_lines(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Draw the full row and column through every cell of ``colour``, over background only.
+
+    Args:
+        colour: the colour of the cells, and of the lines.
+
+    >>> cross_lines(np.array([[0, 0, 0], [0, 1, 0], [0, 0, 2]]), 1).tolist()
+    [[0, 1, 0], [1, 1, 1], [0, 1, 2]]
+    """
+    colour = check_colour(colour)
+    g = as_grid(grid)
+    same = g == colour
+    lines = same.any(axis=1)[:, None] | same.any(axis=0)[None, :]
+    g[lines & (g == BACKGROUND)] = colour
+    return g

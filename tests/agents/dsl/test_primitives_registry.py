@@ -1,0 +1,138 @@
+"""The primitive registry (the contract the grammar builds on), the modules' exports and imports,
+and their doctests."""
+
+from __future__ import annotations
+
+import ast
+import doctest
+import importlib
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import agents.dsl.primitives as primitives_module
+from agents.dsl.primitives import PARAM_KINDS, PRIMITIVES, Primitive, primitive
+
+DSL_DIR = Path(primitives_module.__file__).parent
+PRIMITIVE_MODULES = sorted(p.stem for p in DSL_DIR.glob("primitives*.py"))
+
+
+def test_registry_holds_many_primitives_under_their_own_names():
+    assert len(PRIMITIVES) >= 50
+    for name, p in PRIMITIVES.items():
+        assert isinstance(p, Primitive) and p.name == name == p.fn.__name__
+    assert len({id(p.fn) for p in PRIMITIVES.values()}) == len(PRIMITIVES)
+
+
+@pytest.mark.parametrize("name", list(PRIMITIVES))
+def test_entry_matches_its_function(name):
+    p = PRIMITIVES[name]
+    assert all(kind in PARAM_KINDS for kind in p.params)
+    # parameters are named after their kinds, one per kind, after the grid
+    assert list(inspect.signature(p.fn).parameters) == ["grid", *p.params]
+    assert p.doc and p.doc == p.fn.__doc__.strip().splitlines()[0] and p.doc.endswith(".")
+    assert ">>> " in p.fn.__doc__, f"{name} has no doctest"
+
+
+def test_param_kinds_are_the_documented_set():
+    assert PARAM_KINDS == {
+        "colour": None,
+        "colour_from": None,
+        "colour_to": None,
+        "count": (1, 2, 3, 4, 5),
+        "factor": (2, 3, 4, 5),
+        "direction": ("up", "down", "left", "right"),
+        "selector": (
+            "largest",
+            "smallest",
+            "most_common_colour",
+            "least_common_colour",
+            "unique_colour",
+            "top_left",
+            "bottom_right",
+        ),
+        "combine": ("and", "or", "xor", "left_minus_right"),
+        "axis": ("horizontal", "vertical"),
+    }
+
+
+def test_every_kind_is_used():
+    assert {kind for p in PRIMITIVES.values() for kind in p.params} == set(PARAM_KINDS)
+
+
+def test_registering_twice_or_an_unknown_kind_is_refused():
+    with pytest.raises(ValueError, match="registered twice"):
+        primitive()(PRIMITIVES["flip_h"].fn)
+    with pytest.raises(ValueError, match="unknown parameter kind"):
+        primitive("size")
+    assert PRIMITIVES["flip_h"].params == ()
+
+
+def test_star_import_brings_the_primitives_and_np():
+    namespace: dict = {}
+    exec("from agents.dsl.primitives import *", namespace)
+    names = set(namespace) - {"__builtins__"}
+    assert names == {"np", *PRIMITIVES}
+    assert namespace["np"] is np
+    assert all(namespace[name] is p.fn for name, p in PRIMITIVES.items())
+    assert len(primitives_module.__all__) == len(set(primitives_module.__all__))
+
+
+def test_order_does_not_depend_on_which_module_is_imported_first():
+    code = (
+        "import agents.dsl.primitives_parts, agents.dsl.primitives_objects\n"
+        "from agents.dsl.primitives import PRIMITIVES\n"
+        "print(' '.join(PRIMITIVES))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == list(PRIMITIVES)
+    assert list(PRIMITIVES)[:3] == ["rotate_90", "rotate_180", "rotate_270"]
+
+
+def _allowed(node: ast.Import | ast.ImportFrom) -> bool:
+    if isinstance(node, ast.ImportFrom) and node.level:  # relative: a sibling primitives module
+        return node.level == 1 and (node.module or "").startswith("primitives_")
+    names = [node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+    for name in names:
+        top = (name or "").split(".")[0]
+        if name not in ("numpy", "scipy", "scipy.ndimage") and (
+            top in ("agents", "arc_env", "training", "evaluate")
+            or top not in sys.stdlib_module_names | {"__future__"}
+        ):
+            return False
+    return True
+
+
+@pytest.mark.parametrize("module", PRIMITIVE_MODULES)
+def test_primitive_modules_import_only_numpy_scipy_and_the_standard_library(module):
+    tree = ast.parse((DSL_DIR / f"{module}.py").read_text())
+    imports = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+    assert imports
+    bad = [ast.unparse(n) for n in imports if not _allowed(n)]
+    assert not bad, f"{module} imports {bad}"
+
+
+def test_primitives_module_set_is_what_the_import_check_covers():
+    assert PRIMITIVE_MODULES == [
+        "primitives",
+        "primitives_base",
+        "primitives_colour",
+        "primitives_geometry",
+        "primitives_objects",
+        "primitives_parts",
+    ]
+    assert {p.fn.__module__ for p in PRIMITIVES.values()} == {
+        f"agents.dsl.{m}" for m in PRIMITIVE_MODULES if m not in ("primitives", "primitives_base")
+    }
+
+
+@pytest.mark.parametrize("module", PRIMITIVE_MODULES)
+def test_doctests(module):
+    result = doctest.testmod(importlib.import_module(f"agents.dsl.{module}"))
+    if module != "primitives":  # the entry module only re-exports
+        assert result.attempted > 0, f"{module} has no doctests"
+    assert result.failed == 0, f"{result.failed} of {result.attempted} doctests failed in {module}"

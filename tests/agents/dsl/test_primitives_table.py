@@ -1,0 +1,346 @@
+"""Every primitive on small hand-made grids, with outputs worked out by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agents.dsl.primitives import PRIMITIVES
+
+G23 = [[1, 2, 3], [4, 5, 6]]
+G22 = [[1, 2], [3, 4]]
+GRAVITY = [[1, 0, 2], [0, 3, 0], [4, 0, 0]]
+# 4-connected objects: a 2x2 square of 1 (label 1), a 2 at (0, 4), 3s at (2, 3) and (3, 2);
+# 8-connected, the two 3s form one object.
+OBJECTS = [
+    [1, 1, 0, 0, 2],
+    [1, 1, 0, 0, 0],
+    [0, 0, 0, 3, 0],
+    [0, 0, 3, 0, 0],
+]
+# 4-connected: a vertical pair of 1, a single 1, a vertical pair of 2 (the only colour-2 object).
+UNIQUE = [[1, 0, 1, 0, 2], [1, 0, 0, 0, 2]]
+EXTEND = [[0, 1, 0, 0], [0, 0, 0, 2], [3, 0, 0, 0]]
+HALVES = [[1, 0, 5, 2, 2], [0, 0, 5, 0, 2]]
+
+CASES = [
+    # rotations and flips
+    ("rotate_90", (), G23, [[4, 1], [5, 2], [6, 3]]),
+    ("rotate_180", (), G23, [[6, 5, 4], [3, 2, 1]]),
+    ("rotate_270", (), G23, [[3, 6], [2, 5], [1, 4]]),
+    ("flip_h", (), G23, [[3, 2, 1], [6, 5, 4]]),
+    ("flip_v", (), G23, [[4, 5, 6], [1, 2, 3]]),
+    ("transpose", (), G23, [[1, 4], [2, 5], [3, 6]]),
+    ("anti_transpose", (), G23, [[6, 3], [5, 2], [4, 1]]),
+    # scaling
+    ("scale_up", (2,), [[1, 2], [3, 0]], [[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 0, 0], [3, 3, 0, 0]]),
+    ("scale_up", (3,), [[7]], [[7, 7, 7], [7, 7, 7], [7, 7, 7]]),
+    (
+        "scale_down",
+        (2,),
+        [[1, 1, 2, 2], [1, 0, 2, 2], [3, 3, 0, 0], [3, 4, 0, 5]],
+        [[1, 2], [3, 0]],
+    ),
+    ("scale_down", (2,), [[1, 2], [2, 1]], [[1]]),  # a tie goes to the smaller colour
+    ("scale_down", (3,), [[4, 4, 4], [4, 0, 4], [4, 4, 4]], [[4]]),
+    (
+        "scale_down_sample",
+        (2,),
+        [[1, 0, 2, 0], [0, 0, 0, 0], [3, 9, 4, 4], [9, 9, 4, 4]],
+        [[1, 2], [3, 4]],
+    ),
+    # tiling and mirroring
+    ("tile", (2,), [[1, 2]], [[1, 2, 1, 2], [1, 2, 1, 2]]),
+    ("tile_h", (2,), [[1], [2]], [[1, 1], [2, 2]]),
+    ("tile_v", (3,), [[1, 2]], [[1, 2], [1, 2], [1, 2]]),
+    ("mirror_h", (), G22, [[1, 2, 2, 1], [3, 4, 4, 3]]),
+    ("mirror_v", (), G22, [[1, 2], [3, 4], [3, 4], [1, 2]]),
+    ("mirror_4", (), G22, [[1, 2, 2, 1], [3, 4, 4, 3], [3, 4, 4, 3], [1, 2, 2, 1]]),
+    # moving cells
+    ("shift", ("down",), G22, [[0, 0], [1, 2]]),
+    ("shift", ("up",), G22, [[3, 4], [0, 0]]),
+    ("shift", ("left",), G22, [[2, 0], [4, 0]]),
+    ("shift", ("right",), G22, [[0, 1], [0, 3]]),
+    ("roll", ("down",), G22, [[3, 4], [1, 2]]),
+    ("roll", ("right",), [[1, 2, 3]], [[3, 1, 2]]),
+    ("roll", ("left",), [[1, 2, 3]], [[2, 3, 1]]),
+    ("roll", ("up",), [[1], [2], [3]], [[2], [3], [1]]),
+    ("gravity", ("down",), GRAVITY, [[0, 0, 0], [1, 0, 0], [4, 3, 2]]),
+    ("gravity", ("up",), GRAVITY, [[1, 3, 2], [4, 0, 0], [0, 0, 0]]),
+    ("gravity", ("left",), GRAVITY, [[1, 2, 0], [3, 0, 0], [4, 0, 0]]),
+    ("gravity", ("right",), GRAVITY, [[0, 1, 2], [0, 0, 3], [0, 0, 4]]),
+    ("dedup_rows", (), [[1, 2], [1, 2], [3, 4], [3, 4], [1, 2]], [[1, 2], [3, 4], [1, 2]]),
+    ("dedup_cols", (), [[1, 1, 2, 2, 2], [3, 3, 4, 4, 4]], [[1, 2], [3, 4]]),
+    ("dedup_cols", (), [[1, 1, 2], [3, 4, 4]], [[1, 1, 2], [3, 4, 4]]),
+    # cropping and borders
+    (
+        "crop_to_content",
+        (),
+        [[0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 2, 0], [0, 0, 0, 0]],
+        [[1, 0], [0, 2]],
+    ),
+    ("crop_to_colour", (3,), [[0, 3, 0, 0], [0, 0, 3, 1], [0, 0, 0, 0]], [[3, 0], [0, 3]]),
+    ("pad_border", (3,), [[1, 2]], [[3, 3, 3, 3], [3, 1, 2, 3], [3, 3, 3, 3]]),
+    (
+        "strip_border",
+        (),
+        [[1, 1, 1, 1], [1, 2, 3, 1], [1, 4, 5, 1], [1, 1, 1, 1]],
+        [[2, 3], [4, 5]],
+    ),
+    ("draw_border", (2,), [[0, 0, 0], [0, 5, 0], [0, 0, 0]], [[2, 2, 2], [2, 5, 2], [2, 2, 2]]),
+    ("draw_border", (3,), [[0]], [[3]]),
+    ("half", ("up",), [[1, 2], [3, 4], [5, 6]], [[1, 2]]),
+    ("half", ("down",), [[1, 2], [3, 4], [5, 6]], [[5, 6]]),
+    ("half", ("left",), [[1, 2, 3, 4]], [[1, 2]]),
+    ("half", ("right",), [[1, 2, 3, 4]], [[3, 4]]),
+    # symmetry completion
+    ("symmetry_h", (0,), [[1, 2, 0, 0], [0, 3, 4, 0]], [[1, 2, 2, 1], [0, 3, 4, 0]]),
+    ("symmetry_v", (5,), [[1, 2], [5, 5], [5, 3]], [[1, 2], [5, 5], [1, 3]]),
+    ("symmetry_hv", (0,), [[1, 0, 0], [0, 0, 0], [0, 0, 2]], [[1, 0, 1], [0, 0, 0], [2, 0, 2]]),
+    ("symmetry_rot180", (0,), [[1, 2, 3], [0, 0, 0], [0, 0, 0]], [[1, 2, 3], [0, 0, 0], [3, 2, 1]]),
+    ("symmetry_rot90", (0,), [[1, 2, 0], [0, 5, 0], [0, 0, 0]], [[1, 2, 1], [2, 5, 2], [1, 2, 1]]),
+    ("symmetry_diag", (0,), [[1, 2, 3], [0, 4, 5], [0, 0, 6]], [[1, 2, 3], [2, 4, 5], [3, 5, 6]]),
+    # colour maps
+    ("recolour", (1, 3), [[1, 2], [1, 0]], [[3, 2], [3, 0]]),
+    ("swap_colours", (1, 2), [[1, 2], [2, 0]], [[2, 1], [1, 0]]),
+    ("keep_colour", (2,), [[1, 2], [2, 0]], [[0, 2], [2, 0]]),
+    ("remove_colour", (2,), [[1, 2], [2, 0]], [[1, 0], [0, 0]]),
+    ("fill_background", (7,), [[1, 0], [0, 2]], [[1, 7], [7, 2]]),
+    ("recolour_foreground", (4,), [[1, 0], [3, 2]], [[4, 0], [4, 4]]),
+    ("recolour_to_most_common", (), [[1, 2, 2], [0, 3, 0]], [[2, 2, 2], [0, 2, 0]]),
+    ("recolour_to_least_common", (), [[1, 2, 2], [0, 3, 0]], [[1, 1, 1], [0, 1, 0]]),
+    ("invert", (), [[0, 3], [3, 0]], [[3, 0], [0, 3]]),
+    ("most_common_colour", (), [[0, 0, 0, 1], [2, 2, 0, 1], [2, 0, 0, 0]], [[2]]),
+    ("least_common_colour", (), [[0, 0, 0, 1], [2, 2, 0, 1], [2, 0, 0, 0]], [[1]]),
+    # counting
+    ("count_objects_row", (1,), [[1, 0, 1], [0, 0, 0], [1, 1, 0]], [[1, 1, 1]]),
+    ("count_objects_col", (1,), [[1, 0, 1], [0, 0, 0], [1, 1, 0]], [[1], [1], [1]]),
+    ("count_cells_row", (1,), [[1, 0, 1], [0, 0, 0], [1, 1, 0]], [[1, 1, 1, 1]]),
+    ("count_cells_col", (2,), [[2, 0, 2]], [[2], [2]]),
+    # selected objects
+    ("crop_object", ("largest",), OBJECTS, [[1, 1], [1, 1]]),
+    ("crop_object", ("smallest",), OBJECTS, [[2]]),
+    ("crop_object", ("top_left",), OBJECTS, [[1, 1], [1, 1]]),
+    ("crop_object", ("bottom_right",), OBJECTS, [[3]]),
+    ("crop_object", ("most_common_colour",), OBJECTS, [[1, 1], [1, 1]]),
+    ("crop_object", ("least_common_colour",), OBJECTS, [[2]]),
+    ("crop_object", ("unique_colour",), UNIQUE, [[2], [2]]),
+    ("crop_object", ("largest",), [[1, 2, 0], [0, 0, 0], [3, 0, 0]], [[1, 2]]),  # two colours
+    ("crop_object8", ("smallest",), OBJECTS, [[2]]),
+    ("crop_object8", ("bottom_right",), OBJECTS, [[0, 3], [3, 0]]),
+    ("keep_object", ("largest",), OBJECTS, [[1, 1, 0, 0, 0], [1, 1, 0, 0, 0], [0] * 5, [0] * 5]),
+    ("keep_object", ("unique_colour",), UNIQUE, [[0, 0, 0, 0, 2], [0, 0, 0, 0, 2]]),
+    ("keep_object", ("most_common_colour",), UNIQUE, [[1, 0, 0, 0, 0], [1, 0, 0, 0, 0]]),
+    (
+        "keep_object8",
+        ("bottom_right",),
+        OBJECTS,
+        [[0] * 5, [0] * 5, [0, 0, 0, 3, 0], [0, 0, 3, 0, 0]],
+    ),
+    (
+        "remove_object",
+        ("top_left",),
+        OBJECTS,
+        [[0, 0, 0, 0, 2], [0] * 5, [0, 0, 0, 3, 0], [0, 0, 3, 0, 0]],
+    ),
+    (
+        "remove_object8",
+        ("least_common_colour",),
+        OBJECTS,
+        [[1, 1, 0, 0, 0], [1, 1, 0, 0, 0], [0, 0, 0, 3, 0], [0, 0, 3, 0, 0]],
+    ),
+    (
+        "recolour_object",
+        ("smallest", 7),
+        OBJECTS,
+        [[1, 1, 0, 0, 7], [1, 1, 0, 0, 0], [0, 0, 0, 3, 0], [0, 0, 3, 0, 0]],
+    ),
+    # all objects
+    (
+        "remove_noise",
+        (),
+        [[1, 0, 0, 0], [0, 0, 2, 2], [3, 0, 0, 0], [0, 4, 0, 5]],
+        [[0, 0, 0, 0], [0, 0, 2, 2], [3, 0, 0, 0], [0, 4, 0, 0]],
+    ),
+    (
+        "remove_small_objects",
+        (2,),
+        [[1, 1, 0, 2], [0, 0, 0, 2], [3, 3, 3, 0], [0, 0, 0, 4]],
+        [[0, 0, 0, 0], [0, 0, 0, 0], [3, 3, 3, 0], [0, 0, 0, 0]],
+    ),
+    (
+        "remove_small_objects",
+        (1,),
+        [[1, 1, 0, 2], [0, 0, 0, 2], [3, 3, 3, 0], [0, 0, 0, 4]],
+        [[1, 1, 0, 2], [0, 0, 0, 2], [3, 3, 3, 0], [0, 0, 0, 0]],
+    ),
+    (
+        "recolour_by_size_rank",
+        (),
+        [[5, 5, 5, 0, 5], [0, 0, 0, 0, 5], [5, 0, 5, 0, 0]],
+        [[1, 1, 1, 0, 2], [0, 0, 0, 0, 2], [3, 0, 3, 0, 0]],
+    ),
+    ("recolour_by_size_rank", (), [[0, 0]], [[0, 0]]),
+    (
+        "hollow",
+        (),
+        [[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1], [0, 2, 0, 0]],
+        [[1, 1, 1, 1], [1, 0, 0, 1], [1, 1, 1, 1], [0, 2, 0, 0]],
+    ),
+    (
+        "outline",
+        (2,),
+        [[0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]],
+        [[2, 2, 2, 0], [2, 1, 2, 0], [2, 2, 2, 0], [0, 0, 0, 0]],
+    ),
+    (
+        "fill_enclosed",
+        (4,),
+        [[0, 1, 1, 1, 0], [0, 1, 0, 1, 0], [0, 1, 1, 1, 0], [0, 0, 0, 0, 0]],
+        [[0, 1, 1, 1, 0], [0, 1, 4, 1, 0], [0, 1, 1, 1, 0], [0, 0, 0, 0, 0]],
+    ),
+    # a corner gap does not let the background out: it connects through edge neighbours only
+    ("fill_enclosed", (4,), [[1, 1, 0], [1, 0, 1], [0, 1, 1]], [[1, 1, 0], [1, 4, 1], [0, 1, 1]]),
+    (
+        "fill_largest_rectangle",
+        (1, 5),
+        [[1, 1, 0, 0], [1, 1, 1, 0], [0, 1, 1, 0]],
+        [[5, 5, 0, 0], [5, 5, 1, 0], [0, 1, 1, 0]],
+    ),
+    (
+        "fill_largest_rectangle",
+        (0, 3),
+        [[1, 0, 1, 0], [0, 0, 0, 1], [0, 0, 0, 1]],
+        [[1, 0, 1, 0], [3, 3, 3, 1], [3, 3, 3, 1]],
+    ),
+    # lines
+    ("extend", ("right",), EXTEND, [[0, 1, 1, 1], [0, 0, 0, 2], [3, 3, 3, 3]]),
+    ("extend", ("down",), EXTEND, [[0, 1, 0, 0], [0, 1, 0, 2], [3, 1, 0, 2]]),
+    ("extend", ("left",), EXTEND, [[1, 1, 0, 0], [2, 2, 2, 2], [3, 0, 0, 0]]),
+    ("extend", ("up",), EXTEND, [[3, 1, 0, 2], [3, 0, 0, 2], [3, 0, 0, 0]]),
+    ("extend", ("right",), [[1, 0, 2, 0]], [[1, 1, 2, 2]]),
+    (
+        "extend_colour",
+        (1, "right"),
+        [[1, 0, 2, 0, 0], [0, 0, 0, 0, 1]],
+        [[1, 1, 2, 0, 0], [0, 0, 0, 0, 1]],
+    ),
+    (
+        "extend_colour",
+        (1, "left"),
+        [[1, 0, 2, 0, 0], [0, 0, 0, 0, 1]],
+        [[1, 0, 2, 0, 0], [1, 1, 1, 1, 1]],
+    ),
+    ("extend_colour", (1, "up"), [[0, 0], [0, 0], [1, 2]], [[1, 0], [1, 0], [1, 2]]),
+    (
+        "connect_same_colour",
+        ("horizontal",),
+        [[1, 0, 0, 1], [2, 0, 2, 0], [3, 0, 0, 0]],
+        [[1, 1, 1, 1], [2, 2, 2, 0], [3, 0, 0, 0]],
+    ),
+    ("connect_same_colour", ("vertical",), [[1, 0], [0, 0], [1, 2]], [[1, 0], [1, 0], [1, 2]]),
+    (
+        "connect_same_colour",
+        ("horizontal",),
+        [[0, 2, 0], [1, 0, 1], [0, 2, 0]],
+        [[0, 2, 0], [1, 1, 1], [0, 2, 0]],
+    ),
+    (
+        "connect_same_colour",
+        ("vertical",),
+        [[0, 2, 0], [1, 0, 1], [0, 2, 0]],
+        [[0, 2, 0], [1, 2, 1], [0, 2, 0]],
+    ),
+    ("cross_lines", (1,), [[0, 0, 0], [0, 1, 0], [0, 0, 2]], [[0, 1, 0], [1, 1, 1], [0, 1, 2]]),
+    ("cross_lines", (3,), [[3, 0, 0], [0, 0, 0], [0, 0, 5]], [[3, 3, 3], [3, 0, 0], [3, 0, 5]]),
+    # parts
+    ("combine_halves", ("horizontal", "and", 3), HALVES, [[3, 0], [0, 0]]),
+    ("combine_halves", ("horizontal", "or", 3), HALVES, [[3, 3], [0, 3]]),
+    ("combine_halves", ("horizontal", "xor", 3), HALVES, [[0, 3], [0, 3]]),
+    (
+        "combine_halves",
+        ("vertical", "left_minus_right", 3),
+        [[1, 1], [0, 1], [1, 0], [0, 0]],
+        [[0, 3], [0, 3]],
+    ),
+    ("combine_parts", ("or", 3), HALVES, [[3, 3], [0, 3]]),
+    ("combine_parts", ("and", 6), [[1, 5, 1], [1, 5, 0]], [[6], [0]]),
+    ("combine_parts", ("xor", 7), [[1, 0], [5, 5], [0, 2]], [[7, 7]]),
+    ("combine_parts", ("xor", 4), [[1, 5, 1, 5, 0], [0, 5, 1, 5, 1]], [[0], [0]]),  # 2 of 3 parts
+    ("combine_parts", ("left_minus_right", 4), [[1, 5, 0, 5, 0], [1, 5, 1, 5, 0]], [[4], [0]]),
+    ("overlay_halves", ("vertical",), [[1, 1], [0, 2], [3, 0], [0, 0]], [[3, 1], [0, 2]]),
+    ("overlay_halves", ("horizontal",), [[1, 0, 2, 0], [0, 3, 0, 4]], [[2, 0], [0, 4]]),
+    ("overlay_parts", (), [[1, 1, 5, 0, 2], [0, 0, 5, 3, 0]], [[1, 2], [3, 0]]),
+    ("unique_part", (), [[1, 5, 1, 5, 2, 5, 1], [0, 5, 0, 5, 0, 5, 0]], [[2], [0]]),
+    ("remove_separators", (), [[1, 5, 2], [5, 5, 5], [3, 5, 4]], [[1, 2], [3, 4]]),
+    ("remove_separators", (), [[5, 5, 5], [1, 5, 2]], [[1, 2]]),  # an edge line goes too
+]
+
+ERRORS = [
+    ("scale_down", (2,), [[1, 2, 3], [4, 5, 6], [7, 8, 9]]),
+    ("scale_down_sample", (2,), [[1, 2, 3], [4, 5, 6]]),
+    ("crop_to_content", (), [[0, 0], [0, 0]]),
+    ("crop_to_colour", (5,), [[1, 2]]),
+    ("strip_border", (), [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]]),
+    ("half", ("up",), [[1, 2]]),
+    ("symmetry_rot90", (0,), [[1, 2, 0]]),
+    ("symmetry_diag", (0,), [[1, 2, 0]]),
+    ("recolour_to_most_common", (), [[0]]),
+    ("recolour_to_least_common", (), [[0, 0]]),
+    ("invert", (), [[1, 2]]),
+    ("invert", (), [[0]]),
+    ("most_common_colour", (), [[0]]),
+    ("least_common_colour", (), [[0]]),
+    ("count_objects_row", (5,), [[1, 0, 1]]),
+    ("count_objects_col", (5,), [[1, 0, 1]]),
+    ("count_cells_row", (5,), [[1, 0, 1]]),
+    ("count_cells_col", (5,), [[1, 0, 1]]),
+    ("crop_object", ("largest",), [[0, 0]]),
+    ("crop_object", ("unique_colour",), OBJECTS),  # the 1s and the 2 both have their own colour
+    ("crop_object8", ("unique_colour",), OBJECTS),
+    ("keep_object", ("unique_colour",), [[1, 0, 1]]),  # no object has a colour of its own
+    ("keep_object8", ("smallest",), [[0]]),
+    ("remove_object", ("largest",), [[0]]),
+    ("remove_object8", ("largest",), [[0]]),
+    ("recolour_object", ("largest", 3), [[0]]),
+    ("fill_largest_rectangle", (2, 3), [[1]]),
+    ("combine_halves", ("horizontal", "or", 1), [[1], [2]]),
+    ("combine_parts", ("or", 1), [[1, 2], [3, 4]]),  # no separator
+    ("combine_parts", ("or", 1), [[2, 5, 1, 3], [3, 5, 4, 2]]),  # parts of different shapes
+    ("combine_parts", ("or", 1), [[5, 5], [5, 5]]),  # separators only
+    ("overlay_halves", ("vertical",), [[1, 2]]),
+    ("overlay_parts", (), [[1, 2], [3, 4]]),
+    ("unique_part", (), [[1, 5, 2], [1, 5, 2]]),  # two parts: neither is the odd one
+    ("unique_part", (), [[1, 5, 1, 5, 1], [1, 5, 1, 5, 1]]),
+    ("remove_separators", (), [[1, 2], [3, 4]]),
+]
+
+
+def _id(case: tuple) -> str:
+    name, args = case[0], case[1]
+    return f"{name}({', '.join(map(str, args))})" if args else name
+
+
+@pytest.mark.parametrize(("name", "args", "grid", "expected"), CASES, ids=map(_id, CASES))
+def test_primitive_on_hand_made_grid(name, args, grid, expected):
+    source = np.array(grid)
+    before = source.copy()
+    out = PRIMITIVES[name].fn(source, *args)
+    assert isinstance(out, np.ndarray) and out.dtype.kind == "i"
+    assert out.tolist() == expected
+    assert np.array_equal(source, before)
+
+
+@pytest.mark.parametrize(("name", "args", "grid"), ERRORS, ids=map(_id, ERRORS))
+def test_impossible_arguments_raise_value_error(name, args, grid):
+    with pytest.raises(ValueError):
+        PRIMITIVES[name].fn(np.array(grid), *args)
+
+
+def test_every_primitive_has_a_hand_made_case():
+    assert {case[0] for case in CASES} == set(PRIMITIVES)
+
+
+def test_every_documented_error_has_a_case():
+    documented = {name for name, p in PRIMITIVES.items() if "ValueError" in (p.fn.__doc__ or "")}
+    assert {case[0] for case in ERRORS} == documented
