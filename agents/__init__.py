@@ -1,24 +1,33 @@
 """Policies (LLM back ends and prompts), search agents and voting.
 
-Importing ``agents`` never imports torch, transformers or vllm: each back end imports its library
-when it is built (``make_policy``).
+Importing ``agents`` imports nothing heavy: the names below load their module on first use (so the
+sandboxed workers that import ``agents.dsl.primitives`` pay only for that module), and each back
+end imports torch, transformers, vllm or openai only when it is built (``make_policy``).
 """
 
 from __future__ import annotations
 
-from .extraction import extract_program
-from .policy import (
-    Completion,
-    Conversation,
-    Policy,
-    RawCompletion,
-    RefineRequest,
-    SampleRequest,
-    SamplingConfig,
-    ScriptedPolicy,
-)
-from .prompts import FewShotExample, PromptConfig, refine_messages, sample_messages
-from .registry import available_policies, make_policy, register_policy
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "extract_program": "extraction",
+    "Completion": "policy",
+    "Conversation": "policy",
+    "Policy": "policy",
+    "RawCompletion": "policy",
+    "RefineRequest": "policy",
+    "SampleRequest": "policy",
+    "SamplingConfig": "policy",
+    "ScriptedPolicy": "policy",
+    "FewShotExample": "prompts",
+    "PromptConfig": "prompts",
+    "refine_messages": "prompts",
+    "sample_messages": "prompts",
+    "available_policies": "registry",
+    "make_policy": "registry",
+    "register_policy": "registry",
+}
 
 __all__ = [
     "Completion",
@@ -38,3 +47,32 @@ __all__ = [
     "register_policy",
     "sample_messages",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'agents' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from .extraction import extract_program
+    from .policy import (
+        Completion,
+        Conversation,
+        Policy,
+        RawCompletion,
+        RefineRequest,
+        SampleRequest,
+        SamplingConfig,
+        ScriptedPolicy,
+    )
+    from .prompts import FewShotExample, PromptConfig, refine_messages, sample_messages
+    from .registry import available_policies, make_policy, register_policy
