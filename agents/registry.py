@@ -31,6 +31,7 @@ _BUILT_IN = {
     "vllm": "agents.backends.vllm:VLLMPolicy.from_spec",
     "openai": "agents.backends.openai:OpenAIPolicy.from_spec",
     "scripted": "agents.policy:ScriptedPolicy.from_spec",
+    "dsl": "agents.dsl.policy:DSLPolicy.from_spec",
 }
 
 

@@ -10,12 +10,21 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from arc_env.executor import DEFAULT_PRELOAD
+
 from .config import RunConfig
 from .rundir import RunDir
 
 if TYPE_CHECKING:
     from agents.search import SearchProgress
     from evaluate.scoring import RunScores
+
+
+SEARCH_PRELOAD = (
+    *DEFAULT_PRELOAD,
+    "agents.dsl.primitives",  # DSL programs import it; numpy/scipy only, about 20 ms per worker
+)
+"""Modules the search's executor workers import up front."""
 
 
 def resolved_config(run: RunDir) -> RunConfig:
@@ -50,7 +59,12 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
     policy = make_policy(config.policy, sampling=sampling, **config.policy_options)
     try:
         with (
-            Executor(config.workers, timeout=config.timeout, memory_mb=config.memory_mb) as ex,
+            Executor(
+                config.workers,
+                timeout=config.timeout,
+                memory_mb=config.memory_mb,
+                preload=SEARCH_PRELOAD,
+            ) as ex,
             _ProgressBar(len(tasks), enabled=show_progress) as bar,
         ):
             run_search(

@@ -1,0 +1,173 @@
+"""``DSLPolicy``: a policy that writes programs by composing grid primitives; no model, no GPU.
+
+Spec ``dsl:default`` uses the built-in weights, ``dsl:/path/to/weights.json`` weights learned by
+:func:`agents.dsl.fitting.fit`. Sample requests get programs drawn from the grammar for the
+task's features; refine requests get edits of the parent program (or fresh samples when the parent
+is not a DSL program).
+
+The randomness of a request comes from the seed, the task and the number of programs already
+given for the task, so the same requests for a task give the same programs whatever else is in the
+batch. Programs already given for a task are not given again while fresh ones can be found, and
+one-step programs come without replacement (in a random order drawn by their chances), so all of
+a task's one-step programs (a few hundred) are tried early in its search.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..policy import (
+    Completion,
+    Conversation,
+    Policy,
+    RawCompletion,
+    RefineRequest,
+    Request,
+    SampleRequest,
+    SamplingConfig,
+)
+from ..prompts import PromptConfig
+from .grammar import Grammar
+from .mutation import feedback
+from .program import Steps, parse_source, to_source
+
+DEFAULT_TARGET = "default"
+
+
+class DSLPolicy(Policy):
+    """Samples and refines DSL programs from a :class:`~agents.dsl.grammar.Grammar`.
+
+    Args:
+        grammar: the grammar (default: the built-in weights).
+        target: what the spec named (``default`` or a weights file), for :attr:`policy_id`.
+        sampling: only ``seed`` matters (None: 0).
+        prompts: unused (no prompts are built); kept for the common interface.
+        tries: draws per program while looking for one not yet given for the task.
+        remember: the most programs remembered per task for that check (then it starts afresh).
+    """
+
+    def __init__(
+        self,
+        grammar: Grammar | None = None,
+        target: str = DEFAULT_TARGET,
+        sampling: SamplingConfig | None = None,
+        prompts: PromptConfig | None = None,
+        *,
+        tries: int = 16,
+        remember: int = 100_000,
+    ) -> None:
+        super().__init__(sampling, prompts)
+        self.grammar = grammar if grammar is not None else Grammar()
+        self.target = target
+        if tries < 1 or remember < 1:
+            raise ValueError(f"tries and remember: expected >= 1, got {tries} and {remember}")
+        self.tries = tries
+        self.remember = remember
+        self._seen: dict[str, set[int]] = {}
+        self._counts: dict[str, int] = {}
+        self._single: dict[str, list] = {}
+
+    @classmethod
+    def from_spec(
+        cls,
+        target: str,
+        *,
+        sampling: SamplingConfig | None = None,
+        prompts: PromptConfig | None = None,
+        **options: Any,
+    ) -> DSLPolicy:
+        """``dsl:default`` (built-in weights) or ``dsl:WEIGHTS.json`` (learned weights);
+        ``options`` are :class:`DSLPolicy` keywords (``tries``, ``remember``)."""
+        grammar = None if target == DEFAULT_TARGET else Grammar.load(Path(target).expanduser())
+        return cls(grammar, target, sampling, prompts, **options)
+
+    @property
+    def policy_id(self) -> str:
+        return f"dsl:{self.target}"
+
+    def complete(self, conversations: Sequence[Conversation]) -> list[list[RawCompletion]]:
+        """Not supported: this policy answers requests (:meth:`generate`), not chats."""
+        raise NotImplementedError("DSLPolicy answers requests through generate(), not chats")
+
+    # ------------------------------------------------------------------------- generation
+
+    def generate(self, requests: Sequence[Request]) -> list[list[Completion]]:
+        """Answer each request with ``n`` programs (see the module docstring)."""
+        for request in requests:  # check them all before any changes what later calls give
+            if not isinstance(request, SampleRequest | RefineRequest):
+                raise TypeError(
+                    f"expected a SampleRequest or RefineRequest, got {type(request).__name__}"
+                )
+            if request.n < 1:
+                raise ValueError(f"n: expected at least 1 completion per request, got {request.n}")
+        policy_id = self.policy_id
+        out = []
+        for request in requests:
+            sources = [to_source(steps, check=False) for steps in self.programs(request)]
+            out.append([Completion(s, s, None, 0, 0, "stop", policy_id) for s in sources])
+        return out
+
+    def programs(self, request: Request) -> list[Steps]:
+        """The ``n`` programs answering one request, as steps."""
+        task = request.task
+        drawer = self.grammar.drawer(task)
+        count = self._counts.get(task.id, 0)
+        self._counts[task.id] = count + request.n
+        seed = self.sampling.seed if self.sampling.seed is not None else 0
+        rng = random.Random(f"{seed}:{task.id}:{count}")
+        seen = self._seen.setdefault(task.id, set())
+        if len(seen) + request.n > self.remember:
+            seen.clear()
+        parent = None
+        if isinstance(request, RefineRequest):
+            parent = parse_source(request.program)
+            if parent is not None and not self.grammar.known(parent):
+                parent = None
+        if parent is not None:
+            hint = feedback(task, request.result)
+            seen.add(hash(parent))
+
+            def draw() -> Steps:
+                return self.grammar.mutate(parent, drawer, rng, hint)
+        else:
+            singles = self._singles(task, drawer, seed)
+
+            def draw() -> Steps:
+                length = self.grammar.sample_length(rng)
+                if length == 1:
+                    if singles[1] < len(singles[0]):
+                        singles[1] += 1
+                        steps = singles[0][singles[1] - 1]
+                        if singles[1] == len(singles[0]):  # all given: free the list
+                            singles[:] = [[], 0]
+                        return steps
+                    if self.grammar.max_length > 1:  # every one-step program was given
+                        length = self.grammar.sample_length(rng, minimum=2)
+                return self.grammar.sample(drawer, rng, length)
+
+        programs = []
+        for _ in range(request.n):
+            for _ in range(self.tries):
+                steps = draw()
+                key = hash(steps)
+                if key not in seen:
+                    break
+            seen.add(key)
+            programs.append(steps)
+        return programs
+
+    def _singles(self, task: Any, drawer: Any, seed: int) -> list:
+        """The task's one-step programs in a random order drawn by their chances (sampling
+        without replacement), and how many were given: ``[programs, given]``."""
+        kept = self._single.get(task.id)
+        if kept is None:
+            rng = random.Random(f"{seed}:{task.id}:single")
+            race = [
+                (rng.expovariate(1.0) / p, steps) for steps, p in self.grammar.single_steps(drawer)
+            ]
+            race.sort(key=lambda item: item[0])
+            kept = self._single[task.id] = [[steps for _, steps in race], 0]
+        return kept

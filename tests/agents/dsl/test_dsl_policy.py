@@ -1,0 +1,181 @@
+"""DSLPolicy: programs the real executor runs, determinism, refinement, specs, speed, and search
+that solves real single-primitive tasks on train and test within a small budget."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from agents import available_policies, make_policy, register_policy
+from agents.dsl.fitting import fit, training_example
+from agents.dsl.grammar import Grammar
+from agents.dsl.policy import DSLPolicy
+from agents.dsl.program import parse_source, to_source
+from agents.policy import RefineRequest, SampleRequest, SamplingConfig
+from agents.search import make_agent, run_search
+from arc_env import Executor, Status, load_tasks
+from arc_env.executor.pool import DEFAULT_PRELOAD
+from evaluate.rundir import RunDir
+
+from .test_grammar import edit_made
+
+SOLVABLE = {
+    "3c9b0459": "rotate_180",
+    "67a3c6ac": "flip_h",
+    "74dd1130": "transpose",
+    "d511f180": "swap_colours",
+    "c59eb873": "scale_up",
+    "a416b8f3": "tile_h",
+}
+"""Real tasks whose rule is one primitive: a rotation, a mirror, a transpose, a colour swap,
+scaling up by 2, tiling side by side."""
+
+
+@pytest.fixture(scope="module")
+def dsl_executor():
+    with Executor(workers=2, preload=DEFAULT_PRELOAD + ("agents.dsl.primitives",)) as ex:
+        yield ex
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    return {task.id: task for task in load_tasks("arc1/train")}
+
+
+def policy(seed=0, **options):
+    return DSLPolicy(sampling=SamplingConfig(seed=seed), **options)
+
+
+def texts(answers):
+    return [[c.text for c in batch] for batch in answers]
+
+
+def test_sampled_programs_run_in_the_executor(dsl_executor, tasks):
+    some = [t.public() for t in list(tasks.values())[:12]]
+    answers = policy().generate([SampleRequest(task, 16) for task in some])
+    jobs = []
+    for task, batch in zip(some, answers, strict=True):
+        assert len(batch) == 16
+        for completion in batch:
+            assert completion.valid and completion.program == completion.text
+            assert completion.policy_id == "dsl:default" and completion.finish_reason == "stop"
+            jobs.append((task, completion.program))
+    results = dsl_executor.run(jobs)
+    statuses = [r.status for result in results for r in result.train + result.test]
+    assert Status.TIMEOUT not in statuses and Status.MEMORY not in statuses
+    assert statuses.count(Status.OK) > len(statuses) / 2
+    errors = [r.message for result in results for r in result.train if r.status is Status.ERROR]
+    assert all("ValueError" in m for m in errors), errors[:5]  # how primitives refuse inputs
+    assert not dsl_executor.stats.worker_exits  # the primitives import did not restart workers
+
+
+def test_generation_is_deterministic_for_a_seed(tasks):
+    a, b = tasks["3c9b0459"].public(), tasks["0520fde7"].public()
+    first = texts(policy(seed=3).generate([SampleRequest(a, 20), SampleRequest(b, 20)]))
+    again = texts(policy(seed=3).generate([SampleRequest(a, 20), SampleRequest(b, 20)]))
+    alone = texts(policy(seed=3).generate([SampleRequest(b, 20)]))
+    other = texts(policy(seed=4).generate([SampleRequest(a, 20), SampleRequest(b, 20)]))
+    assert first == again
+    assert alone[0] == first[1]  # a task's programs do not depend on the rest of the batch
+    assert other != first
+    one = policy(seed=3)  # the next call for a task continues with new programs
+    assert texts(one.generate([SampleRequest(a, 20)])) != texts(
+        one.generate([SampleRequest(a, 20)])
+    )
+
+
+@pytest.mark.parametrize("lengths", [None, (0.97, 0.01, 0.01, 0.01)])
+def test_programs_are_not_repeated_for_a_task(tasks, lengths):
+    task = tasks["c8f0f002"].public()
+    dsl = DSLPolicy(Grammar(lengths=lengths) if lengths else None)
+    programs = [c.text for _ in range(10) for c in dsl.generate([SampleRequest(task, 100)])[0]]
+    assert len(set(programs)) == len(programs) == 1000  # past the few hundred one-step ones
+
+
+def test_every_one_step_program_comes_early(tasks):
+    task = tasks["0520fde7"].public()
+    dsl = policy()
+    singles = {steps for steps, _ in dsl.grammar.single_steps(task)}
+    assert 100 < len(singles) < 1000
+    given = {parse_source(c.text) for c in dsl.generate([SampleRequest(task, 4 * len(singles))])[0]}
+    assert singles <= given
+
+
+def test_refinement_edits_the_parent(dsl_executor, tasks):
+    task = tasks["7468f01a"].public()
+    parent = (("crop_to_content", ()), ("recolour", (4, 2)))
+    source = to_source(parent)
+    result = dsl_executor.run([(task, source)])[0]
+    answers = policy().generate([RefineRequest(task, source, result, 30)])[0]
+    children = [parse_source(c.text) for c in answers]
+    assert all(edit_made(parent, child) for child in children)
+    assert len(set(children)) == 30
+
+
+def test_refining_a_program_that_is_not_dsl_samples(dsl_executor, tasks):
+    task = tasks["3c9b0459"].public()
+    source = "def transform(grid):\n    return grid\n"
+    result = dsl_executor.run([(task, source)])[0]
+    answers = policy().generate([RefineRequest(task, source, result, 5)])[0]
+    assert all(parse_source(c.text) is not None for c in answers)
+
+
+def test_specs(tasks, tmp_path):
+    if "dsl" not in available_policies():  # until the registry lists the scheme as built in
+        register_policy("dsl", "agents.dsl.policy:DSLPolicy.from_spec")
+    built = make_policy("dsl:default", sampling=SamplingConfig(seed=1))
+    assert isinstance(built, DSLPolicy) and built.policy_id == "dsl:default"
+    task = tasks["3c9b0459"]
+    example = training_example(task, to_source((("rotate_180", ()),)))
+    assert example is not None
+    assert training_example(task, "def transform(grid):\n    return grid\n") is None
+    weights = tmp_path / "weights.json"
+    fit(Grammar(), [example] * 10).save(weights)
+    learned = make_policy(f"dsl:{weights}", sampling=SamplingConfig(seed=1))
+    assert learned.policy_id == f"dsl:{weights}"
+    assert learned.grammar.to_json() == Grammar.load(weights).to_json()
+    with pytest.raises(ValueError, match="grammar weights"):
+        make_policy(f"dsl:{tmp_path / 'missing.json'}")
+    with pytest.raises(NotImplementedError):
+        built.complete([])
+    with pytest.raises(ValueError, match="at least 1"):
+        built.generate([SampleRequest(task.public(), 1), SampleRequest(task.public(), 0)])
+    with pytest.raises(TypeError):
+        built.generate(["not a request"])
+
+
+def test_generation_is_fast(tasks):
+    some = [t.public() for t in list(tasks.values())[:50]]
+    dsl = policy()
+    dsl.generate([SampleRequest(task, 1) for task in some])  # read the tasks once
+    start = time.perf_counter()
+    n = sum(len(b) for b in dsl.generate([SampleRequest(task, 100) for task in some]))
+    per_second = n / (time.perf_counter() - start)
+    assert per_second > 3000, f"{per_second:.0f} programs/s"
+
+
+def test_search_solves_single_primitive_tasks(dsl_executor, tasks, tmp_path):
+    chosen = [tasks[task_id] for task_id in SOLVABLE]
+    agent = make_agent("sample", programs=300, width=32, stop_after=1)
+    run = RunDir.create(tmp_path / "run", {"policy": "dsl:default"})
+    nodes = run_search(
+        chosen, agent, policy(), dsl_executor, run, batch_size=32 * len(chosen), seed=0
+    )
+    for task in chosen:
+        right = [n for n in nodes[task.id] if n.all_train_correct]
+        assert right, f"{task.id}: nothing right on train in {len(nodes[task.id])} programs"
+        assert right[0].test_outputs == task.test_outputs, (task.id, right[0].program)
+        assert len(nodes[task.id]) <= 300
+
+
+def test_sample_refine_refines_dsl_programs(dsl_executor, tasks, tmp_path):
+    task = tasks["7468f01a"]  # crop to content, then mirror: two steps
+    agent = make_agent("sample-refine", programs=128, width=32, stop_after=None)
+    run = RunDir.create(tmp_path / "run", {"policy": "dsl:default"})
+    nodes = run_search([task], agent, policy(), dsl_executor, run, batch_size=64)[task.id]
+    refined = [n for n in nodes if n.kind == "refine"]
+    assert refined
+    for node in refined:
+        parent = parse_source(nodes[node.parent_id].program)
+        assert edit_made(parent, parse_source(node.program)) is not None
