@@ -13,11 +13,13 @@ trained on exactly what it will be asked.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from arc_env import ProgramResult, Status, Task
 from arc_env.grid import Grid, grid_shape
 from arc_env.render import RENDERERS
+from arc_env.task import Pair
 
 SYSTEM_PROMPT = (
     "You are an expert at solving Abstraction and Reasoning Corpus (ARC-AGI) tasks: you find the "
@@ -213,3 +215,48 @@ def refine_messages(
 def answer_message(program: str) -> dict[str, str]:
     """The assistant message that answers with ``program`` (the training target)."""
     return {"role": "assistant", "content": f"```python\n{program.strip()}\n```"}
+
+
+_GRID_HEADER = re.compile(r"^## (Input|Output|Test Input) (\d+) \(grid shape: (\d+) by (\d+)\):$")
+
+
+def parse_task_block(text: str, task_id: str = "parsed") -> Task:
+    """The task shown under ``# Task to solve:`` in a prompt (numpy or digits grids): the inverse
+    of :func:`render_task_block`, for reading training data back.
+
+    >>> from arc_env.task import Pair
+    >>> task = Task("t", (Pair(((1, 2),), ((2, 1),)),), (Pair(((3, 4),)),))
+    >>> parse_task_block("# Task to solve:\\n" + render_task_block(task, "numpy"), "t") == task
+    True
+    """
+    start = text.find("# Task to solve:")
+    lines = text[start:].splitlines() if start >= 0 else text.splitlines()
+    inputs: dict[int, Grid] = {}
+    outputs: dict[int, Grid] = {}
+    tests: dict[int, Grid] = {}
+    i = 0
+    while i < len(lines):
+        header = _GRID_HEADER.match(lines[i])
+        if header is None:
+            if lines[i].startswith("Previous implementation:"):
+                break
+            i += 1
+            continue
+        kind, index, rows, columns = header.group(1), *map(int, header.group(2, 3, 4))
+        body = lines[i + 1 : i + 1 + rows]
+        grid = tuple(_parse_row(line, columns) for line in body)
+        {"Input": inputs, "Output": outputs, "Test Input": tests}[kind][index] = grid
+        i += 1 + rows
+    if not inputs or sorted(inputs) != sorted(outputs) or not tests:
+        raise ValueError("expected a prompt with train input/output grids and test inputs")
+    train = tuple(Pair(inputs[k], outputs[k]) for k in sorted(inputs))
+    return Task(task_id, train, tuple(Pair(tests[k]) for k in sorted(tests)))
+
+
+def _parse_row(line: str, columns: int) -> tuple[int, ...]:
+    cells = line.replace("[", " ").replace("]", " ").split()
+    if len(cells) == 1 and len(cells[0]) == columns:  # digits style: no separators
+        cells = list(cells[0])
+    if len(cells) != columns:
+        raise ValueError(f"expected {columns} cells in the grid row {line!r}")
+    return tuple(int(cell) for cell in cells)

@@ -18,7 +18,7 @@ Trainer = Callable[[str | None, dict[str, Any], bool], list[str]]
 """``(config_file, overrides, show_progress) -> summary lines``; raises ``InputError`` on bad
 input."""
 
-TRAINERS: dict[str, str] = {}
+TRAINERS: dict[str, str] = {"dsl": "training.dsl_train:train_dsl_command"}
 """Trainers for non-LLM policies by ``--base`` name, as ``"module:function"`` references to a
 :data:`Trainer` (e.g. ``"dsl"``). Any other base is a language model for LoRA SFT."""
 
