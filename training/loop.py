@@ -34,6 +34,7 @@ from typing import Any
 from .settings import load_settings
 
 CONFIG_FILE = "improve.json"
+DSL, DSL_WEIGHTS = "dsl", "grammar.json"  # --base dsl: the CPU grammar policy, no language model
 
 
 @dataclass
@@ -92,6 +93,8 @@ def _stage(out: Path, iteration: int) -> Path:
 def _model_spec(config: ImproveConfig, iteration: int, adapter: Path | None) -> str:
     if iteration == 0 and config.first_policy:
         return config.first_policy
+    if config.base == DSL:  # the grammar policy: built-in weights, then each round's fitted ones
+        return f"dsl:{adapter / DSL_WEIGHTS}" if adapter is not None else "dsl:default"
     return f"{config.serve}:{config.base}" + (f"+{adapter}" if adapter is not None else "")
 
 
@@ -154,12 +157,18 @@ def _relabel(config: ImproveConfig, stage: Path) -> Path:
 
 
 def _train(config: ImproveConfig, stage: Path, data: list[Path]) -> Path:
+    out = stage / "model"
+    if config.base == DSL:
+        from training.dsl_train import train_dsl
+
+        if not (out / DSL_WEIGHTS).exists():  # written in one step, after the fit
+            train_dsl([str(p) for p in data], str(out), **config.train)
+        return out
+    if (out / "README.md").exists():  # the model card is written last
+        return out
     from training.sft import train
     from training.sft_config import TrainConfig
 
-    out = stage / "model"
-    if (out / "README.md").exists():  # the model card is written last
-        return out
     train(TrainConfig(base=config.base, data=[str(p) for p in data], out=str(out), **config.train))
     return out
 

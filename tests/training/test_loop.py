@@ -103,3 +103,31 @@ def test_killed_loop_resumes_from_the_last_finished_stage(tmp_path, tiny_model_d
     result = CliRunner().invoke(cli, ["improve", "--resume", str(out)])
     assert result.exit_code == 0, result.output
     assert all(artefacts(out).values()), artefacts(out)
+
+
+def test_one_round_with_the_dsl_policy(tmp_path):
+    out = tmp_path / "loop"
+    args = [
+        "improve",
+        "--tasks",
+        "arc1/train:3c9b0459,67a3c6ac,74dd1130",
+        "--base",
+        "dsl",
+        "--iterations",
+        "1",
+        "--agent",
+        "sample",
+        "--budget",
+        "60",
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+    ]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())["iterations"]
+    assert summary[0]["model"] == "dsl:default"
+    assert summary[1]["model"] == f"dsl:{out / 'iter0' / 'model' / 'grammar.json'}"
+    assert (out / "iter0" / "model" / "grammar.json").exists()
+    assert summary[1]["score"] >= summary[0]["score"] > 0
