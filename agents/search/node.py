@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arc_env import InputResult, ProgramResult, Status
+from arc_env.executor.result import Outcomes
 from arc_env.grid import Grid
 
 from ..policy import Completion
@@ -28,7 +29,7 @@ def _grid_from(value: list | None) -> Grid | None:
 
 
 @dataclass(frozen=True)
-class Node:
+class Node(Outcomes):
     """One program tried on one task.
 
     ``node_id`` counts from 0 within a task in the order nodes were produced; ``parent_id`` is
@@ -59,22 +60,6 @@ class Node:
     @property
     def valid(self) -> bool:
         return self.program is not None
-
-    @property
-    def train_accuracy(self) -> float:
-        return sum(self.train_correct) / len(self.train_correct) if self.train_correct else 0.0
-
-    @property
-    def all_train_correct(self) -> bool:
-        return bool(self.train_correct) and all(self.train_correct)
-
-    @property
-    def test_outputs(self) -> tuple[Grid | None, ...]:
-        return tuple(r.output for r in self.test)
-
-    @property
-    def train_outputs(self) -> tuple[Grid | None, ...]:
-        return tuple(r.output for r in self.train)
 
     @property
     def any_output(self) -> bool:

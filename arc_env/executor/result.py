@@ -51,22 +51,13 @@ class InputResult:
         }
 
 
-@dataclass(frozen=True)
-class ProgramResult:
-    """A program run on every train and test input of one task.
+class Outcomes:
+    """Derived views of a program's per-input results, for any class with ``train``, ``test``
+    (tuples of :class:`InputResult`) and ``train_correct`` (the executor's result, search nodes)."""
 
-    ``train_correct[i]`` says whether the output on train input ``i`` equals the known output;
-    ``train_accuracy`` is the fraction of train pairs exactly right (the paper's *h*). The executor
-    never sees test outputs, so test inputs carry outputs but no correctness.
-    """
-
-    task_id: str
-    program: str
     train: tuple[InputResult, ...]
     test: tuple[InputResult, ...]
     train_correct: tuple[bool, ...]
-    seconds: float
-    """Wall-clock time from the job's dispatch to its last result, retries included."""
 
     @property
     def train_accuracy(self) -> float:
@@ -83,6 +74,24 @@ class ProgramResult:
     @property
     def train_outputs(self) -> tuple[Grid | None, ...]:
         return tuple(r.output for r in self.train)
+
+
+@dataclass(frozen=True)
+class ProgramResult(Outcomes):
+    """A program run on every train and test input of one task.
+
+    ``train_correct[i]`` says whether the output on train input ``i`` equals the known output;
+    ``train_accuracy`` is the fraction of train pairs exactly right (the paper's *h*). The executor
+    never sees test outputs, so test inputs carry outputs but no correctness.
+    """
+
+    task_id: str
+    program: str
+    train: tuple[InputResult, ...]
+    test: tuple[InputResult, ...]
+    train_correct: tuple[bool, ...]
+    seconds: float
+    """Wall-clock time from the job's dispatch to its last result, retries included."""
 
     @property
     def errored(self) -> bool:
