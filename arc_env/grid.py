@@ -85,3 +85,35 @@ def to_array(grid: Grid) -> np.ndarray:
 def to_lists(grid: Grid) -> list[list[int]]:
     """The grid as a fresh list of lists, the form programs receive."""
     return [list(row) for row in grid]
+
+
+_TO_DIGIT = bytes(range(48, 58)).ljust(256, b"?")  # colour 0..9 -> ASCII digit
+_FROM_DIGIT = bytes(range(10)).rjust(58, b"\xff").ljust(256, b"\xff")  # ASCII digit -> 0..9
+
+
+def to_rows(grid: Grid) -> list[str]:
+    """The grid as one string of digits per row: the compact form of run logs.
+
+    >>> to_rows(((1, 2, 3), (4, 5, 6)))
+    ['123', '456']
+    """
+    return [bytes(row).translate(_TO_DIGIT).decode("ascii") for row in grid]
+
+
+def from_rows(rows: list[str]) -> Grid:
+    """The inverse of :func:`to_rows`, checked: 1..30 rows of 1..30 digits 0..9, of equal length.
+
+    >>> from_rows(["123", "456"])
+    ((1, 2, 3), (4, 5, 6))
+    """
+    try:
+        cells = "".join(rows).encode("ascii").translate(_FROM_DIGIT)
+    except (TypeError, UnicodeEncodeError):
+        raise GridError(f"expected a list of rows of digits, got {rows!r:.80}") from None
+    height = len(rows)
+    width = len(cells) // height if height else 0
+    if not (1 <= height <= MAX_SIDE and 1 <= width <= MAX_SIDE):
+        raise GridError(f"expected 1..{MAX_SIDE} rows and columns, got {rows!r:.80}")
+    if max(cells) > 9 or len(cells) != height * width or any(len(r) != width for r in rows):
+        raise GridError(f"expected rows of digits 0..9 of equal length, got {rows!r:.80}")
+    return tuple(tuple(cells[i : i + width]) for i in range(0, len(cells), width))

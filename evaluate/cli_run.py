@@ -24,7 +24,11 @@ def _parse_options(pairs: tuple[str, ...], flag: str) -> dict[str, object]:
 
 @click.command("run", short_help="Search tasks with an agent and a policy; vote and score.")
 @click.option("--tasks", "tasks", help="Task SPEC (arc1/eval, a directory, a Kaggle file...).")
-@click.option("--policy", help="Policy SPEC: hf:PATH[+ADAPTER], vllm:MODEL, openai:URL#MODEL.")
+@click.option(
+    "--policy",
+    help="Policy SPEC: dsl:default (the default: a grammar over grid primitives, CPU only), "
+    "dsl:WEIGHTS.json, hf:PATH[+ADAPTER], vllm:MODEL, openai:URL#MODEL.",
+)
 @click.option("--agent", help="Search agent: sample, rex, sample-refine (default) or a plug-in.")
 @click.option("--budget", type=int, help="Programs per task (sample-refine: half sampled).")
 @click.option("--out", help="Run directory to create (default: runs/<tasks>-<time>).")

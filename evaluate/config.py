@@ -20,8 +20,11 @@ class RunConfig:
         default="", metadata={"help": "task spec: arc1/eval, a directory, a file..."}
     )
     policy: str = field(
-        default="",
-        metadata={"help": "policy spec: hf:PATH[+ADAPTER], vllm:MODEL, openai:URL#MODEL"},
+        default="dsl:default",
+        metadata={
+            "help": "policy spec: dsl:default (CPU only), dsl:WEIGHTS.json, hf:PATH[+ADAPTER], "
+            "vllm:MODEL, openai:URL#MODEL"
+        },
     )
     agent: str = field(default="sample-refine", metadata={"help": "search agent name"})
     budget: int | None = field(
@@ -55,7 +58,8 @@ class RunConfig:
             raise ValueError("tasks: expected a task spec such as arc1/eval, got nothing")
         if not self.policy:
             raise ValueError(
-                "policy: expected a policy spec such as hf:/path/to/model, got nothing"
+                "policy: expected a policy spec such as dsl:default or hf:/path/to/model, got "
+                "nothing"
             )
         if not self.out:
             raise ValueError("out: expected a directory for the run, got nothing")

@@ -147,7 +147,7 @@ def as_grid(grid: Any) -> np.ndarray:
     low, high = int(array.min()), int(array.max())
     if low < 0 or high > 9:
         raise ValueError(f"grid: expected colours 0..9, got values from {low} to {high}")
-    return array.astype(np.int64)
+    return array if array.dtype == np.int64 else array.astype(np.int64)  # np.array copied it
 
 
 def check_colour(value: Any) -> int:
@@ -242,6 +242,10 @@ def bounding_box(mask: np.ndarray, what: str) -> tuple[slice, slice]:
     return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
 
 
+_CROSS = ((0, 1, 0), (1, 1, 1), (0, 1, 0))  # tuples: no program can change them
+_SQUARE = ((1, 1, 1), (1, 1, 1), (1, 1, 1))
+
+
 def label(mask: np.ndarray, connectivity: int) -> tuple[np.ndarray, int]:
     """Connected components of ``mask``: (labels 1..n, 0 outside; n), numbered in reading order.
 
@@ -254,9 +258,7 @@ def label(mask: np.ndarray, connectivity: int) -> tuple[np.ndarray, int]:
     >>> label(np.array([[1, 0, 1], [0, 1, 0]], dtype=bool), 8)[1]
     1
     """
-    structure = np.ones((3, 3), dtype=bool)  # built per call: programs cannot reach it
-    if connectivity == 4:
-        structure[0, 0] = structure[0, 2] = structure[2, 0] = structure[2, 2] = False
+    structure = _CROSS if connectivity == 4 else _SQUARE
     labels, n = ndimage.label(mask, structure=structure)
     return labels, int(n)
 

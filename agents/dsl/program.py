@@ -14,7 +14,7 @@ def transform(grid):
     g = np.array(grid)
     g = flip(g, 'horizontal')
     g = recolour(g, 1, 2)
-    return g.tolist()
+    return g
 >>> parse_source(to_source((("flip", ("horizontal",)),)))
 (('flip', ('horizontal',)),)
 """
@@ -36,7 +36,7 @@ IMPORT = "from agents.dsl.primitives import *"
 """The import line of every DSL program."""
 
 _PRELUDE = f"{IMPORT}\n\n\ndef transform(grid):\n    g = np.array(grid)\n"
-_RETURN = "    return g.tolist()\n"
+_RETURN = "    return g\n"  # an array: the executor checks and packs it without making lists
 
 
 def _check_steps(steps: Steps) -> None:

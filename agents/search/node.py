@@ -1,6 +1,7 @@
 """Search nodes: one record per program tried, the unit of every run log.
 
-A node is written as one JSON line as soon as it exists (see ``evaluate.rundir``). It holds what
+A node is written as one JSON line as soon as it exists (see ``evaluate.rundir``); its grids are
+written as one string of digits per row (``["012", "340"]``), compact and quick to read back. It holds what
 voting, scoring, refinement prompts and hindsight relabeling need: the program (or why the
 completion had none), its per-input statuses and outputs, train correctness, test outputs,
 tokens and timings, and its place in the search tree (``parent_id``, ``kind``, ``island``).
@@ -13,22 +14,37 @@ from typing import Any
 
 from arc_env import InputResult, ProgramResult, Status
 from arc_env.executor.result import Outcomes
-from arc_env.grid import Grid
+from arc_env.grid import Grid, from_rows, to_grid, to_rows
 
 from ..policy import Completion
 
 SAMPLE, REFINE = "sample", "refine"
 
 
-def _grid_json(grid: Grid | None) -> list | None:
-    return None if grid is None else [list(row) for row in grid]
+def _grid_json(grid: Grid | None) -> list[str] | None:
+    return None if grid is None else to_rows(grid)
 
 
 def _grid_from(value: list | None) -> Grid | None:
-    return None if value is None else tuple(tuple(row) for row in value)
+    """A logged grid: rows of digits (``["012", "340"]``), or lists of ints as older logs have."""
+    if value is None:
+        return None
+    if value and type(value[0]) is str:
+        key = tuple(value)  # raises TypeError for unhashable rows, as a malformed line should
+        grid = _READ.get(key)
+        if grid is None:
+            if len(_READ) >= 100_000:
+                _READ.clear()
+            grid = _READ[key] = from_rows(value)
+        return grid
+    return to_grid(value)
 
 
-@dataclass(frozen=True)
+_READ: dict[tuple, Grid] = {}
+"""Grids read back, by their rows: searches repeat outputs, and equal grids then share memory."""
+
+
+@dataclass(frozen=True, slots=True)
 class Node(Outcomes):
     """One program tried on one task.
 

@@ -126,8 +126,33 @@ _DIGITS = bytes(range(48, 58)).ljust(256, b"?")  # byte value v (0..9) -> ASCII 
 
 def pack_grid(grid: list[list[int]]) -> list:
     """``[rows, columns, "digits row by row"]``: compact, and cheap to validate for the parent."""
-    flat = bytes(cell for row in grid for cell in row)
+    flat = b"".join(map(bytes, grid))
     return [len(grid), len(grid[0]), flat.translate(_DIGITS).decode("ascii")]
+
+
+def packed_output(value: object) -> tuple[list | None, str]:
+    """A program's return value as a packed grid (see :func:`pack_grid`), or why it is not one.
+
+    The same rules as :func:`to_plain_grid`; a numpy array is checked and packed without
+    converting it to lists first (most DSL and numpy programs return arrays).
+    """
+    if type(value) is not np.ndarray or value.ndim != 2 or value.dtype.kind not in "iubf":
+        grid, why = to_plain_grid(value)
+        return (None, why) if grid is None else (pack_grid(grid), "")
+    height, width = value.shape
+    if not 1 <= height <= MAX_SIDE:
+        return None, f"expected 1..{MAX_SIDE} rows, got {height}"
+    if not 1 <= width <= MAX_SIDE:
+        return None, f"expected 1..{MAX_SIDE} columns, got {width}"
+    if value.dtype.kind == "f" and not (
+        np.isfinite(value).all() and (value == np.round(value)).all()
+    ):
+        return None, "expected whole numbers, got fractional or non-finite floats"
+    if value.min() < 0 or value.max() > 9:
+        r, c = np.argwhere((value < 0) | (value > 9))[0]
+        return None, f"row {r + 1}: expected colours 0..9, got {int(value[r, c])}"
+    digits = (value.astype(np.uint8) + 48).tobytes().decode("ascii")
+    return [height, width, digits], ""
 
 
 # ------------------------------------------------------------------------------------ errors
@@ -244,6 +269,29 @@ def _disarm() -> None:
     signal.setitimer(signal.ITIMER_REAL, 0)
 
 
+_COMPILED: dict[str, tuple[types.CodeType, bool, bool]] = {}
+MAX_COMPILED = 4096
+
+
+def _compiled(source: str) -> tuple[types.CodeType, bool, bool]:
+    """The program's code, whether it may change shared state, and whether it names ``random``.
+
+    Kept for the last few thousand sources (code objects are immutable): searches send the same
+    program for many tasks, and refinements repeat programs. Raises what ``compile`` raises.
+    """
+    found = _COMPILED.get(source)
+    if found is None:
+        code = compile(source, PROGRAM_FILENAME, "exec")
+        if len(_COMPILED) >= MAX_COMPILED:
+            _COMPILED.clear()
+        found = _COMPILED[source] = (
+            code,
+            may_change_shared_state(code),
+            _names_anywhere(code, "random"),
+        )
+    return found
+
+
 def _load(source: str, timeout: float, guard: StateGuard):
     """Compile and execute the program's module; return (transform, None) or (None, (status, msg)).
 
@@ -253,10 +301,10 @@ def _load(source: str, timeout: float, guard: StateGuard):
     try:
         try:
             _arm(timeout)
-            code = compile(source, PROGRAM_FILENAME, "exec")
-            if may_change_shared_state(code):
+            code, shared, uses_random = _compiled(source)
+            if shared:
                 guard.full_check = True
-            if _names_anywhere(code, "random"):
+            if uses_random:
                 random.seed(0)  # a program's randomness does not depend on its worker's history
                 np.random.seed(0)
             exec(code, namespace)
@@ -274,11 +322,12 @@ def _load(source: str, timeout: float, guard: StateGuard):
         return None, (TIMEOUT, "the program's module-level code ran past the timeout")
 
 
-def _call(transform, grid: list[list[int]]) -> tuple[str, list[list[int]] | None, str]:
-    """Run ``transform`` on one input (the timer is already armed) and check what it returns."""
+def _call(transform, grid: list[list[int]]) -> tuple[str, list | None, str]:
+    """Run ``transform`` on one input (the timer is already armed); its packed output or why
+    there is none."""
     try:
         try:
-            out, why = to_plain_grid(transform(grid))
+            out, why = packed_output(transform(grid))
             _disarm()
             return (OK, out, "") if out is not None else (INVALID, None, why)
         except _Timeout:
@@ -322,7 +371,7 @@ def run_job(job: list, timeout: float, send, guard: StateGuard, progress, inputs
             _arm(timeout)
         status, out, message = _call(transform, [list(row) for row in inputs[i]])
         now = time.perf_counter()
-        results.append([i, status, out and pack_grid(out), message, round(now - began, 6)])
+        results.append([i, status, out, message, round(now - began, 6)])
         began = now
         if now - last_sent > FLUSH_AFTER and k + 1 < len(indices):
             send([job_id, 0, results, None])

@@ -214,6 +214,7 @@ class Executor:
         self._next_id = 0
         self._next_key = 0
         self._inputs: dict[int, _Inputs] = {}  # by id() of the task object
+        self._grid_cache = _GridCache()
         self._closing = False
         self._fatal: str | None = None
         self._isolation: tuple[list[str], list[str]] | None = None
@@ -504,7 +505,7 @@ class Executor:
             if job.results[index] is not None:
                 raise ValueError(f"a second result for input {index}")
             status = _STATUSES[status]
-            grid = _parse_grid(output) if status is Status.OK else None
+            grid = self._grid_cache.parse(output) if status is Status.OK else None
             if status is Status.OK and grid is None:
                 status, text = Status.INVALID_OUTPUT, "the worker returned a malformed grid"
             job.results[index] = InputResult(status, grid, str(text)[:1000], float(seconds))
@@ -699,20 +700,47 @@ def _death_message(returncode: int) -> str:
 _FROM_DIGITS = bytes(range(10)).rjust(58, b"\xff").ljust(256, b"\xff")  # ASCII digit -> 0..9
 
 
-def _parse_grid(value: object):
-    """A worker's packed grid ``[rows, columns, digits]`` as a tuple of tuples, or None if invalid."""
-    if type(value) is not list or len(value) != 3:
-        return None
-    height, width, digits = value
-    if type(height) is not int or type(width) is not int or type(digits) is not str:
-        return None
-    if not (1 <= height <= 30 and 1 <= width <= 30 and len(digits) == height * width):
-        return None
-    if not digits.isascii():
-        return None
-    cells = digits.encode("ascii").translate(_FROM_DIGITS)
-    if max(cells) > 9:
-        return None
-    size = height * width
-    rows = map(slice, range(0, size, width), range(width, size + width, width))
-    return tuple(map(tuple, map(cells.__getitem__, rows)))
+class _GridCache:
+    """Parses workers' packed grids, handing out one shared grid per distinct output.
+
+    Programs often return the same grids (and grids share rows), so a search keeps one copy of
+    each instead of one per program: far less memory over millions of programs, and a repeated
+    output costs a dictionary lookup instead of a parse. Both tables start afresh when full.
+    """
+
+    def __init__(self, max_entries: int = 200_000) -> None:
+        self.max_entries = max_entries
+        self.grids: dict[tuple[int, str], tuple] = {}
+        self.rows: dict[bytes, tuple] = {}
+
+    def parse(self, value: object):
+        """A packed grid ``[rows, columns, digits]`` as a tuple of tuples, or None if invalid."""
+        if type(value) is not list or len(value) != 3:
+            return None
+        height, width, digits = value
+        if type(height) is not int or type(width) is not int or type(digits) is not str:
+            return None
+        grid = self.grids.get((width, digits))
+        if grid is not None:
+            return grid
+        if not (1 <= height <= 30 and 1 <= width <= 30 and len(digits) == height * width):
+            return None
+        if not digits.isascii():
+            return None
+        cells = digits.encode("ascii").translate(_FROM_DIGITS)
+        if max(cells) > 9:
+            return None
+        if len(self.grids) >= self.max_entries:
+            self.grids.clear()
+        if len(self.rows) >= self.max_entries:
+            self.rows.clear()
+        rows = self.rows
+        grid = tuple(
+            rows.get(row) or rows.setdefault(row, tuple(row))
+            for row in map(
+                cells.__getitem__,
+                map(slice, range(0, len(cells), width), range(width, len(cells) + width, width)),
+            )
+        )
+        self.grids[(width, digits)] = grid
+        return grid

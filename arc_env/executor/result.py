@@ -26,7 +26,7 @@ class Status(str, Enum):
         return self.value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InputResult:
     """The program's result on one input grid."""
 
@@ -55,6 +55,7 @@ class Outcomes:
     """Derived views of a program's per-input results, for any class with ``train``, ``test``
     (tuples of :class:`InputResult`) and ``train_correct`` (the executor's result, search nodes)."""
 
+    __slots__ = ()
     train: tuple[InputResult, ...]
     test: tuple[InputResult, ...]
     train_correct: tuple[bool, ...]
@@ -76,7 +77,7 @@ class Outcomes:
         return tuple(r.output for r in self.train)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProgramResult(Outcomes):
     """A program run on every train and test input of one task.
 

@@ -50,6 +50,9 @@ def test_outputs_are_plain_immutable_data(executor, rotate_task):
         "import numpy as np\n    return np.rot90(np.array(grid, dtype=float), 2)",  # whole floats
         "import numpy as np\n    return [np.array(row[::-1]) for row in grid[::-1]]",
         "return [[float(v) for v in row[::-1]] for row in grid[::-1]]",
+        "import numpy as np\n    return np.rot90(np.array(grid, dtype=np.uint8), 2)",
+        "import numpy as np\n    return np.rot90(np.array(grid).T, 2).T",  # a strided view
+        "import numpy as np\n    return np.asfortranarray(np.rot90(np.array(grid), 2))",
     ],
 )
 def test_accepted_output_forms(executor, rotate_task, body):
@@ -72,6 +75,21 @@ def test_accepted_output_forms(executor, rotate_task, body):
             "2-D grid, got a 3-D array",
         ),
         ("import numpy as np\n    return np.full((2, 2), 0.5)", "fractional"),
+        ("import numpy as np\n    return np.full((2, 2), np.nan)", "non-finite"),
+        (
+            "import numpy as np\n    return np.array([[1, 2], [3, 12]])",
+            "row 2: expected colours 0..9, got 12",
+        ),
+        ("import numpy as np\n    return np.array([[-3]], dtype=np.int8)", "got -3"),
+        (
+            "import numpy as np\n    return np.zeros((31, 2), dtype=int)",
+            "expected 1..30 rows, got 31",
+        ),
+        (
+            "import numpy as np\n    return np.zeros((2, 0), dtype=int)",
+            "expected 1..30 columns, got 0",
+        ),
+        ("import numpy as np\n    return np.array([['a']])", "got an array of dtype <U1"),
         ("return [['a']]", "got str"),
         ("return 'grid'", "got str"),
     ],
@@ -228,3 +246,41 @@ def test_worker_input_cache_starts_afresh_when_full(arc1_train, monkeypatch):
         for _ in range(2):  # the second round needs tasks the worker was told to forget
             for result, task in zip(ex.run([(t, identity) for t in tasks]), tasks, strict=True):
                 assert result.train_outputs == task.train_inputs
+
+
+def test_grid_cache_shares_repeated_outputs_and_rejects_malformed_ones():
+    from arc_env.executor.pool import _GridCache
+
+    cache = _GridCache(max_entries=3)
+    first = cache.parse([2, 3, "012012"])
+    assert first == ((0, 1, 2), (0, 1, 2))
+    assert first[0] is first[1]  # equal rows are one tuple
+    assert cache.parse([2, 3, "012012"]) is first  # a repeated output is the same grid
+    for bad in (
+        [2, 3, "01201"],
+        [1, 2, "0a"],
+        [1, 1, "\u0661"],
+        [0, 0, ""],
+        [1, 31, "0" * 31],
+        ["1", 1, "0"],
+        [1, 1],
+        "0",
+    ):
+        assert cache.parse(bad) is None, bad
+    for n in range(5):  # the tables start afresh when full and keep working
+        assert cache.parse([1, 1, str(n)]) == ((n,),)
+    assert len(cache.grids) <= 3 and len(cache.rows) <= 3
+
+
+def test_identical_outputs_of_different_programs_share_one_grid(executor, rotate_task):
+    a, b = executor.run(
+        [
+            (rotate_task, "def transform(grid):\n    return [[1, 2], [3, 4]]\n"),
+            (
+                rotate_task,
+                "import numpy as np\ndef transform(grid):\n    return np.array([[1, 2], [3, 4]])\n",
+            ),
+        ]
+    )
+    assert a.train[0].output == ((1, 2), (3, 4))
+    assert a.train[0].output is b.train[0].output is b.test[0].output

@@ -218,3 +218,28 @@ def test_run_with_the_tiny_transformers_model(tmp_path, tiny_model_dir):
     assert result.exit_code == 0, result.output
     assert "score 0.0000" in result.output  # a random model writes no program, honestly
     assert all(len(ids) == 4 for ids in node_ids(out).values())
+
+
+def test_without_a_policy_the_run_uses_the_dsl_grammar(tmp_path):
+    # 3c9b0459 is a half turn and 6150a2bd too: one-step programs of the grammar.
+    out = tmp_path / "run"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "run",
+            "--tasks",
+            "arc1/train:3c9b0459,6150a2bd",
+            "--budget",
+            "300",
+            "--out",
+            str(out),
+            "--quiet",
+            "--workers",
+            "2",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "score 1.0000" in result.output
+    assert json.loads((out / "config.json").read_text())["policy"] == "dsl:default"
+    nodes = RunDir(out).read_nodes("3c9b0459")
+    assert len(nodes) == 300 and {n.policy_id for n in nodes} == {"dsl:default"}
