@@ -40,6 +40,7 @@ def _parse_options(pairs: tuple[str, ...], flag: str) -> dict[str, object]:
 @click.option("--seed", type=int, help="Seed of the search's random choices (default 0).")
 @click.option("--batch-size", type=int, help="Programs per generate call (default 256).")
 @click.option("--workers", type=int, help="Executor worker processes (default: cores).")
+@click.option("--max-tasks", type=int, help="Tasks searched at a time; bounds memory (default 32).")
 @click.option("--timeout", type=float, help="Seconds per program input (default 1).")
 @click.option(
     "--agent-option",
@@ -89,6 +90,7 @@ def run_command(**flags: object) -> None:
         "seed": flags["seed"],
         "batch_size": flags["batch_size"],
         "workers": flags["workers"],
+        "max_tasks": flags["max_tasks"],
         "timeout": flags["timeout"],
         "keep_completions": False if flags["no_completions"] else None,
     }

@@ -47,6 +47,13 @@ class RunConfig:
     workers: int | None = field(
         default=None, metadata={"help": "executor workers (default: cores)"}
     )
+    max_tasks: int | None = field(
+        default=32,
+        metadata={
+            "help": "unfinished tasks searched at a time; the rest wait, so memory stays that of "
+            "this many tasks (raise it for very large batches; None: all at once)"
+        },
+    )
     timeout: float = field(default=1.0, metadata={"help": "seconds per program input"})
     memory_mb: int = field(default=1024, metadata={"help": "memory per program, MB"})
     keep_completions: bool = field(
@@ -69,6 +76,8 @@ class RunConfig:
             raise ValueError(f"batch_size: expected at least 1, got {self.batch_size}")
         if self.workers is not None and self.workers < 1:
             raise ValueError(f"workers: expected at least 1, got {self.workers}")
+        if self.max_tasks is not None and self.max_tasks < 1:
+            raise ValueError(f"max_tasks: expected at least 1, got {self.max_tasks}")
         if not self.timeout > 0:
             raise ValueError(f"timeout: expected a positive number of seconds, got {self.timeout}")
         if self.memory_mb < 16:

@@ -30,6 +30,7 @@ SEARCH_PRELOAD = (
 def resolved_config(run: RunDir) -> RunConfig:
     """The configuration a run was made with (for ``--resume``)."""
     saved = {k: v for k, v in run.config.items() if k not in ("versions", "started")}
+    saved.setdefault("max_tasks", None)  # runs made before the limit searched every task at once
     return RunConfig(**saved)
 
 
@@ -77,6 +78,8 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
                 keep_completions=config.keep_completions,
                 seed=config.seed,
                 progress=bar.update,
+                max_tasks=config.max_tasks,
+                keep_nodes=False,  # scoring reads the logs: memory stays that of max_tasks tasks
             )
     finally:
         policy.close()

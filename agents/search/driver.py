@@ -13,6 +13,11 @@ depends on how fast programs ran, so a run is repeatable for a seed (given a rep
 Resuming is running again on the same run directory: each task starts from its logged nodes
 (a partly written last line is cut away), node ids continue after them, and budgets count every
 node, so a resumed run ends with exactly the nodes an uninterrupted one would have.
+
+Memory: with ``max_tasks``, only that many unfinished tasks are searched at a time (the next ones
+in order start as tasks finish, after each batch is logged, so the order is repeatable too), and
+with ``keep_nodes=False`` a finished task's nodes are let go (they are in its log). Memory then
+stays that of ``max_tasks`` tasks, whatever the number of tasks: millions of programs fit.
 """
 
 from __future__ import annotations
@@ -70,8 +75,9 @@ def task_rng(seed: int, task_id: str, n_nodes: int) -> np.random.Generator:
 @dataclass(eq=False)
 class _TaskRun:
     task: Task  # the public form: what agents, policies and the executor see
-    state: TaskState
-    nodes: list[Node]
+    state: TaskState | None = None  # None until started, and once let go
+    nodes: list[Node] = field(default_factory=list)
+    count: int = 0  # nodes logged (kept when the nodes are let go)
     finished: bool = False
     busy: bool = False
     solved: bool = False
@@ -97,8 +103,14 @@ class _Batch:
 
 
 class _Search:
-    def __init__(self, runs, agent, policy, executor, rundir, batch_size, keep, seed, progress):
+    def __init__(
+        self, runs, agent, policy, executor, rundir, batch_size, keep, seed, progress, window
+    ):
         self.runs: list[_TaskRun] = runs
+        self.window: int | None = window  # max_tasks
+        self.keep_nodes = True
+        self.waiting: collections.deque[_TaskRun] = collections.deque(runs)
+        self.active: list[_TaskRun] = []
         self.agent: SearchAgent = agent
         self.policy: Policy = policy
         self.executor: Executor = executor
@@ -110,6 +122,38 @@ class _Search:
         self.cursor = 0
         self.started = time.perf_counter()
         self.new_programs = 0
+
+    def start(self, run: _TaskRun) -> None:
+        """Read the task's log and let the agent take it from there."""
+        task, rundir, agent = run.task, self.rundir, self.agent
+        nodes = rundir.read_nodes(task.id, repair=True)
+        ids = [node.node_id for node in nodes]
+        if ids != list(range(len(nodes))) or any(node.task_id != task.id for node in nodes):
+            raise ValueError(
+                f"{rundir.node_path(task.id)}: expected nodes of task {task.id} numbered "
+                f"0..{len(nodes) - 1} in order, found ids {ids[:5]}..."
+            )
+        run.state = agent.start(task, nodes)
+        run.nodes, run.count = list(nodes), len(nodes)
+        run.solved = any(node.all_train_correct for node in nodes)
+        run.finished = agent.finished(run.state)
+        if run.finished:
+            self.let_go(run)
+
+    def let_go(self, run: _TaskRun) -> None:
+        if not self.keep_nodes:
+            run.nodes, run.state = [], None
+
+    def refill(self) -> None:
+        """Start waiting tasks, in task order, until ``max_tasks`` are unfinished (without a
+        limit: all of them, finished ones kept in place, so the turn order never changes)."""
+        if self.window is not None:
+            self.active = [run for run in self.active if not run.finished]
+        while self.waiting and (self.window is None or len(self.active) < self.window):
+            run = self.waiting.popleft()
+            self.start(run)
+            if self.window is None or not run.finished:
+                self.active.append(run)
 
     def loop(self) -> None:
         inflight: collections.deque[_Batch] = collections.deque()
@@ -132,15 +176,16 @@ class _Search:
 
     def generate(self) -> _Batch | None:
         """Gather requests from ready tasks, in turn, generate them and submit the programs."""
-        parts, space, n, start = [], self.batch_size, len(self.runs), self.cursor
+        parts, space, n, start = [], self.batch_size, len(self.active), self.cursor
         for offset in range(n):
             if space == 0:
                 break
             index = (start + offset) % n
-            run = self.runs[index]
+            run = self.active[index]
             if run.finished or run.busy:
                 continue
-            rng = task_rng(self.seed, run.task.id, len(run.nodes))
+            assert run.state is not None
+            rng = task_rng(self.seed, run.task.id, run.count)
             asks = self.agent.requests(run.state, space, rng)
             space -= self.check(run, asks, space)
             run.busy = True
@@ -208,7 +253,7 @@ class _Search:
             task = ask.request.task
             if task.id != run.task.id or any(pair.output is not None for pair in task.test):
                 raise RuntimeError(f"{name}: requests must carry the task's public form")
-            if ask.parent_id is not None and not 0 <= ask.parent_id < len(run.nodes):
+            if ask.parent_id is not None and not 0 <= ask.parent_id < run.count:
                 raise RuntimeError(f"{name}: refines node {ask.parent_id}, which does not exist")
         return total
 
@@ -225,7 +270,7 @@ class _Search:
                     nodes.append(
                         Node.build(
                             run.task.id,
-                            len(run.nodes) + len(nodes),
+                            run.count + len(nodes),
                             completion,
                             result,
                             kind=ask.kind,
@@ -238,12 +283,18 @@ class _Search:
                     )
             self.rundir.append_nodes(run.task.id, nodes)
             run.nodes.extend(nodes)
+            run.count += len(nodes)
+            assert run.state is not None
             self.agent.record(run.state, nodes)
             self.new_programs += len(nodes)
             run.solved = run.solved or any(node.all_train_correct for node in nodes)
             run.finished = self.agent.finished(run.state)
             run.busy = False
+            if run.finished:
+                self.let_go(run)
             self.report()
+        if self.window is not None:
+            self.refill()
 
     def report(self) -> None:
         if self.progress is None:
@@ -254,7 +305,7 @@ class _Search:
                 tasks=len(self.runs),
                 tasks_finished=sum(run.finished for run in self.runs),
                 tasks_solved=sum(run.solved for run in self.runs),
-                programs=sum(len(run.nodes) for run in self.runs),
+                programs=sum(run.count for run in self.runs),
                 programs_budget=len(self.runs) * self.agent.config.programs,
                 new_programs=self.new_programs,
                 programs_per_second=self.new_programs / elapsed if elapsed > 0 else 0.0,
@@ -273,6 +324,8 @@ def run_search(
     keep_completions: bool = True,
     seed: int = 0,
     progress: ProgressCallback | None = None,
+    max_tasks: int | None = None,
+    keep_nodes: bool = True,
 ) -> dict[str, list[Node]]:
     """Search every task with ``agent``, logging each program tried to ``run``.
 
@@ -289,6 +342,11 @@ def run_search(
         keep_completions: keep each completion's full text in the log (not only the program).
         seed: makes the agent's random choices repeatable.
         progress: called with :class:`SearchProgress` counters as the search advances.
+        max_tasks: the most unfinished tasks searched at a time (None: all); the rest wait
+            their turn, in order. A few times ``batch_size`` / the agent's width keeps batches
+            full.
+        keep_nodes: keep every task's nodes in memory to return them; with False a finished
+            task's nodes are let go (read them from ``run``) and the lists returned are empty.
 
     Returns:
         Every task's nodes (logged before and now), in node-id order, by task id.
@@ -297,24 +355,22 @@ def run_search(
         raise ValueError(f"batch_size: expected a number of programs >= 1, got {batch_size!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed: expected an integer >= 0, got {seed!r}")
+    if max_tasks is not None and (
+        isinstance(max_tasks, bool) or not isinstance(max_tasks, int) or max_tasks < 1
+    ):
+        raise ValueError(f"max_tasks: expected a number of tasks >= 1 or None, got {max_tasks!r}")
     runs: list[_TaskRun] = []
+    ids: set[str] = set()
     for task in tasks:
-        if any(r.task.id == task.id for r in runs):
+        if task.id in ids:
             raise ValueError(f"tasks: expected distinct task ids, got {task.id!r} twice")
-        nodes = run.read_nodes(task.id, repair=True)
-        ids = [node.node_id for node in nodes]
-        if ids != list(range(len(nodes))) or any(node.task_id != task.id for node in nodes):
-            raise ValueError(
-                f"{run.node_path(task.id)}: expected nodes of task {task.id} numbered "
-                f"0..{len(nodes) - 1} in order, found ids {ids[:5]}..."
-            )
-        public = task.public()
-        state = agent.start(public, nodes)
-        solved = any(node.all_train_correct for node in nodes)
-        runs.append(_TaskRun(public, state, list(nodes), agent.finished(state), solved=solved))
+        ids.add(task.id)
+        runs.append(_TaskRun(task.public()))
     search = _Search(
-        runs, agent, policy, executor, run, batch_size, keep_completions, seed, progress
+        runs, agent, policy, executor, run, batch_size, keep_completions, seed, progress, max_tasks
     )
+    search.keep_nodes = keep_nodes
+    search.refill()
     search.report()
     search.loop()
     return {r.task.id: r.nodes for r in runs}

@@ -211,3 +211,62 @@ def test_bad_arguments_are_rejected(search_tasks, executor, tmp_path):
         run_search(search_tasks, agent, policy, executor, run, batch_size=0)
     with pytest.raises(ValueError, match="expected distinct task ids"):
         run_search(search_tasks[:1] * 2, agent, policy, executor, run)
+
+
+def test_max_tasks_searches_a_few_tasks_at_a_time_and_lets_finished_ones_go(
+    search_tasks, executor, tmp_path
+):
+    agent = make_agent("sample-refine", programs=12, width=3)
+    policy = RecordingPolicy(answers=list(MIX))
+    run = RunDir.create(tmp_path / "run", {})
+    nodes = run_search(
+        search_tasks, agent, policy, executor, run, batch_size=4, max_tasks=2, keep_nodes=False
+    )
+    assert all(found == [] for found in nodes.values())  # let go: the logs have them
+    for task in search_tasks:
+        assert [n.node_id for n in run.read_nodes(task.id)] == list(range(12))
+    # Tasks start in order, and never more than two are unfinished and searched at once.
+    order = [task.id for task in search_tasks]
+    started: list[str] = []
+    for call in policy.calls:
+        started += [tid for tid, _, _ in call if tid not in started]
+    assert started == order
+    first = {
+        tid: min(k for k, c in enumerate(policy.calls) if tid in {r[0] for r in c}) for tid in order
+    }
+    last = {
+        tid: max(k for k, c in enumerate(policy.calls) if tid in {r[0] for r in c}) for tid in order
+    }
+    for k in range(len(policy.calls)):
+        assert sum(first[t] <= k <= last[t] for t in order) <= 2, k
+    assert first[order[2]] > min(last[order[0]], last[order[1]])
+
+    # The same run resumed from a partial log ends with the same nodes.
+    logged = {task.id: [n.to_json() for n in run.read_nodes(task.id)] for task in search_tasks}
+    run.close()
+    again = RunDir.create(tmp_path / "again", {})
+    with pytest.raises(ValueError, match="max_tasks"):
+        run_search(search_tasks, agent, policy, executor, again, max_tasks=0)
+    run_search(
+        search_tasks[:2],
+        agent,
+        RecordingPolicy(answers=list(MIX)),
+        executor,
+        again,
+        batch_size=4,
+        max_tasks=2,
+    )
+    run_search(
+        search_tasks,
+        agent,
+        RecordingPolicy(answers=list(MIX)),
+        executor,
+        again,
+        batch_size=4,
+        max_tasks=2,
+    )
+    for task in search_tasks:
+        got = [n.to_json() for n in again.read_nodes(task.id)]
+        assert [(g["program"], g["kind"], g["parent_id"]) for g in got] == [
+            (f["program"], f["kind"], f["parent_id"]) for f in logged[task.id]
+        ]
