@@ -16,8 +16,11 @@ from .config import RunConfig
 from .rundir import RunDir
 
 if TYPE_CHECKING:
-    from agents.search import SearchProgress
-    from evaluate.scoring import RunScores
+    from collections.abc import Sequence
+
+    from agents.search import Node, SearchProgress
+    from arc_env import Task
+    from evaluate.scoring import RunScores, TaskResult
 
 
 SEARCH_PRELOAD = (
@@ -58,6 +61,7 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
     if not resume:
         rundir = RunDir.create(config.out, {**config.to_dict(), "started": time.time()})
     policy = make_policy(config.policy, sampling=sampling, **config.policy_options)
+    scorer = _Scorer(tasks)
     try:
         with (
             Executor(
@@ -79,15 +83,29 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
                 seed=config.seed,
                 progress=bar.update,
                 max_tasks=config.max_tasks,
-                keep_nodes=False,  # scoring reads the logs: memory stays that of max_tasks tasks
+                keep_nodes=False,  # memory stays that of max_tasks tasks
+                on_finish=scorer,  # each task votes as it finishes, from the nodes in memory
             )
     finally:
         policy.close()
         rundir.close()
-    scores = score_run(rundir, tasks)
+    scores = score_run(rundir, tasks, scored=scorer.results)
     submission.write(rundir, scores.attempts)
     rundir.write_scores(scores.to_json())
     return scores
+
+
+class _Scorer:
+    """Votes and scores each task as the search finishes it (see ``score_run(scored=...)``)."""
+
+    def __init__(self, tasks: Sequence[Task]) -> None:
+        self.tasks = {task.id: task for task in tasks}  # with their test outputs, where known
+        self.results: dict[str, TaskResult] = {}
+
+    def __call__(self, task: Task, nodes: list[Node]) -> None:
+        from evaluate.scoring import vote_and_score
+
+        self.results[task.id] = vote_and_score(self.tasks[task.id], nodes)
 
 
 class _ProgressBar:

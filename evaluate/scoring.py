@@ -14,9 +14,11 @@ number of programs spent on one task (see :func:`budget_grid`).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, cast
 
@@ -195,12 +197,60 @@ class RunScores:
         }
 
 
+@dataclass(frozen=True)
+class TaskResult:
+    """What scoring keeps of one task's nodes (see :func:`vote_and_score`)."""
+
+    row: TaskScore
+    attempts: Attempts
+    values: dict[int, tuple[float, float]]
+    """(score, oracle) at each budget the curve needs."""
+    train_accuracies: Counter[float]
+    created: array
+    programs: tuple[str | None, ...]
+    """The programs of the winners."""
+
+
+def vote_and_score(
+    task: Task, nodes: Sequence[Node], weighting: str = "soar", budgets: Sequence[int] | None = None
+) -> TaskResult:
+    """Vote and score one task from its nodes (in node-id order); :func:`score_run` gathers these.
+
+    Searches call it as each task finishes, while its nodes are still in memory, so that the
+    final scoring does not read the logs back (pass the results to :func:`score_run`).
+    """
+    n = len(nodes)
+    points = budget_grid(n) if budgets is None else sorted({min(b, n) for b in budgets})
+    row, attempts, values = _score_one(task, nodes, weighting, points)
+    by_id = {node.node_id: node for node in nodes}
+    return TaskResult(
+        row=row,
+        attempts=attempts,
+        values=values,
+        train_accuracies=Counter(node.train_accuracy for node in nodes if node.valid),
+        created=array("d", (node.created for node in nodes)),
+        programs=tuple(by_id[i].program for i in row.winners),
+    )
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def score_run(
     run: RunDir,
     tasks: Sequence[Task],
     *,
     weighting: str = "soar",
     budgets: Sequence[int] | None = None,
+    scored: Mapping[str, TaskResult] | None = None,
 ) -> RunScores:
     """Vote and score every task of ``tasks`` from the run's node logs.
 
@@ -213,6 +263,8 @@ def score_run(
         weighting: ``"soar"`` or ``"count"`` (see :mod:`agents.voting`).
         budgets: the budgets of the curve (default: :func:`budget_grid` of the largest number of
             programs spent on one scored task).
+        scored: results of :func:`vote_and_score` (with the same ``weighting`` and ``budgets``) for
+            tasks already scored; their logs are not read.
 
     Raises:
         RunDirError: a node log is corrupt before its last line.
@@ -224,17 +276,18 @@ def score_run(
     attempts: dict[str, Attempts] = {}
     curves: list[tuple[int, dict[int, tuple[float, float]]]] = []  # (programs, values by budget)
     for task in tasks:
-        nodes = run.read_nodes(task.id)
-        n = len(nodes)
-        points = budget_grid(n) if budgets is None else sorted({min(b, n) for b in budgets})
-        row, attempts[task.id], values = _score_one(task, nodes, weighting, points)
-        stats.train_accuracies.update(node.train_accuracy for node in nodes if node.valid)
-        stats.created.extend(node.created for node in nodes)
-        by_id = {node.node_id: node for node in nodes}
-        stats.programs[task.id] = tuple(by_id[i].program for i in row.winners)
+        done = (scored or {}).get(task.id)
+        if done is None:
+            with _gc_paused():  # reading makes many objects and no cycles
+                done = vote_and_score(task, run.read_nodes(task.id), weighting, budgets)
+        row = done.row
+        attempts[task.id] = done.attempts
+        stats.train_accuracies.update(done.train_accuracies)
+        stats.created.extend(done.created)
+        stats.programs[task.id] = done.programs
         rows.append(row)
         if row.score is not None:
-            curves.append((n, values))
+            curves.append((row.programs, done.values))
 
     if budgets is None:
         budgets = budget_grid(max((n for n, _ in curves), default=0))

@@ -15,7 +15,7 @@ from .agent import (
     refine_request,
     sample_request,
 )
-from .driver import ProgressCallback, SearchProgress, run_search, task_rng
+from .driver import FinishCallback, ProgressCallback, SearchProgress, run_search, task_rng
 from .node import REFINE, SAMPLE, Node
 from .refine import BanditConfig, RexAgent, RexConfig, SampleRefineAgent, SampleRefineConfig
 from .registry import ENTRY_POINT_GROUP, AgentError, available_agents, make_agent, register_agent
@@ -32,6 +32,7 @@ __all__ = [
     "Arm",
     "ArmPool",
     "BanditConfig",
+    "FinishCallback",
     "Node",
     "ProgressCallback",
     "RexAgent",

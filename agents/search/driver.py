@@ -66,6 +66,11 @@ ProgressCallback = Callable[[SearchProgress], None]
 """Called after every task's batch is logged (and once at the start), e.g. to move a tqdm bar."""
 
 
+FinishCallback = Callable[[Task, list[Node]], None]
+"""Called once per task as it finishes (or is found finished in the log), with the public task and
+all its nodes, e.g. to vote while the nodes are still in memory."""
+
+
 def task_rng(seed: int, task_id: str, n_nodes: int) -> np.random.Generator:
     """The randomness of one task's step: a function of the seed, the task and its node count."""
     key = int.from_bytes(hashlib.sha256(task_id.encode()).digest()[:8], "little")
@@ -109,6 +114,7 @@ class _Search:
         self.runs: list[_TaskRun] = runs
         self.window: int | None = window  # max_tasks
         self.keep_nodes = True
+        self.on_finish: FinishCallback | None = None
         self.waiting: collections.deque[_TaskRun] = collections.deque(runs)
         self.active: list[_TaskRun] = []
         self.agent: SearchAgent = agent
@@ -141,6 +147,9 @@ class _Search:
             self.let_go(run)
 
     def let_go(self, run: _TaskRun) -> None:
+        """The task is finished: tell ``on_finish``, then forget its nodes unless kept."""
+        if self.on_finish is not None:
+            self.on_finish(run.task, run.nodes)
         if not self.keep_nodes:
             run.nodes, run.state = [], None
 
@@ -326,6 +335,7 @@ def run_search(
     progress: ProgressCallback | None = None,
     max_tasks: int | None = None,
     keep_nodes: bool = True,
+    on_finish: FinishCallback | None = None,
 ) -> dict[str, list[Node]]:
     """Search every task with ``agent``, logging each program tried to ``run``.
 
@@ -347,6 +357,8 @@ def run_search(
             full.
         keep_nodes: keep every task's nodes in memory to return them; with False a finished
             task's nodes are let go (read them from ``run``) and the lists returned are empty.
+        on_finish: called with each task and its nodes as it finishes (see
+            :data:`FinishCallback`).
 
     Returns:
         Every task's nodes (logged before and now), in node-id order, by task id.
@@ -370,6 +382,7 @@ def run_search(
         runs, agent, policy, executor, run, batch_size, keep_completions, seed, progress, max_tasks
     )
     search.keep_nodes = keep_nodes
+    search.on_finish = on_finish
     search.refill()
     search.report()
     search.loop()

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from arc_env import load_tasks
 from evaluate.cli import cli
 from evaluate.rundir import RunDir
+from evaluate.scoring import score_run
 
 PROGRAMS = Path(__file__).resolve().parents[2] / "examples" / "programs"
 FENCE = "```"
@@ -243,3 +245,7 @@ def test_without_a_policy_the_run_uses_the_dsl_grammar(tmp_path):
     assert json.loads((out / "config.json").read_text())["policy"] == "dsl:default"
     nodes = RunDir(out).read_nodes("3c9b0459")
     assert len(nodes) == 300 and {n.policy_id for n in nodes} == {"dsl:default"}
+    # Tasks voted as they finished; reading the logs back gives the same scores.
+    tasks = load_tasks("arc1/train:3c9b0459,6150a2bd")
+    from_logs = score_run(RunDir(out), tasks).to_json()
+    assert from_logs == json.loads((out / "scores.json").read_text())
