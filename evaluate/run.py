@@ -6,7 +6,10 @@ heavy libraries are imported here, not by the CLI.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +67,7 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
     scorer = _Scorer(tasks)
     try:
         with (
+            _gc_relaxed(),
             Executor(
                 config.workers,
                 timeout=config.timeout,
@@ -93,6 +97,25 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
     submission.write(rundir, scores.attempts)
     rundir.write_scores(scores.to_json())
     return scores
+
+
+@contextlib.contextmanager
+def _gc_relaxed() -> Iterator[None]:
+    """Collect garbage less often during a search.
+
+    The search makes millions of small objects that never form cycles (results, nodes, grids);
+    with the default thresholds the collector keeps walking the live ones (about 10 % of the
+    parent's time). Objects alive at the start are moved out of its sight, and generation 0 is
+    collected every 50,000 allocations instead of 700; both are undone at the end.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 class _Scorer:
