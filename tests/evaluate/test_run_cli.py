@@ -225,27 +225,15 @@ def test_run_with_the_tiny_transformers_model(tmp_path, tiny_model_dir):
 def test_without_a_policy_the_run_uses_the_dsl_grammar(tmp_path):
     # 3c9b0459 is a half turn and 6150a2bd too: one-step programs of the grammar.
     out = tmp_path / "run"
-    result = CliRunner().invoke(
-        cli,
-        [
-            "run",
-            "--tasks",
-            "arc1/train:3c9b0459,6150a2bd",
-            "--budget",
-            "300",
-            "--out",
-            str(out),
-            "--quiet",
-            "--workers",
-            "2",
-        ],
-    )
+    spec = "arc1/train:3c9b0459,6150a2bd"
+    flags = ["--tasks", spec, "--budget", "300", "--quiet", "--workers", "2", "--out", str(out)]
+    result = CliRunner().invoke(cli, ["run", *flags])
     assert result.exit_code == 0, result.output
     assert "score 1.0000" in result.output
     assert json.loads((out / "config.json").read_text())["policy"] == "dsl:default"
     nodes = RunDir(out).read_nodes("3c9b0459")
     assert len(nodes) == 300 and {n.policy_id for n in nodes} == {"dsl:default"}
     # Tasks voted as they finished; reading the logs back gives the same scores.
-    tasks = load_tasks("arc1/train:3c9b0459,6150a2bd")
+    tasks = load_tasks(spec)
     from_logs = score_run(RunDir(out), tasks).to_json()
     assert from_logs == json.loads((out / "scores.json").read_text())

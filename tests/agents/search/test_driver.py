@@ -247,24 +247,9 @@ def test_max_tasks_searches_a_few_tasks_at_a_time_and_lets_finished_ones_go(
     again = RunDir.create(tmp_path / "again", {})
     with pytest.raises(ValueError, match="max_tasks"):
         run_search(search_tasks, agent, policy, executor, again, max_tasks=0)
-    run_search(
-        search_tasks[:2],
-        agent,
-        RecordingPolicy(answers=list(MIX)),
-        executor,
-        again,
-        batch_size=4,
-        max_tasks=2,
-    )
-    run_search(
-        search_tasks,
-        agent,
-        RecordingPolicy(answers=list(MIX)),
-        executor,
-        again,
-        batch_size=4,
-        max_tasks=2,
-    )
+    for some in (search_tasks[:2], search_tasks):  # stopped after two tasks, then resumed
+        policy = RecordingPolicy(answers=list(MIX))
+        run_search(some, agent, policy, executor, again, batch_size=4, max_tasks=2)
     for task in search_tasks:
         got = [n.to_json() for n in again.read_nodes(task.id)]
         assert [(g["program"], g["kind"], g["parent_id"]) for g in got] == [
