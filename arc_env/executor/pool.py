@@ -226,6 +226,7 @@ class Executor:
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)
         self._selector.register(self._wake_r, selectors.EVENT_READ, None)
+        remove_stale_dirs()
         self._thread = threading.Thread(target=self._run_loop, name="arc-executor", daemon=True)
         self._thread.start()
 
@@ -327,7 +328,7 @@ class Executor:
         return inputs
 
     def _spawn(self) -> None:
-        tmpdir = tempfile.mkdtemp(prefix="arc-exec-")
+        tmpdir = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
         job_r, job_w = os.pipe()
         result_r, result_w = os.pipe()
         progress_fd = _shared_page()
@@ -664,6 +665,35 @@ class Executor:
             shutil.rmtree(worker.tmpdir, ignore_errors=True)
         self._workers.clear()
         self._selector.close()
+
+
+TMP_PREFIX = "arc-exec-"
+"""Workers' temporary directories are ``<tmp>/arc-exec-<pid of the executor's process>-<random>``."""
+
+
+def remove_stale_dirs(root: str | None = None) -> int:
+    """Remove worker directories left by executors whose process died without closing them
+    (a SIGKILLed run); the number removed. Directories of live processes are left alone."""
+    root = root or tempfile.gettempdir()
+    removed = 0
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return 0
+    for name in names:
+        pid_text = name[len(TMP_PREFIX) :].split("-", 1)[0]
+        if not (name.startswith(TMP_PREFIX) and pid_text.isdigit()):
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+            continue  # the process lives (or a process reuses the pid): keep
+        except ProcessLookupError:
+            pass
+        except (PermissionError, OverflowError):
+            continue
+        shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+        removed += 1
+    return removed
 
 
 def usable_cores() -> int:

@@ -284,3 +284,22 @@ def test_identical_outputs_of_different_programs_share_one_grid(executor, rotate
     )
     assert a.train[0].output == ((1, 2), (3, 4))
     assert a.train[0].output is b.train[0].output is b.test[0].output
+
+
+def test_directories_of_dead_executors_are_removed(tmp_path):
+    import os
+    import subprocess
+
+    from arc_env.executor.pool import TMP_PREFIX, remove_stale_dirs
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / f"{TMP_PREFIX}{dead.pid}-abc"
+    (stale / "sub").mkdir(parents=True)
+    (stale / "sub" / "left.txt").write_text("x")
+    mine = tmp_path / f"{TMP_PREFIX}{os.getpid()}-def"
+    mine.mkdir()
+    other = tmp_path / f"{TMP_PREFIX}xyz"  # not ours: no pid in the name
+    other.mkdir()
+    assert remove_stale_dirs(str(tmp_path)) == 1
+    assert not stale.exists() and mine.exists() and other.exists()
