@@ -9,7 +9,11 @@ from evaluate.cli_run import _parse_options
 
 @click.command("improve", short_help="Search, relabel, finetune, repeat (SOAR's loop).")
 @click.option("--tasks", help="Tasks to search and learn from (e.g. arc1/train).")
-@click.option("--base", help="Base model (directory or hub id); every round trains from it.")
+@click.option(
+    "--base",
+    help="Base model (directory or hub id), or dsl for the CPU grammar policy; every "
+    "round trains from it.",
+)
 @click.option("--out", help="Directory of the loop.")
 @click.option("--iterations", type=int, help="Search-relabel-train rounds (default 2).")
 @click.option(

@@ -64,7 +64,10 @@ def train_language_model(
 
 
 @click.command("train", short_help="Finetune a policy on training data (LoRA SFT).")
-@click.option("--base", help="Base model: a directory or hub id; every run starts from it.")
+@click.option(
+    "--base",
+    help="Base model: a directory or hub id, or dsl to fit the CPU grammar policy's weights.",
+)
 @click.option(
     "--data",
     "data",
