@@ -87,8 +87,10 @@ def to_lists(grid: Grid) -> list[list[int]]:
     return [list(row) for row in grid]
 
 
-_TO_DIGIT = bytes(range(48, 58)).ljust(256, b"?")  # colour 0..9 -> ASCII digit
-_FROM_DIGIT = bytes(range(10)).rjust(58, b"\xff").ljust(256, b"\xff")  # ASCII digit -> 0..9
+COLOUR_TO_DIGIT = bytes(range(48, 58)).ljust(256, b"?")
+"""A ``bytes.translate`` table: colour 0..9 -> ASCII digit."""
+DIGIT_TO_COLOUR = bytes(range(10)).rjust(58, b"\xff").ljust(256, b"\xff")
+"""A ``bytes.translate`` table: ASCII digit -> colour 0..9, anything else -> 255."""
 
 
 def to_rows(grid: Grid) -> list[str]:
@@ -97,7 +99,7 @@ def to_rows(grid: Grid) -> list[str]:
     >>> to_rows(((1, 2, 3), (4, 5, 6)))
     ['123', '456']
     """
-    return [bytes(row).translate(_TO_DIGIT).decode("ascii") for row in grid]
+    return [bytes(row).translate(COLOUR_TO_DIGIT).decode("ascii") for row in grid]
 
 
 def from_rows(rows: list[str]) -> Grid:
@@ -107,7 +109,7 @@ def from_rows(rows: list[str]) -> Grid:
     ((1, 2, 3), (4, 5, 6))
     """
     try:
-        cells = "".join(rows).encode("ascii").translate(_FROM_DIGIT)
+        cells = "".join(rows).encode("ascii").translate(DIGIT_TO_COLOUR)
     except (TypeError, UnicodeEncodeError):
         raise GridError(f"expected a list of rows of digits, got {rows!r:.80}") from None
     height = len(rows)

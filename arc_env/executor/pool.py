@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from ..error import ExecutorError
+from ..grid import DIGIT_TO_COLOUR
 from ..task import Task
 from . import _wire
 from .result import InputResult, ProgramResult, Status
@@ -727,9 +728,6 @@ def _death_message(returncode: int) -> str:
     return f"the program ended its worker process (exit code {returncode})"
 
 
-_FROM_DIGITS = bytes(range(10)).rjust(58, b"\xff").ljust(256, b"\xff")  # ASCII digit -> 0..9
-
-
 class _GridCache:
     """Parses workers' packed grids, handing out one shared grid per distinct output.
 
@@ -757,7 +755,7 @@ class _GridCache:
             return None
         if not digits.isascii():
             return None
-        cells = digits.encode("ascii").translate(_FROM_DIGITS)
+        cells = digits.encode("ascii").translate(DIGIT_TO_COLOUR)
         if max(cells) > 9:
             return None
         if len(self.grids) >= self.max_entries:
