@@ -24,11 +24,12 @@ from typing import Any, cast
 
 from agents.search.node import Node
 from agents.voting import Ballot, program_weight, rank_groups
+from agents.voting import attempts as vote_attempts
 from arc_env.grid import Grid
 from arc_env.task import Task
 
 from .rundir import RunDir
-from .submission import Attempts, attempts_for_task
+from .submission import Attempts
 
 __all__ = [
     "CurvePoint",
@@ -312,9 +313,11 @@ def _score_one(
 ) -> tuple[TaskScore, Attempts, dict[int, tuple[float, float]]]:
     """The task's row, its attempts, and its (score, oracle) at each budget of ``points``."""
     n_tests = len(task.test)
-    tried = attempts_for_task(nodes, n_tests, weighting)
     keyed, outputs = _keyed_ballots(nodes, n_tests)
     groups = rank_groups(keyed, weighting)
+    # The vote over keys is the vote over grids (see _keyed_ballots): each grid is hashed once.
+    chosen = [cast(int, key) for key in vote_attempts(keyed, 1, weighting=weighting)[0]]
+    tried = [[outputs[key][j] for key in chosen] for j in range(n_tests)]
     score = oracle = None
     values: dict[int, tuple[float, float]] = {0: (0.0, 0.0)}
     if task.has_test_outputs:
