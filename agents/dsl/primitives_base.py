@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import numpy as np
 from scipy import ndimage
@@ -142,12 +142,20 @@ def as_grid(grid: Any) -> np.ndarray:
         raise ValueError(f"grid: expected equal-length rows ({exc})") from None
     if array.ndim != 2 or array.size == 0:
         raise ValueError(f"grid: expected a non-empty 2-D array, got shape {array.shape}")
-    if array.dtype.kind not in "iu":
-        raise ValueError(f"grid: expected integer cells, got dtype {array.dtype}")
+    if array.dtype != np.int64:
+        if array.dtype.kind not in "iu":
+            raise ValueError(f"grid: expected integer cells, got dtype {array.dtype}")
+        if array.min() < 0 or array.max() > 9:  # before a cast could wrap a value around
+            _bad_colours(array)
+        array = array.astype(np.int64)
+    if array.view(np.uint64).max() > 9:  # one pass: negative values read as huge ones
+        _bad_colours(array)
+    return array
+
+
+def _bad_colours(array: np.ndarray) -> NoReturn:
     low, high = int(array.min()), int(array.max())
-    if low < 0 or high > 9:
-        raise ValueError(f"grid: expected colours 0..9, got values from {low} to {high}")
-    return array if array.dtype == np.int64 else array.astype(np.int64)  # np.array copied it
+    raise ValueError(f"grid: expected colours 0..9, got values from {low} to {high}")
 
 
 def check_colour(value: Any) -> int:
@@ -249,6 +257,8 @@ _SQUARE = ((1, 1, 1), (1, 1, 1), (1, 1, 1))
 def label(mask: np.ndarray, connectivity: int) -> tuple[np.ndarray, int]:
     """Connected components of ``mask``: (labels 1..n, 0 outside; n), numbered in reading order.
 
+    The labels are read-only (they are kept for the next call with an equal mask).
+
     Args:
         mask: boolean array.
         connectivity: 4 (edge neighbours) or 8 (edge and corner neighbours).
@@ -258,9 +268,22 @@ def label(mask: np.ndarray, connectivity: int) -> tuple[np.ndarray, int]:
     >>> label(np.array([[1, 0, 1], [0, 1, 0]], dtype=bool), 8)[1]
     1
     """
-    structure = _CROSS if connectivity == 4 else _SQUARE
-    labels, n = ndimage.label(mask, structure=structure)
-    return labels, int(n)
+    mask = np.asarray(mask, dtype=bool)
+    key = (mask.shape, connectivity, mask.tobytes())
+    found = _LABELS.get(key)
+    if found is None:
+        labels, n = ndimage.label(mask, structure=_CROSS if connectivity == 4 else _SQUARE)
+        labels.flags.writeable = False
+        if len(_LABELS) >= MAX_LABELS:
+            _LABELS.clear()
+        found = _LABELS[key] = (labels, int(n))
+    return found
+
+
+_LABELS: dict[tuple, tuple[np.ndarray, int]] = {}
+MAX_LABELS = 1024
+"""Masks whose labelling :func:`label` keeps: programs of one task label the same few input
+grids over and over (the results are read-only, so no caller can change what the next one gets)."""
 
 
 def object_colours(grid: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:

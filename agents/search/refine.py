@@ -1,7 +1,7 @@
 """The REX agents: ``rex`` (sample a little, then refine) and ``sample-refine`` (SOAR: a large
 sampling phase, then REX over the sampled pool).
 
-Both choose which programs to refine with :func:`~agents.search.rex.rex_choose_many`: a step of
+Both choose which programs to refine with :meth:`~agents.search.rex.ArmPool.choose`: a step of
 ``k`` programs makes ``k`` sequential choices (``N`` grows after each), and the choices of one
 program are sent as one refine request with ``n`` = the number of times it was chosen.
 
@@ -30,7 +30,7 @@ from .agent import (
     sample_request,
 )
 from .node import SAMPLE, Node
-from .rex import DEFAULT_C, ArmPool, rex_choose_many
+from .rex import DEFAULT_C, ArmPool
 
 
 @dataclass(frozen=True)
@@ -164,10 +164,8 @@ class RexAgent(SearchAgent):
                 else:
                     out.append(sample_request(state.task, m, island))
             else:
-                arms = pool.arms()
                 counts: dict[int, int] = {}
-                for index in rex_choose_many(arms, m, rng, self.config.C):
-                    node_id = arms[index].node_id
+                for node_id in pool.choose(m, rng, self.config.C):
                     counts[node_id] = counts.get(node_id, 0) + 1
                 for node_id, n in counts.items():
                     out.append(refine_request(state.task, state.nodes[node_id], n, island))

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import betainccinv
 
 from .node import REFINE, Node
 
@@ -53,8 +54,12 @@ def rex_choose_many(
 ) -> list[int]:
     """Choose ``k`` arms one after the other, incrementing the chosen arm's ``N`` after each draw.
 
-    Each draw samples θ ~ Beta(1 + C·h, 1 + C·(1 − h) + N) for every arm and takes the argmax
-    (ties: the earliest arm). The arms passed in are updated in place (``N += 1`` per choice).
+    Each draw samples θ ~ Beta(1 + C·h, 1 + C·(1 − h) + N) for every arm and takes the argmax.
+    Arms with the same ``h`` and ``N`` are interchangeable, so a draw samples the largest θ of
+    each such group at once and then one member of the winning group uniformly (see
+    :func:`choose_from_groups`): the same choice distribution as drawing every arm, at a cost
+    that grows with the number of distinct (h, N) pairs rather than of arms. The arms passed in
+    are updated in place (``N += 1`` per choice).
 
     Args:
         arms: the candidates (at least one).
@@ -67,21 +72,54 @@ def rex_choose_many(
     """
     if not arms:
         raise ValueError("arms: expected at least one arm to choose from, got none")
+    groups: dict[tuple[float, int], list[int]] = {}
+    for index, arm in enumerate(arms):
+        groups.setdefault((arm.h, arm.N), []).append(index)
+    chosen = choose_from_groups(groups, k, rng, C)
+    for index in chosen:
+        arms[index].N += 1
+    return chosen
+
+
+def choose_from_groups(
+    groups: dict[tuple[float, int], list[int]], k: int, rng: np.random.Generator, C: float
+) -> list[int]:
+    """``k`` REX choices among arms grouped by (h, N): the members chosen, in order.
+
+    The largest of ``m`` independent Beta(a, b) draws has the distribution function F(x)^m, so
+    it is sampled as F⁻¹(U^(1/m)) (computed from the upper tail, 1 − U^(1/m), for accuracy when
+    ``m`` is large); the group with the largest maximum wins, and its members are equally likely.
+    After each choice the member moves to the group (h, N + 1). ``groups`` is changed in place
+    (its lists are copied before their first change, so the caller's lists stay as they were).
+    """
     if k < 0:
         raise ValueError(f"k: expected a number of choices >= 0, got {k}")
     if not C >= 0:
         raise ValueError(f"C: expected a weight >= 0, got {C}")
-    h = np.fromiter((arm.h for arm in arms), dtype=float, count=len(arms))
-    if np.any((h < 0) | (h > 1)):
-        raise ValueError(f"h: expected train accuracies in [0, 1], got {h.min()}..{h.max()}")
-    alpha = 1.0 + C * h
-    beta = 1.0 + C * (1.0 - h) + np.fromiter((arm.N for arm in arms), float, len(arms))
+    bad = [h for h, _ in groups if not 0 <= h <= 1]
+    if bad:
+        raise ValueError(f"h: expected train accuracies in [0, 1], got {min(bad)}..{max(bad)}")
+    copied: set[tuple[float, int]] = set()
     chosen = []
     for _ in range(k):
-        index = int(np.argmax(rng.beta(alpha, beta)))
-        beta[index] += 1.0
-        arms[index].N += 1
-        chosen.append(index)
+        keys = [key for key, members in groups.items() if members]
+        h = np.fromiter((key[0] for key in keys), float, len(keys))
+        n = np.fromiter((key[1] for key in keys), float, len(keys))
+        m = np.fromiter((len(groups[key]) for key in keys), float, len(keys))
+        upper = -np.expm1(np.log(rng.random(len(keys))) / m)  # 1 - U^(1/m)
+        best = np.asarray(betainccinv(1.0 + C * h, 1.0 + C * (1.0 - h) + n, upper))
+        key = keys[int(best.argmax())]
+        for changed in (key, (key[0], key[1] + 1)):
+            if changed not in copied:
+                groups[changed] = list(groups.get(changed, ()))
+                copied.add(changed)
+        members = groups[key]
+        position = int(rng.integers(len(members)))
+        member = members[position]
+        members[position] = members[-1]  # the order within a group does not matter
+        members.pop()
+        groups[(key[0], key[1] + 1)].append(member)
+        chosen.append(member)
     return chosen
 
 
@@ -102,22 +140,52 @@ class ArmPool:
 
     A node becomes an arm if :func:`is_arm`; a refine node adds one to its parent's ``N`` when
     the parent is in the pool. Building a pool from a logged run gives the same arms and counts
-    as the run had, which is what makes resuming exact.
+    (and the same grouping, hence the same choices for a seed) as the run had, which is what
+    makes resuming exact. The arms are kept grouped by (h, N), so :meth:`choose` costs about the
+    same with ten arms or ten thousand.
     """
 
     def __init__(self, nodes: Iterable[Node] = ()) -> None:
         self._h: dict[int, float] = {}
         self._n: dict[int, int] = {}
+        self._groups: dict[tuple[float, int], list[int]] = {}
+        self._position: dict[int, int] = {}  # node id -> its index in its group's list
         for node in nodes:
             self.add(node)
 
     def add(self, node: Node) -> None:
         """Account for one new node."""
         if node.kind == REFINE and node.parent_id in self._n:
-            self._n[node.parent_id] += 1  # type: ignore[index]
+            parent = node.parent_id
+            h, n = self._h[parent], self._n[parent]  # type: ignore[index]
+            self._leave((h, n), parent)  # type: ignore[arg-type]
+            self._n[parent] = n + 1  # type: ignore[index]
+            self._join((h, n + 1), parent)  # type: ignore[arg-type]
         if is_arm(node):
             self._h[node.node_id] = node.train_accuracy
-            self._n.setdefault(node.node_id, 0)
+            self._n[node.node_id] = 0
+            self._join((node.train_accuracy, 0), node.node_id)
+
+    def _join(self, key: tuple[float, int], node_id: int) -> None:
+        members = self._groups.setdefault(key, [])
+        self._position[node_id] = len(members)
+        members.append(node_id)
+
+    def _leave(self, key: tuple[float, int], node_id: int) -> None:
+        members = self._groups[key]
+        position, last = self._position.pop(node_id), members.pop()
+        if last != node_id:  # the last member takes the leaver's place
+            members[position] = last
+            self._position[last] = position
+        if not members:
+            del self._groups[key]
+
+    def choose(self, k: int, rng: np.random.Generator, C: float = DEFAULT_C) -> list[int]:
+        """The node ids of ``k`` REX choices (see :func:`rex_choose_many`); the pool itself is
+        left as it is (the refinements, once added, count the choices)."""
+        if not self._h:
+            raise ValueError("arms: expected at least one arm to choose from, got none")
+        return choose_from_groups(dict(self._groups), k, rng, C)
 
     def arms(self) -> list[Arm]:
         """Fresh :class:`Arm` records (choosing from them does not change the pool)."""

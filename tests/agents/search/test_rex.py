@@ -107,3 +107,42 @@ def test_choosing_from_a_pool_leaves_the_pool_alone():
     assert [a.N for a in pool.arms()] == [1, 0]
     pool.add(node(2, parent=1))
     assert [(a.node_id, a.N) for a in pool.arms()] == [(0, 1), (1, 1), (2, 0)]
+
+
+def test_grouped_choices_follow_the_per_arm_draw():
+    """Choosing by groups of equal (h, N) picks each arm as often as drawing θ for every arm."""
+    spec = [(0.0, 0)] * 30 + [(0.0, 2)] * 10 + [(1 / 3, 0)] * 4 + [(1 / 3, 5)] * 3 + [(0.5, 1)]
+    rng = np.random.default_rng(7)
+    h = np.array([s[0] for s in spec])
+    beta = 1 + 20 * (1 - h) + np.array([s[1] for s in spec])
+    naive = np.bincount(
+        [int(np.argmax(rng.beta(1 + 20 * h, beta))) for _ in range(DRAWS)], minlength=len(spec)
+    )
+    grouped = np.bincount(
+        [
+            rex_choose_many([Arm(i, *s) for i, s in enumerate(spec)], 1, rng)[0]
+            for _ in range(DRAWS)
+        ],
+        minlength=len(spec),
+    )
+    for lo, hi in ((0, 30), (30, 40), (40, 44), (44, 47), (47, 48)):  # per group of equal arms
+        assert grouped[lo:hi].sum() / DRAWS == pytest.approx(naive[lo:hi].sum() / DRAWS, abs=0.012)
+    assert grouped[40:44].min() > 0.6 * grouped[40:44].max()  # members equally likely
+
+
+def test_a_pool_chooses_as_its_arms_would_and_keeps_its_groups_through_moves():
+    nodes = [node(0, correct=(True, False)), node(1), node(2), node(3, parent=1)]
+    nodes += [node(4, parent=1), node(5, parent=0), node(6, parent=2)]
+    pool = ArmPool(nodes)
+    assert [(a.node_id, a.h, a.N) for a in pool.arms()] == [
+        (0, 0.5, 1), (1, 0.0, 2), (2, 0.0, 1), (3, 0.0, 0), (4, 0.0, 0), (5, 0.0, 0), (6, 0.0, 0)
+    ]  # fmt: skip
+    grouped = {key: sorted(members) for key, members in pool._groups.items()}
+    assert grouped == {(0.5, 1): [0], (0.0, 2): [1], (0.0, 1): [2], (0.0, 0): [3, 4, 5, 6]}
+    picks = pool.choose(2000, np.random.default_rng(0))
+    assert set(picks) <= set(range(7)) and max(range(7), key=picks.count) == 0  # h = 0.5 leads
+    assert [a.N for a in pool.arms()] == [1, 2, 1, 0, 0, 0, 0]  # choosing changed nothing
+    again = ArmPool(nodes).choose(50, np.random.default_rng(1))
+    assert again == ArmPool(nodes).choose(50, np.random.default_rng(1))  # a rebuilt pool repeats
+    with pytest.raises(ValueError, match="expected at least one arm"):
+        ArmPool().choose(1, np.random.default_rng(0))
