@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .fast_load import load_program as __arc_program_loader__  # noqa: F401 (executor hook)
+
 # The registry, re-exported; `import *` brings only the primitives and np (see __all__).
 from .primitives_base import PARAM_KINDS as PARAM_KINDS
 from .primitives_base import PRIMITIVES as PRIMITIVES

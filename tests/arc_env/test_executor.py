@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import pytest
@@ -303,3 +304,34 @@ def test_directories_of_dead_executors_are_removed(tmp_path):
     other.mkdir()
     assert remove_stale_dirs(str(tmp_path)) == 1
     assert not stale.exists() and mine.exists() and other.exists()
+
+
+def test_a_preloaded_modules_program_loader_is_asked_first(monkeypatch):
+    """``__arc_program_loader__`` callables (collected at preload) answer the sources they know;
+    one returning None or raising leaves the program to the compiler."""
+    from arc_env.executor import _worker
+
+    def broken(source):
+        raise RuntimeError("a loader bug must not fail the program")
+
+    def doubler(source):
+        return (lambda grid: [[2 * v for v in row] for row in grid]) if source == "known" else None
+
+    monkeypatch.setattr(_worker, "_LOADERS", [broken, doubler])
+    previous = signal.signal(signal.SIGALRM, _worker._on_alarm)  # _load arms the timer
+    monkeypatch.setattr(_worker, "_disarm", lambda: _disarm(previous))
+    guard = _worker.StateGuard.__new__(_worker.StateGuard)  # only full_check is touched
+    transform, failed = _worker._load("known", 1.0, guard)
+    _worker._disarm()
+    assert failed is None and transform([[1, 2]]) == [[2, 4]]
+    transform, failed = _worker._load("def transform(g):\n    return g\n", 1.0, guard)
+    _worker._disarm()
+    assert failed is None and transform([[1]]) == [[1]]
+    transform, failed = _worker._load("known = 1\n", 1.0, guard)
+    _worker._disarm()
+    assert transform is None and failed[0] == "error" and "transform" in failed[1]
+
+
+def _disarm(handler) -> None:
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, handler)
