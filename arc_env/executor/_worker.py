@@ -376,7 +376,8 @@ def run_job(job: list, timeout: float, send, guard: StateGuard, progress, inputs
     """Run one job; send early results when it is slow; return the results not yet sent."""
     job_id, source, indices, _ = job
     progress[0], progress[1] = job_id, indices[0]
-    signal.signal(signal.SIGALRM, _on_alarm)  # a program may have replaced the handler
+    if signal.getsignal(signal.SIGALRM) is not _on_alarm:  # a program replaced the handler
+        signal.signal(signal.SIGALRM, _on_alarm)
     began = last_sent = time.perf_counter()
     transform, failed = _load(source, timeout, guard)
     if failed is not None:

@@ -71,7 +71,12 @@ dictionary lookup). A program importing anything else makes its worker restart a
 module cannot carry state to later programs); standard-library modules seen that way are added to
 the preload list of the workers started from then on."""
 
-_IN_FLIGHT = 4  # jobs a worker may hold: its current one and three waiting
+QUEUED_SECONDS = 0.025
+"""About how much work each worker holds beyond the job it runs: enough to keep it busy while the
+parent is slow to answer (a thread of the parent waits up to 5 ms for the interpreter lock), little
+enough that the last jobs of a batch are spread evenly."""
+MAX_IN_FLIGHT = 32  # jobs a worker may hold, its current one included (short programs)
+MIN_IN_FLIGHT = 2  # its current one and one waiting (long programs)
 _WORKER_INPUT_CACHE = 4096  # task inputs a worker keeps; past that it starts afresh
 _STATUSES = {s.value: s for s in Status}
 
@@ -210,6 +215,7 @@ class Executor:
         self.sandbox = sandbox
         self._preload = list(preload)
         self.stats = ExecutorStats()
+        self._job_seconds = 0.01  # the mean worker time per job so far (a guess to start with)
         self._lock = threading.Lock()
         self._queue: collections.deque[_Job] = collections.deque()
         self._next_id = 0
@@ -415,14 +421,15 @@ class Executor:
         return max(0.0, min(busy) + self.kill_after - time.monotonic())
 
     def _dispatch(self) -> None:
-        """Give every idle worker a job, then send one more ahead to each (two passes, so one
-        slow program never holds a queued job while another worker is free)."""
+        """Give every idle worker a job, then more ahead to each, one per pass (so one slow
+        program never holds a queued job while another worker is free), up to
+        :meth:`_in_flight` jobs per worker."""
         with self._lock:
             if not self._queue:
                 return
             live = [w for w in self._workers.values() if not w.retiring]
             workers = [w for w in live if w.ready]
-            for depth in range(1, _IN_FLIGHT + 1):
+            for depth in range(1, self._in_flight() + 1):
                 if depth > 1 and not all(w.ready and w.inflight for w in live):
                     break  # send ahead only when no worker is starting or idle
                 for worker in workers:
@@ -441,6 +448,12 @@ class Executor:
                         worker.outbox += job.message(worker)
             for worker in workers:
                 self._flush(worker)
+
+    def _in_flight(self) -> int:
+        """Jobs each worker may hold: about :data:`QUEUED_SECONDS` of work at the recent mean
+        time per job, within :data:`MIN_IN_FLIGHT`..:data:`MAX_IN_FLIGHT`."""
+        waiting = int(QUEUED_SECONDS / max(self._job_seconds, 1e-4))
+        return max(MIN_IN_FLIGHT, min(MAX_IN_FLIGHT, 1 + waiting))
 
     def _flush(self, worker: _Worker) -> None:
         if worker.outbox:
@@ -553,6 +566,8 @@ class Executor:
             seconds=round(time.monotonic() - job.started, 6),
         )
         self.stats.jobs += 1
+        spent = sum(r.seconds for r in results)  # type: ignore[union-attr]
+        self._job_seconds += 0.02 * (spent - self._job_seconds)  # a moving mean of ~50 jobs
         job.future.set_result(result)
 
     def _enforce_deadlines(self) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import signal
 import sys
+from types import SimpleNamespace
 
 import pytest
 
 from arc_env import Executor, ExecutorError, Status, Task
+from arc_env.executor import pool
 from arc_env.task import Pair
 
 ROTATE = "def transform(grid):\n    return [row[::-1] for row in grid[::-1]]\n"
@@ -335,3 +337,14 @@ def test_a_preloaded_modules_program_loader_is_asked_first(monkeypatch):
 def _disarm(handler) -> None:
     signal.setitimer(signal.ITIMER_REAL, 0)
     signal.signal(signal.SIGALRM, handler)
+
+
+@pytest.mark.parametrize(
+    ("job_seconds", "expected"),
+    [(0.0, pool.MAX_IN_FLIGHT), (0.001, 26), (0.01, 3), (0.5, pool.MIN_IN_FLIGHT)],
+)
+def test_workers_hold_about_a_fixed_time_of_queued_work(job_seconds, expected):
+    """Short programs are queued deep (the parent may be slow to answer), long ones shallow (the
+    last jobs of a batch stay spread over the workers)."""
+    assert pool.QUEUED_SECONDS == 0.025
+    assert Executor._in_flight(SimpleNamespace(_job_seconds=job_seconds)) == expected
