@@ -14,8 +14,6 @@ import random
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from .arguments import ArgDrawer
 from .program import Steps
 
@@ -63,47 +61,6 @@ def feedback(task: Any, result: Any) -> str:
 
 def _shape(grid: Any) -> tuple[int, int]:
     return (len(grid), len(grid[0]) if len(grid) else 0)
-
-
-def colour_fix(task: Any, result: Any, steps: Steps, max_length: int) -> Steps | None:
-    """``steps`` with recolouring steps added, when one colour map turns every train output of
-    the program into the expected one (the shapes right, only colours wrong); else None.
-
-    The map is realised with ``swap_colours`` for colours that trade places and ``recolour`` for
-    the rest, ordered so that no step recolours a cell an earlier one wrote. None also when the
-    outputs need no change, the map has a longer cycle, or the program would pass ``max_length``.
-
-    >>> from types import SimpleNamespace as NS
-    >>> task = NS(train=[NS(output=((2, 3), (3, 0)))])
-    >>> result = NS(train=[NS(ok=True, output=((1, 2), (2, 0)))])
-    >>> colour_fix(task, result, (("flip_h", ()),), 4)
-    (('flip_h', ()), ('recolour', (2, 3)), ('recolour', (1, 2)))
-    """
-    mapping: dict[int, int] = {}
-    for r, pair in zip(result.train, task.train, strict=True):
-        if not r.ok or r.output is None or _shape(r.output) != _shape(pair.output):
-            return None
-        codes = np.unique(np.asarray(r.output) * 10 + np.asarray(pair.output))
-        for code in codes.tolist():
-            if mapping.setdefault(code // 10, code % 10) != code % 10:
-                return None  # one colour would have to become two
-    changes = {a: b for a, b in mapping.items() if a != b}
-    fix: list[tuple[str, tuple[int, ...]]] = []
-    while changes:
-        free = [a for a, b in changes.items() if b not in changes]  # b keeps its cells from now
-        if free:
-            fix.append(("recolour", (free[0], changes.pop(free[0]))))
-            continue
-        swaps = [a for a, b in changes.items() if changes.get(b) == a]
-        if not swaps:
-            return None  # a cycle of three or more colours
-        a = swaps[0]
-        b = changes.pop(a)
-        del changes[b]
-        fix.append(("swap_colours", (a, b)))
-    if not fix or len(steps) + len(fix) > max_length:
-        return None
-    return steps + tuple(fix)
 
 
 def _edit_arg(

@@ -3,8 +3,7 @@
 Spec ``dsl:default`` uses the built-in weights, ``dsl:/path/to/weights.json`` weights learned by
 :func:`agents.dsl.fitting.fit`. Sample requests get programs drawn from the grammar for the
 task's features; refine requests get edits of the parent program (or fresh samples when the parent
-is not a DSL program): mostly, when the feedback shows the parent's outputs right but for a colour
-map, the parent with that map added; otherwise random edits (see :mod:`agents.dsl.mutation`).
+is not a DSL program).
 
 The randomness of a request comes from the seed, the task and the number of programs already
 given for the task, so the same requests for a task give the same programs whatever else is in the
@@ -32,16 +31,10 @@ from ..policy import (
 )
 from ..prompts import PromptConfig
 from .grammar import Grammar
-from .mutation import CONTENT, colour_fix, feedback
+from .mutation import feedback
 from .program import Steps, parse_source, to_source
 
 DEFAULT_TARGET = "default"
-FIX_CHANCE = 0.8
-"""How often a refinement is the parent's colour fix, when its outputs are right but for one
-colour map (see :func:`~agents.dsl.mutation.colour_fix`); the rest are ordinary edits."""
-FIX_EXTRA_STEPS = 2
-"""How many steps past the grammar's longest program a colour fix may take a program (the fix
-completes a program already found; it is not drawn from the length distribution)."""
 
 
 class DSLPolicy(Policy):
@@ -136,15 +129,8 @@ class DSLPolicy(Policy):
         if parent is not None:
             hint = feedback(task, request.result)
             seen.add(hash(parent))
-            fix = None
-            if hint == CONTENT:
-                limit = self.grammar.max_length + FIX_EXTRA_STEPS
-                fix = colour_fix(task, request.result, parent, limit)
-                fix = fix if fix is not None and self.grammar.known(fix) else None
 
             def draw() -> Steps:
-                if fix is not None and rng.random() < FIX_CHANCE and hash(fix) not in seen:
-                    return fix
                 return self.grammar.mutate(parent, drawer, rng, hint)
         else:
             singles = self._singles(task, drawer, seed)
