@@ -18,7 +18,7 @@ from functools import partial
 
 import numpy as np
 
-from .program import HEADER, parse_source, to_source
+from .program import parse_source, to_source
 
 PROGRAM_FILENAME = "<program>"
 """The file name the executor compiles programs under (errors report lines in it)."""
@@ -53,8 +53,6 @@ def load_program(source: str) -> Callable | None:
     >>> load_program("def transform(grid):\\n    return grid\\n") is None
     True
     """
-    if not source.startswith(HEADER):
-        return None
     steps = parse_source(source)
     if steps is None or to_source(steps, check=False) != source:
         return None

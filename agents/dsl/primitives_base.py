@@ -142,15 +142,15 @@ def as_grid(grid: Any) -> np.ndarray:
         raise ValueError(f"grid: expected equal-length rows ({exc})") from None
     if array.ndim != 2 or array.size == 0:
         raise ValueError(f"grid: expected a non-empty 2-D array, got shape {array.shape}")
-    if array.dtype != np.int64:
-        if array.dtype.kind not in "iu":
-            raise ValueError(f"grid: expected integer cells, got dtype {array.dtype}")
-        if array.min() < 0 or array.max() > 9:  # before a cast could wrap a value around
+    if array.dtype == np.int64:  # the usual case: one pass, negative values read as huge ones
+        if array.view(np.uint64).max() > 9:
             _bad_colours(array)
-        array = array.astype(np.int64)
-    if array.view(np.uint64).max() > 9:  # one pass: negative values read as huge ones
+        return array  # np.array copied it
+    if array.dtype.kind not in "iu":
+        raise ValueError(f"grid: expected integer cells, got dtype {array.dtype}")
+    if array.min() < 0 or array.max() > 9:  # before the cast could wrap a value around
         _bad_colours(array)
-    return array
+    return array.astype(np.int64)
 
 
 def _bad_colours(array: np.ndarray) -> NoReturn:
