@@ -92,7 +92,6 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
             )
     finally:
         policy.close()
-        rundir.close()
     scores = score_run(rundir, tasks, scored=scorer.results)
     submission.write(rundir, scores.attempts)
     rundir.write_scores(scores.to_json())

@@ -74,7 +74,6 @@ class RunDir:
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
-        self._handles: dict[str, Any] = {}
 
     # ------------------------------------------------------------------------------ creation
 
@@ -141,19 +140,12 @@ class RunDir:
         return {task_id: self.read_nodes(task_id) for task_id in self.task_ids()}
 
     def append_nodes(self, task_id: str, nodes: Iterable[Node]) -> None:
-        """Append nodes and flush them to the operating system before returning."""
-        handle = self._handles.get(task_id)
-        if handle is None:
-            if len(self._handles) >= 256:  # bound open files on big runs
-                self._handles.pop(next(iter(self._handles))).close()
-            handle = self._handles[task_id] = open(self.node_path(task_id), "a")  # noqa: SIM115
-        handle.write("".join(json.dumps(n.to_json(), separators=(",", ":")) + "\n" for n in nodes))
-        handle.flush()
-
-    def close(self) -> None:
-        for handle in self._handles.values():
-            handle.close()
-        self._handles.clear()
+        """Append nodes, handed to the operating system before returning. The file is opened for
+        each call (once per task per batch, a few microseconds a program), so a run directory
+        holds no open files and needs no closing."""
+        text = "".join(json.dumps(n.to_json(), separators=(",", ":")) + "\n" for n in nodes)
+        with open(self.node_path(task_id), "a") as handle:
+            handle.write(text)
 
     # -------------------------------------------------------------------- attempts and scores
 

@@ -5,7 +5,6 @@ Real ARC data and real executor processes; one executor (two workers) is shared 
 
 from __future__ import annotations
 
-import gc
 import warnings
 from typing import Any
 from unittest import mock
@@ -50,7 +49,6 @@ def make_env(executor: Executor, **kwargs: Any) -> ArcProgramEnv:
 
 
 def test_check_env_passes_without_warnings() -> None:
-    gc.collect()  # what earlier tests left to the collector warns now, not inside the check
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         env = gymnasium.make(ENV_ID, tasks="arc1/train", max_attempts=4)  # starts its own executor

@@ -65,5 +65,4 @@ def make_run(
     for task, entries in logs.items():
         nodes = [e if isinstance(e, Node) else node(task, i, e) for i, e in enumerate(entries)]
         run.append_nodes(task.id, nodes)
-    run.close()
     return run

@@ -56,7 +56,6 @@ def write_run(path, tasks, executor, samples, refines=()) -> RunDir:
             for i, ((parent, kind, program), r) in enumerate(zip(jobs, results, strict=True))
         ]  # fmt: skip
         run.append_nodes(task.id, nodes)
-    run.close()
     return run
 
 

@@ -150,7 +150,6 @@ def test_search_solves_single_primitive_tasks(dsl_executor, tasks, tmp_path):
     nodes = run_search(
         chosen, agent, policy(), dsl_executor, run, batch_size=32 * len(chosen), seed=0
     )
-    run.close()
     for task in chosen:
         right = [n for n in nodes[task.id] if n.all_train_correct]
         assert right, f"{task.id}: nothing right on train in {len(nodes[task.id])} programs"
@@ -163,7 +162,6 @@ def test_sample_refine_refines_dsl_programs(dsl_executor, tasks, tmp_path):
     agent = make_agent("sample-refine", programs=128, width=32, stop_after=None)
     run = RunDir.create(tmp_path / "run", {"policy": "dsl:default"})
     nodes = run_search([task], agent, policy(), dsl_executor, run, batch_size=64)[task.id]
-    run.close()
     refined = [n for n in nodes if n.kind == "refine"]
     assert refined
     for node in refined:

@@ -49,12 +49,9 @@ class AgentContract:
         run = RunDir.create(path, {"test": True}) if fresh else RunDir.open(path)
         policy = RecordingPolicy(answers=list(answers))
         agent = factory(programs=cls.budget, width=cls.width)
-        try:
-            nodes = run_search(
-                tasks, agent, policy, executor, run, batch_size=cls.batch_size, seed=seed
-            )
-        finally:
-            run.close()
+        nodes = run_search(
+            tasks, agent, policy, executor, run, batch_size=cls.batch_size, seed=seed
+        )
         logged = {task.id: RunDir.open(path).read_nodes(task.id) for task in tasks}
         return Outcome(nodes, logged, policy, path)
 

@@ -109,13 +109,11 @@ def test_resume_after_a_torn_line_repairs_the_log(search_tasks, executor, tmp_pa
     agent = make_agent("sample-refine", programs=10, width=3)
     run = RunDir.create(tmp_path / "run", {})
     before = run_search([task], agent, ScriptedPolicy(answers=[MIRROR, *MIX]), executor, run)
-    run.close()
     path = run.node_path(task.id)
     lines = path.read_bytes().splitlines(keepends=True)
     path.write_bytes(b"".join(lines[:4]) + lines[4][:50])  # killed while writing node 4
     resumed = RunDir.open(tmp_path / "run")
     after = run_search([task], agent, ScriptedPolicy(answers=list(MIX)), executor, resumed)
-    resumed.close()
     assert [n.node_id for n in after[task.id]] == list(range(10))
     assert [n.to_json() for n in after[task.id][:4]] == [n.to_json() for n in before[task.id][:4]]
     text = path.read_text().splitlines()
@@ -171,7 +169,6 @@ def test_resume_after_sigkill_loses_and_duplicates_nothing(search_tasks, executo
         executor,
         run,
     )
-    run.close()
     for task in tasks:
         assert [n.node_id for n in nodes[task.id]] == list(range(30))
         assert [n.node_id for n in RunDir.open(path).read_nodes(task.id)] == list(range(30))
@@ -243,7 +240,6 @@ def test_max_tasks_searches_a_few_tasks_at_a_time_and_lets_finished_ones_go(
 
     # The same run resumed from a partial log ends with the same nodes.
     logged = {task.id: [n.to_json() for n in run.read_nodes(task.id)] for task in search_tasks}
-    run.close()
     again = RunDir.create(tmp_path / "again", {})
     with pytest.raises(ValueError, match="max_tasks"):
         run_search(search_tasks, agent, policy, executor, again, max_tasks=0)
