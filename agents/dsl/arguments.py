@@ -187,6 +187,8 @@ def _probe_grids() -> list[np.ndarray]:
     one_colour[1:3, 1:4] = 2
     one_colour[3, 5] = 2
     grids.append(one_colour)
+    # a small grid, for primitives that build a grid from many copies (fractals: 3x3 to 9x9)
+    grids.append(np.array([[1, 0, 2], [0, 1, 0], [2, 0, 0]], dtype=np.int64))
     return grids
 
 

@@ -19,8 +19,8 @@ The registry: :data:`PRIMITIVES` maps each name to a :class:`Primitive` (``name`
 ``params``, ``doc``); ``params`` lists the kind of each parameter after the grid, a key of
 :data:`PARAM_KINDS`, which gives the finite domain of each kind (``None`` for the colour kinds,
 drawn from the task). A sampler calls ``PRIMITIVES[name].fn(grid, *args)`` with one argument per
-kind. The entries come in a fixed order (geometry, colour, objects, parts; each module's in source
-order), whatever was imported first.
+kind. The entries come in a fixed order (geometry, tiling, colour, objects, lines, parts, patterns;
+each module's in source order), whatever was imported first.
 
 The primitives live in the ``primitives_*`` modules beside this one; like this module they import
 only numpy, scipy and the standard library, since generated programs import them inside sandboxed
@@ -66,44 +66,33 @@ from .primitives_geometry import (
     flip_v,
     gravity,
     half,
-    mirror_4,
-    mirror_h,
-    mirror_v,
     pad_border,
     roll,
     rotate_90,
     rotate_180,
     rotate_270,
-    scale_down,
-    scale_down_sample,
-    scale_up,
     shift,
     strip_border,
-    symmetry_diag,
-    symmetry_h,
-    symmetry_hv,
-    symmetry_rot90,
-    symmetry_rot180,
-    symmetry_v,
-    tile,
-    tile_h,
-    tile_v,
     transpose,
 )
-from .primitives_objects import (
+from .primitives_lines import (
     connect_same_colour,
-    crop_object,
-    crop_object8,
     cross_lines,
     extend,
     extend_colour,
+)
+from .primitives_objects import (
+    crop_object,
+    crop_object8,
     fill_enclosed,
     fill_largest_rectangle,
+    fill_object_boxes,
     hollow,
     keep_object,
     keep_object8,
     outline,
     recolour_by_size_rank,
+    recolour_large_objects,
     recolour_object,
     remove_noise,
     remove_object,
@@ -118,10 +107,38 @@ from .primitives_parts import (
     remove_separators,
     unique_part,
 )
+from .primitives_patterns import (
+    complete_pattern,
+    complete_pattern_patch,
+    symmetry_diag,
+    symmetry_h,
+    symmetry_hv,
+    symmetry_rot90,
+    symmetry_rot180,
+    symmetry_v,
+)
+from .primitives_tiling import (
+    fractal,
+    fractal_inverted,
+    fractal_of_colour,
+    mirror_4,
+    mirror_h,
+    mirror_v,
+    scale_by_colour_count,
+    scale_down,
+    scale_down_sample,
+    scale_up,
+    tile,
+    tile_by_colour_count,
+    tile_by_size,
+    tile_h,
+    tile_rotations,
+    tile_v,
+)
 
-# The registry in a fixed order, whichever primitives module was imported first: geometry, colour,
-# objects, parts, each in the order of its source (a seeded sampler relies on the order).
-_MODULES = ("geometry", "colour", "objects", "parts")
+# The registry in a fixed order, whichever primitives module was imported first: geometry, tiling,
+# colour, objects, lines, parts, patterns, each in source order (a seeded sampler relies on the order).
+_MODULES = ("geometry", "tiling", "colour", "objects", "lines", "parts", "patterns")
 _ordered = sorted(
     PRIMITIVES.values(),
     key=lambda p: (_MODULES.index(p.fn.__module__.rsplit("_", 1)[1]), p.fn.__code__.co_firstlineno),
@@ -135,6 +152,8 @@ __all__ = [
     "anti_transpose",
     "combine_halves",
     "combine_parts",
+    "complete_pattern",
+    "complete_pattern_patch",
     "connect_same_colour",
     "count_cells_col",
     "count_cells_row",
@@ -153,8 +172,12 @@ __all__ = [
     "fill_background",
     "fill_enclosed",
     "fill_largest_rectangle",
+    "fill_object_boxes",
     "flip_h",
     "flip_v",
+    "fractal",
+    "fractal_inverted",
+    "fractal_of_colour",
     "gravity",
     "half",
     "hollow",
@@ -173,6 +196,7 @@ __all__ = [
     "pad_border",
     "recolour",
     "recolour_by_size_rank",
+    "recolour_large_objects",
     "recolour_foreground",
     "recolour_object",
     "recolour_to_least_common",
@@ -187,6 +211,7 @@ __all__ = [
     "rotate_180",
     "rotate_270",
     "rotate_90",
+    "scale_by_colour_count",
     "scale_down",
     "scale_down_sample",
     "scale_up",
@@ -200,7 +225,10 @@ __all__ = [
     "symmetry_rot90",
     "symmetry_v",
     "tile",
+    "tile_by_colour_count",
+    "tile_by_size",
     "tile_h",
+    "tile_rotations",
     "tile_v",
     "transpose",
     "unique_part",

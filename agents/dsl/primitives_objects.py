@@ -1,9 +1,9 @@
 """Object primitives: selecting, cropping, keeping, removing and recolouring connected objects,
-removing noise, hollowing and outlining, filling enclosed areas, rectangles, and drawing lines.
+removing noise, hollowing and outlining, filling enclosed areas and rectangles.
 
 An object is a connected component of non-background cells (of any colours), 4-connected (edge
 neighbours) unless the name ends in ``8`` (edge and corner neighbours); see
-:func:`~agents.dsl.primitives_base.select_object` for the selectors. Each primitive takes a grid (a
+:func:`select_object` for the selectors. Each primitive takes a grid (a
 2-D integer array of colours 0..9) and the parameters its registry entry names, and returns a new
 array; the input is never changed.
 """
@@ -20,13 +20,110 @@ from .primitives_base import (
     check_choice,
     check_colour,
     check_repeat,
-    in_direction,
     label,
     primitive,
-    select_object,
 )
 
 # -------------------------------------------------------------------------- selected objects
+
+
+def object_colours(grid: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
+    """The colour of each object 1..n: its most common colour (the smallest on ties).
+
+    >>> grid = np.array([[1, 1, 2, 0, 3]])
+    >>> object_colours(grid, *label(grid != 0, 4)).tolist()
+    [1, 3]
+    """
+    counts = np.bincount(labels.ravel() * 10 + grid.ravel(), minlength=(n + 1) * 10)
+    return counts.reshape(n + 1, 10)[1:].argmax(axis=1)
+
+
+def select_object(grid: np.ndarray, selector: str, connectivity: int) -> np.ndarray:
+    """The mask of one object (a connected component of non-background cells, any colours).
+
+    Objects are numbered in reading order of their first cell; ties go to the first. An object's
+    colour is its most common colour. Selectors:
+
+    - ``largest``, ``smallest``: by number of cells.
+    - ``most_common_colour``, ``least_common_colour``: the largest object among those whose colour
+      covers the most (fewest) cells of the grid, counting only colours that some object has.
+    - ``unique_colour``: the one object whose colour no other object has.
+    - ``top_left``: the smallest (top, left) corner of the bounding box; ``bottom_right``: the
+      largest (bottom, right) corner.
+    - ``unique_shape``: the one object that no other object repeats (same cells, same colours).
+    - ``symmetric``, ``asymmetric``: the one object that is (is not) its own mirror image, left
+      to right or top to bottom (colours included).
+    - ``most_colours``: the one object with the most colours.
+
+    Raises:
+        ValueError: for an unknown selector, a grid without objects, or (``unique_colour`` and
+            the last four) unless exactly one object fits.
+
+    >>> grid = np.array([[1, 0, 2], [1, 0, 0]])
+    >>> select_object(grid, "smallest", 4).astype(int).tolist()
+    [[0, 0, 1], [0, 0, 0]]
+    """
+    selector = check_choice(selector, "selector")
+    labels, n = label(grid != BACKGROUND, connectivity)
+    if n == 0:
+        raise ValueError("no objects in the grid")
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:]
+    if selector == "largest":
+        index = int(sizes.argmax())
+    elif selector == "smallest":
+        index = int(sizes.argmin())
+    elif selector in ("top_left", "bottom_right"):
+        boxes = ndimage.find_objects(labels)
+        if selector == "top_left":
+            corners = [(b[0].start, b[1].start) for b in boxes]
+            index = min(range(n), key=corners.__getitem__)
+        else:
+            corners = [(b[0].stop, b[1].stop) for b in boxes]
+            index = max(range(n), key=lambda i: (corners[i], -i))
+    elif selector in _ONE_OF:
+        index = _the_one(grid, labels, n, selector)
+    else:
+        colours = object_colours(grid, labels, n)
+        if selector == "unique_colour":
+            per_colour = np.bincount(colours, minlength=10)
+            unique = np.flatnonzero(per_colour[colours] == 1)
+            if unique.size != 1:
+                raise ValueError(
+                    f"unique_colour: expected one object with a colour of its own, got {unique.size}"
+                )
+            index = int(unique[0])
+        else:
+            cells = np.bincount(grid.ravel(), minlength=10).astype(float)
+            present = np.zeros(10, dtype=bool)
+            present[colours] = True
+            if selector == "most_common_colour":
+                target = int(np.where(present, cells, -1).argmax())
+            else:
+                target = int(np.where(present, cells, np.inf).argmin())
+            index = int(np.where(colours == target, sizes, 0).argmax())
+    return labels == index + 1
+
+
+_ONE_OF = ("unique_shape", "symmetric", "asymmetric", "most_colours")
+
+
+def _the_one(grid: np.ndarray, labels: np.ndarray, n: int, selector: str) -> int:
+    """The index of the one object that ``selector`` (one of :data:`_ONE_OF`) picks."""
+    pictures = []  # each object in its bounding box: its colours, -1 outside it
+    for i, box in enumerate(ndimage.find_objects(labels)):
+        pictures.append(np.where(labels[box] == i + 1, grid[box], -1))
+    if selector == "unique_shape":
+        keys = [(p.shape, p.tobytes()) for p in pictures]
+        fits = [keys.count(k) == 1 for k in keys]
+    elif selector == "most_colours":
+        counts = [np.unique(p[p >= 0]).size for p in pictures]
+        fits = [c == max(counts) for c in counts]
+    else:
+        mirrored = [bool((p == p[:, ::-1]).all() or (p == p[::-1]).all()) for p in pictures]
+        fits = [m == (selector == "symmetric") for m in mirrored]
+    if fits.count(True) != 1:
+        raise ValueError(f"{selector}: expected one object to fit, got {fits.count(True)}")
+    return fits.index(True)
 
 
 def _crop(grid: np.ndarray, selector: str, connectivity: int) -> np.ndarray:
@@ -192,6 +289,45 @@ def remove_small_objects(grid: np.ndarray, count: int) -> np.ndarray:
     return g
 
 
+@primitive("count", "colour")
+def recolour_large_objects(grid: np.ndarray, count: int, colour: int) -> np.ndarray:
+    """Paint with ``colour`` every 4-connected object of more than ``count`` cells.
+
+    Args:
+        count: the largest size left as it is.
+        colour: the new colour of larger objects.
+
+    >>> recolour_large_objects(np.array([[1, 1, 0, 2], [0, 0, 0, 2], [3, 3, 3, 0]]), 2, 7).tolist()
+    [[1, 1, 0, 2], [0, 0, 0, 2], [7, 7, 7, 0]]
+    """
+    count = check_repeat(count, "count")
+    colour = check_colour(colour)
+    g = as_grid(grid)
+    labels, n = label(g != BACKGROUND, 4)
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)
+    g[(sizes[labels] > count) & (labels > 0)] = colour
+    return g
+
+
+@primitive("colour")
+def fill_object_boxes(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Paint with ``colour`` the background inside the bounding box of each 8-connected object.
+
+    Args:
+        colour: the fill.
+
+    >>> fill_object_boxes(np.array([[1, 0, 0], [0, 1, 0], [0, 0, 0]]), 4).tolist()
+    [[1, 4, 0], [4, 1, 0], [0, 0, 0]]
+    """
+    colour = check_colour(colour)
+    g = as_grid(grid)
+    inside = np.zeros(g.shape, dtype=bool)
+    for box in ndimage.find_objects(label(g != BACKGROUND, 8)[0]):
+        inside[box] = True
+    g[inside & (g == BACKGROUND)] = colour
+    return g
+
+
 @primitive()
 def recolour_by_size_rank(grid: np.ndarray) -> np.ndarray:
     """Paint 4-connected objects by size: the largest 1, the next size 2, ... (9 at most).
@@ -305,100 +441,4 @@ def fill_largest_rectangle(grid: np.ndarray, colour_from: int, colour_to: int) -
         raise ValueError(f"no cells of colour {colour_from} in the grid")
     _, top, left, bottom, right = best
     g[top:bottom, left:right] = colour_to
-    return g
-
-
-# ------------------------------------------------------------------------------------ lines
-
-
-def _nearest_before(g: np.ndarray) -> np.ndarray:
-    """For each cell, the row of the nearest non-background cell at or above it (-1 if none)."""
-    rows = np.where(g != BACKGROUND, np.arange(g.shape[0])[:, None], -1)
-    return np.maximum.accumulate(rows, axis=0)
-
-
-@primitive("direction")
-def extend(grid: np.ndarray, direction: str) -> np.ndarray:
-    """Extend every non-background cell in ``direction`` over background up to the next object.
-
-    Each background cell takes the colour of the nearest non-background cell behind it.
-
-    Args:
-        direction: where lines grow.
-
-    >>> extend(np.array([[0, 1, 0, 2, 0]]), "right").tolist()
-    [[0, 1, 1, 2, 2]]
-    """
-
-    def down(g: np.ndarray) -> np.ndarray:
-        nearest = _nearest_before(g)
-        source = g[np.maximum(nearest, 0), np.arange(g.shape[1])]
-        return np.where(nearest >= 0, source, BACKGROUND)
-
-    return in_direction(as_grid(grid), direction, down)
-
-
-@primitive("colour", "direction")
-def extend_colour(grid: np.ndarray, colour: int, direction: str) -> np.ndarray:
-    """Extend the cells of ``colour`` in ``direction`` over background up to the next object.
-
-    Args:
-        colour: the colour of the cells that grow lines.
-        direction: where lines grow.
-
-    >>> extend_colour(np.array([[0, 1, 0, 2, 0]]), 1, "right").tolist()
-    [[0, 1, 1, 2, 0]]
-    """
-    colour = check_colour(colour)
-
-    def down(g: np.ndarray) -> np.ndarray:
-        nearest = _nearest_before(g)
-        source = g[np.maximum(nearest, 0), np.arange(g.shape[1])]
-        return np.where((g == BACKGROUND) & (nearest >= 0) & (source == colour), colour, g)
-
-    return in_direction(as_grid(grid), direction, down)
-
-
-@primitive("axis")
-def connect_same_colour(grid: np.ndarray, axis: str) -> np.ndarray:
-    """Join cells of the same colour on one row (``horizontal``) or column (``vertical``).
-
-    Background cells between two cells of one colour take that colour; where lines of several
-    colours would cross, the smallest colour wins.
-
-    Args:
-        axis: which lines to draw.
-
-    >>> connect_same_colour(np.array([[1, 0, 0, 1, 0], [2, 0, 3, 0, 2]]), "horizontal").tolist()
-    [[1, 1, 1, 1, 0], [2, 2, 3, 2, 2]]
-    """
-    axis_name = check_choice(axis, "axis")
-    g = as_grid(grid)
-    work = g if axis_name == "horizontal" else g.T
-    out = work.copy()
-    for colour in np.unique(work):
-        if colour == BACKGROUND:
-            continue
-        same = work == colour
-        after = np.logical_or.accumulate(same, axis=1)
-        before = np.logical_or.accumulate(same[:, ::-1], axis=1)[:, ::-1]
-        out[after & before & (out == BACKGROUND)] = colour
-    return out if axis_name == "horizontal" else out.T
-
-
-@primitive("colour")
-def cross_lines(grid: np.ndarray, colour: int) -> np.ndarray:
-    """Draw the full row and column through every cell of ``colour``, over background only.
-
-    Args:
-        colour: the colour of the cells, and of the lines.
-
-    >>> cross_lines(np.array([[0, 0, 0], [0, 1, 0], [0, 0, 2]]), 1).tolist()
-    [[0, 1, 0], [1, 1, 1], [0, 1, 2]]
-    """
-    colour = check_colour(colour)
-    g = as_grid(grid)
-    same = g == colour
-    lines = same.any(axis=1)[:, None] | same.any(axis=0)[None, :]
-    g[lines & (g == BACKGROUND)] = colour
     return g

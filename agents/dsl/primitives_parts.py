@@ -2,7 +2,7 @@
 overlaying or choosing among the parts.
 
 Separator lines are full rows or columns of one non-background colour (see
-:func:`~agents.dsl.primitives_base.separators`). Each primitive takes a grid (a 2-D integer array
+:func:`separators`). Each primitive takes a grid (a 2-D integer array
 of colours 0..9) and the parameters its registry entry names, and returns a new array; the input
 is never changed.
 """
@@ -11,17 +11,101 @@ from __future__ import annotations
 
 import numpy as np
 
-from .primitives_base import (
-    BACKGROUND,
-    as_grid,
-    check_choice,
-    check_colour,
-    combine_masks,
-    primitive,
-    separators,
-    split_halves,
-    split_parts,
-)
+from .primitives_base import BACKGROUND, as_grid, check_choice, check_colour, primitive
+
+
+def split_halves(grid: np.ndarray, axis: str) -> tuple[np.ndarray, np.ndarray]:
+    """The two halves of ``grid``: left and right (``horizontal``) or top and bottom (``vertical``).
+
+    For an odd size the middle line belongs to neither half.
+
+    Raises:
+        ValueError: if the grid has a single line along that axis.
+
+    >>> [h.tolist() for h in split_halves(np.array([[1, 5, 2]]), "horizontal")]
+    [[[1]], [[2]]]
+    """
+    axis = check_choice(axis, "axis")
+    size = grid.shape[1] if axis == "horizontal" else grid.shape[0]
+    if size < 2:
+        raise ValueError(f"cannot split a grid of shape {grid.shape} into {axis} halves")
+    half = size // 2
+    if axis == "horizontal":
+        return grid[:, :half], grid[:, size - half :]
+    return grid[:half], grid[size - half :]
+
+
+def separators(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean masks of the separator rows and columns of ``grid``.
+
+    Separator lines are full rows or columns (of two or more cells) of one non-background colour.
+    The colour with the most such lines away from the grid's edge wins (the smallest colour on
+    ties); its lines on the edge count too once it is chosen.
+
+    Raises:
+        ValueError: if the grid has no separator line, or only separator lines.
+
+    >>> rows, cols = separators(np.array([[1, 5, 2], [3, 5, 4]]))
+    >>> rows.tolist(), cols.tolist()
+    ([False, False], [False, True, False])
+    """
+    height, width = grid.shape
+    # a line of one cell separates nothing: rows count in grids two or more columns wide
+    row_colours = np.where((grid == grid[:, :1]).all(axis=1) & (width > 1), grid[:, 0], BACKGROUND)
+    col_colours = np.where((grid == grid[:1]).all(axis=0) & (height > 1), grid[0], BACKGROUND)
+    inside = np.concatenate([row_colours[1:-1], col_colours[1:-1]])  # edge lines separate nothing
+    counts = np.bincount(inside, minlength=10)
+    counts[BACKGROUND] = 0
+    if not counts.any():
+        raise ValueError("no separator lines inside the grid")
+    colour = int(counts.argmax())
+    best = (row_colours == colour, col_colours == colour)
+    if best[0].all() or best[1].all():
+        raise ValueError("the grid is made of separator lines only")
+    return best
+
+
+def split_parts(grid: np.ndarray) -> list[np.ndarray]:
+    """The parts of ``grid`` between its separator lines (:func:`separators`), in reading order.
+
+    Raises:
+        ValueError: if the grid has no separator line, or only separator lines.
+
+    >>> [p.tolist() for p in split_parts(np.array([[1, 5, 2], [3, 5, 4]]))]
+    [[[1], [3]], [[2], [4]]]
+    """
+    rows, cols = separators(grid)
+    row_runs, col_runs = _runs(~rows), _runs(~cols)
+    return [grid[r0:r1, c0:c1] for r0, r1 in row_runs for c0, c1 in col_runs]
+
+
+def _runs(keep: np.ndarray) -> list[tuple[int, int]]:
+    """Maximal runs of true values as (start, stop) pairs.
+
+    >>> _runs(np.array([True, True, False, True]))
+    [(0, 2), (3, 4)]
+    """
+    edges = np.diff(np.concatenate(([0], keep.astype(np.int8), [0])))
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return [(int(a), int(b)) for a, b in zip(starts, stops, strict=True)]
+
+
+def combine_masks(masks: list[np.ndarray], combine: str) -> np.ndarray:
+    """Combine boolean masks cell by cell (see ``combine`` in :data:`PARAM_KINDS`).
+
+    >>> a, b = np.array([True, True, False]), np.array([True, False, True])
+    >>> [combine_masks([a, b], c).tolist() for c in ("and", "xor", "left_minus_right")]
+    [[True, False, False], [False, True, True], [False, True, False]]
+    """
+    combine = check_choice(combine, "combine")
+    stack = np.stack(masks)
+    if combine == "and":
+        return stack.all(axis=0)
+    if combine == "or":
+        return stack.any(axis=0)
+    if combine == "xor":
+        return stack.sum(axis=0) == 1
+    return stack[0] & ~stack[1:].any(axis=0)
 
 
 def _same_shape(parts: list[np.ndarray]) -> list[np.ndarray]:

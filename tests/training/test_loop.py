@@ -118,7 +118,7 @@ def test_one_round_with_the_dsl_policy(tmp_path):
         "--agent",
         "sample",
         "--budget",
-        "60",
+        "100",
         "--workers",
         "2",
         "--out",

@@ -57,6 +57,10 @@ def test_param_kinds_are_the_documented_set():
             "unique_colour",
             "top_left",
             "bottom_right",
+            "unique_shape",
+            "symmetric",
+            "asymmetric",
+            "most_colours",
         ),
         "combine": ("and", "or", "xor", "left_minus_right"),
         "axis": ("horizontal", "vertical"),
@@ -125,8 +129,11 @@ def test_primitives_module_set_is_what_the_import_check_covers():
         "primitives_base",
         "primitives_colour",
         "primitives_geometry",
+        "primitives_lines",
         "primitives_objects",
         "primitives_parts",
+        "primitives_patterns",
+        "primitives_tiling",
     ]
     assert {p.fn.__module__ for p in PRIMITIVES.values()} == {
         f"agents.dsl.{m}" for m in PRIMITIVE_MODULES if m not in ("primitives", "primitives_base")

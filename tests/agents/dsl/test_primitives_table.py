@@ -56,6 +56,22 @@ CASES = [
     ("mirror_h", (), G22, [[1, 2, 2, 1], [3, 4, 4, 3]]),
     ("mirror_v", (), G22, [[1, 2], [3, 4], [3, 4], [1, 2]]),
     ("mirror_4", (), G22, [[1, 2, 2, 1], [3, 4, 4, 3], [3, 4, 4, 3], [1, 2, 2, 1]]),
+    ("tile_rotations", (), G22, [[1, 2, 2, 4], [3, 4, 1, 3], [4, 3, 3, 1], [2, 1, 4, 2]]),
+    ("scale_by_colour_count", (), [[1, 0]], [[1, 1, 0, 0], [1, 1, 0, 0]]),
+    ("scale_by_colour_count", (), [[4]], [[4]]),
+    ("tile_by_colour_count", (), [[1, 0]], [[1, 0, 1, 0], [1, 0, 1, 0]]),
+    ("tile_by_colour_count", (), [[2, 3, 4]], [[2, 3, 4] * 3] * 3),
+    ("tile_by_size", (), [[1], [2]], [[1], [2], [1], [2]]),
+    ("tile_by_size", (), [[1, 2]], [[1, 2, 1, 2]]),
+    ("fractal", (), [[1, 0], [0, 2]], [[1, 0, 0, 0], [0, 2, 0, 0], [0, 0, 1, 0], [0, 0, 0, 2]]),
+    ("fractal_of_colour", (5,), [[5, 2]], [[5, 2, 0, 0]]),
+    ("fractal_of_colour", (2,), [[5, 2]], [[0, 0, 5, 2]]),
+    (
+        "fractal_inverted",
+        (),
+        [[3, 0], [0, 0]],
+        [[0, 3, 0, 0], [3, 3, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]],
+    ),
     # moving cells
     ("shift", ("down",), G22, [[0, 0], [1, 2]]),
     ("shift", ("up",), G22, [[3, 4], [0, 0]]),
@@ -100,6 +116,28 @@ CASES = [
     ("symmetry_rot180", (0,), [[1, 2, 3], [0, 0, 0], [0, 0, 0]], [[1, 2, 3], [0, 0, 0], [3, 2, 1]]),
     ("symmetry_rot90", (0,), [[1, 2, 0], [0, 5, 0], [0, 0, 0]], [[1, 2, 1], [2, 5, 2], [1, 2, 1]]),
     ("symmetry_diag", (0,), [[1, 2, 3], [0, 4, 5], [0, 0, 6]], [[1, 2, 3], [2, 4, 5], [3, 5, 6]]),
+    ("complete_pattern", (0,), [[7, 1, 2, 1, 0]], [[7, 1, 2, 1, 7]]),  # a mirror off the centre
+    ("complete_pattern", (0,), [[1, 2, 3, 1, 2, 3, 1, 0]], [[1, 2, 3, 1, 2, 3, 1, 2]]),  # a period
+    (
+        "complete_pattern",
+        (5,),
+        [[1, 2, 1, 2], [3, 4, 3, 4], [1, 2, 5, 5], [3, 4, 5, 5]],
+        [[1, 2, 1, 2], [3, 4, 3, 4], [1, 2, 1, 2], [3, 4, 3, 4]],
+    ),
+    (
+        "complete_pattern",
+        (5,),
+        [[5, 1, 2], [3, 4, 3], [2, 1, 5]],
+        [[2, 1, 2], [3, 4, 3], [2, 1, 2]],
+    ),
+    (
+        "complete_pattern",
+        (0,),
+        [[1, 2, 3], [2, 4, 5], [0, 5, 6]],
+        [[1, 2, 3], [2, 4, 5], [3, 5, 6]],
+    ),
+    ("complete_pattern_patch", (0,), [[1, 2, 1, 2], [3, 4, 0, 0]], [[3, 4]]),
+    ("complete_pattern_patch", (9,), [[1, 2, 3, 1, 2, 3], [4, 5, 6, 9, 9, 6]], [[4, 5]]),
     # colour maps
     ("recolour", (1, 3), [[1, 2], [1, 0]], [[3, 2], [3, 0]]),
     ("swap_colours", (1, 2), [[1, 2], [2, 0]], [[2, 1], [1, 0]]),
@@ -128,6 +166,12 @@ CASES = [
     ("crop_object", ("largest",), [[1, 2, 0], [0, 0, 0], [3, 0, 0]], [[1, 2]]),  # two colours
     ("crop_object8", ("smallest",), OBJECTS, [[2]]),
     ("crop_object8", ("bottom_right",), OBJECTS, [[0, 3], [3, 0]]),
+    ("crop_object8", ("unique_shape",), [[1, 0, 1, 0, 1], [0, 0, 0, 0, 1]], [[1], [1]]),
+    ("crop_object8", ("unique_shape",), [[1, 0, 1, 0, 2]], [[2]]),  # alike but for colour
+    ("crop_object", ("symmetric",), [[1, 1, 0, 2, 0, 3], [0, 1, 0, 2, 2, 0]], [[3]]),
+    ("crop_object", ("asymmetric",), [[1, 1, 0, 3], [0, 1, 0, 3]], [[1, 1], [0, 1]]),
+    ("crop_object", ("most_colours",), [[1, 2, 0, 3], [0, 0, 0, 3]], [[1, 2]]),
+    ("crop_object", ("most_colours",), [[1, 0, 3, 4], [1, 1, 0, 0]], [[3, 4]]),  # shape aside
     ("keep_object", ("largest",), OBJECTS, [[1, 1, 0, 0, 0], [1, 1, 0, 0, 0], [0] * 5, [0] * 5]),
     ("keep_object", ("unique_colour",), UNIQUE, [[0, 0, 0, 0, 2], [0, 0, 0, 0, 2]]),
     ("keep_object", ("most_common_colour",), UNIQUE, [[1, 0, 0, 0, 0], [1, 0, 0, 0, 0]]),
@@ -161,6 +205,24 @@ CASES = [
         (),
         [[1, 0, 0, 0], [0, 0, 2, 2], [3, 0, 0, 0], [0, 4, 0, 5]],
         [[0, 0, 0, 0], [0, 0, 2, 2], [3, 0, 0, 0], [0, 4, 0, 0]],
+    ),
+    (
+        "recolour_large_objects",
+        (2, 7),
+        [[1, 1, 0, 2], [0, 0, 0, 2], [3, 3, 3, 0]],
+        [[1, 1, 0, 2], [0, 0, 0, 2], [7, 7, 7, 0]],
+    ),
+    (
+        "recolour_large_objects",
+        (1, 5),
+        [[1, 0], [0, 1]],
+        [[1, 0], [0, 1]],
+    ),  # 4-connected: single cells
+    (
+        "fill_object_boxes",
+        (4,),
+        [[1, 0, 0, 0], [0, 1, 0, 2], [0, 0, 0, 0]],
+        [[1, 4, 0, 0], [4, 1, 0, 2], [0, 0, 0, 0]],
     ),
     (
         "remove_small_objects",
@@ -285,6 +347,18 @@ ERRORS = [
     ("half", ("up",), [[1, 2]]),
     ("symmetry_rot90", (0,), [[1, 2, 0]]),
     ("symmetry_diag", (0,), [[1, 2, 0]]),
+    ("tile_rotations", (), [[1, 2]]),  # not square
+    ("complete_pattern", (0,), [[1, 2]]),  # no holes
+    ("complete_pattern", (0,), [[1, 2, 3, 0]]),  # no symmetry
+    ("complete_pattern_patch", (0,), [[1, 2, 3, 0]]),
+    ("complete_pattern_patch", (0,), [[1, 2, 1, 2, 1, 2], [0] * 6]),  # no relation reaches row 2
+    ("tile_by_size", (), [[1] * 6] * 6),  # 36x36
+    ("scale_by_colour_count", (), [[1, 2, 3, 4]] * 8),
+    ("tile_by_colour_count", (), [[1, 2, 3, 4]] * 8),
+    ("fractal", (), [[1] * 6]),
+    ("fractal_of_colour", (1,), [[1] * 6]),
+    ("fractal_inverted", (), [[0, 0]]),  # no foreground
+    ("fractal_inverted", (), [[1] * 6]),
     ("recolour_to_most_common", (), [[0]]),
     ("recolour_to_least_common", (), [[0, 0]]),
     ("invert", (), [[1, 2]]),
@@ -298,6 +372,10 @@ ERRORS = [
     ("crop_object", ("largest",), [[0, 0]]),
     ("crop_object", ("unique_colour",), OBJECTS),  # the 1s and the 2 both have their own colour
     ("crop_object8", ("unique_colour",), OBJECTS),
+    ("crop_object8", ("unique_shape",), [[1, 0, 1]]),  # no object differs from the others
+    ("crop_object", ("symmetric",), [[1, 0, 2]]),  # two symmetric objects
+    ("crop_object", ("asymmetric",), [[1, 0, 2]]),  # none
+    ("crop_object", ("most_colours",), [[1, 0, 2]]),  # a tie
     ("keep_object", ("unique_colour",), [[1, 0, 1]]),  # no object has a colour of its own
     ("keep_object8", ("smallest",), [[0]]),
     ("remove_object", ("largest",), [[0]]),

@@ -1,0 +1,112 @@
+"""Line primitives: extending cells into lines up to the next object, joining cells of one colour,
+and drawing full rows and columns through cells.
+
+Each primitive takes a grid (a 2-D integer array of colours 0..9) and the parameters its registry
+entry names, and returns a new array; the input is never changed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .primitives_base import (
+    BACKGROUND,
+    as_grid,
+    check_choice,
+    check_colour,
+    in_direction,
+    primitive,
+)
+
+
+def _nearest_before(g: np.ndarray) -> np.ndarray:
+    """For each cell, the row of the nearest non-background cell at or above it (-1 if none)."""
+    rows = np.where(g != BACKGROUND, np.arange(g.shape[0])[:, None], -1)
+    return np.maximum.accumulate(rows, axis=0)
+
+
+@primitive("direction")
+def extend(grid: np.ndarray, direction: str) -> np.ndarray:
+    """Extend every non-background cell in ``direction`` over background up to the next object.
+
+    Each background cell takes the colour of the nearest non-background cell behind it.
+
+    Args:
+        direction: where lines grow.
+
+    >>> extend(np.array([[0, 1, 0, 2, 0]]), "right").tolist()
+    [[0, 1, 1, 2, 2]]
+    """
+
+    def down(g: np.ndarray) -> np.ndarray:
+        nearest = _nearest_before(g)
+        source = g[np.maximum(nearest, 0), np.arange(g.shape[1])]
+        return np.where(nearest >= 0, source, BACKGROUND)
+
+    return in_direction(as_grid(grid), direction, down)
+
+
+@primitive("colour", "direction")
+def extend_colour(grid: np.ndarray, colour: int, direction: str) -> np.ndarray:
+    """Extend the cells of ``colour`` in ``direction`` over background up to the next object.
+
+    Args:
+        colour: the colour of the cells that grow lines.
+        direction: where lines grow.
+
+    >>> extend_colour(np.array([[0, 1, 0, 2, 0]]), 1, "right").tolist()
+    [[0, 1, 1, 2, 0]]
+    """
+    colour = check_colour(colour)
+
+    def down(g: np.ndarray) -> np.ndarray:
+        nearest = _nearest_before(g)
+        source = g[np.maximum(nearest, 0), np.arange(g.shape[1])]
+        return np.where((g == BACKGROUND) & (nearest >= 0) & (source == colour), colour, g)
+
+    return in_direction(as_grid(grid), direction, down)
+
+
+@primitive("axis")
+def connect_same_colour(grid: np.ndarray, axis: str) -> np.ndarray:
+    """Join cells of the same colour on one row (``horizontal``) or column (``vertical``).
+
+    Background cells between two cells of one colour take that colour; where lines of several
+    colours would cross, the smallest colour wins.
+
+    Args:
+        axis: which lines to draw.
+
+    >>> connect_same_colour(np.array([[1, 0, 0, 1, 0], [2, 0, 3, 0, 2]]), "horizontal").tolist()
+    [[1, 1, 1, 1, 0], [2, 2, 3, 2, 2]]
+    """
+    axis_name = check_choice(axis, "axis")
+    g = as_grid(grid)
+    work = g if axis_name == "horizontal" else g.T
+    out = work.copy()
+    for colour in np.unique(work):
+        if colour == BACKGROUND:
+            continue
+        same = work == colour
+        after = np.logical_or.accumulate(same, axis=1)
+        before = np.logical_or.accumulate(same[:, ::-1], axis=1)[:, ::-1]
+        out[after & before & (out == BACKGROUND)] = colour
+    return out if axis_name == "horizontal" else out.T
+
+
+@primitive("colour")
+def cross_lines(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Draw the full row and column through every cell of ``colour``, over background only.
+
+    Args:
+        colour: the colour of the cells, and of the lines.
+
+    >>> cross_lines(np.array([[0, 0, 0], [0, 1, 0], [0, 0, 2]]), 1).tolist()
+    [[0, 1, 0], [1, 1, 1], [0, 1, 2]]
+    """
+    colour = check_colour(colour)
+    g = as_grid(grid)
+    same = g == colour
+    lines = same.any(axis=1)[:, None] | same.any(axis=0)[None, :]
+    g[lines & (g == BACKGROUND)] = colour
+    return g

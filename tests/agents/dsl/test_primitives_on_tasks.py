@@ -1,0 +1,39 @@
+"""Primitives on real ARC tasks whose whole rule they are: right on every train and test pair."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agents.dsl.primitives import PRIMITIVES
+from arc_env import load_tasks
+
+# (task spec, primitive, arguments): ARC-AGI-1 training tasks where there is one, else evaluation
+CASES = [
+    ("arc1/train:0dfd9992", "complete_pattern", (0,)),  # a periodic wallpaper with holes
+    ("arc1/train:484b58aa", "complete_pattern", (0,)),
+    ("arc1/train:3631a71a", "complete_pattern", (9,)),  # a symmetric picture, centre off the grid's
+    ("arc1/train:b8825c91", "complete_pattern", (4,)),
+    ("arc1/eval:981571dc", "complete_pattern", (0,)),  # a diagonal mirror
+    ("arc1/eval:f823c43c", "complete_pattern", (6,)),  # noise on a periodic pattern
+    ("arc1/train:9ecd008a", "complete_pattern_patch", (0,)),  # what the hole hides
+    ("arc1/train:ff805c23", "complete_pattern_patch", (1,)),
+    ("arc1/train:007bbfb7", "fractal", ()),
+    ("arc1/train:cce03e0d", "fractal_of_colour", (2,)),
+    ("arc1/eval:0692e18c", "fractal_inverted", ()),
+    ("arc1/eval:7953d61e", "tile_rotations", ()),
+    ("arc1/eval:d4b1c2b1", "scale_by_colour_count", ()),
+    ("arc1/eval:a59b95c0", "tile_by_colour_count", ()),
+    ("arc1/eval:ccd554ac", "tile_by_size", ()),
+    ("arc1/eval:d56f2372", "crop_object8", ("symmetric",)),
+    ("arc1/eval:ae58858e", "recolour_large_objects", (3, 6)),
+    ("arc1/train:6d75e8bb", "fill_object_boxes", (2,)),
+]
+
+
+@pytest.mark.parametrize(("spec", "name", "args"), CASES, ids=[c[0] for c in CASES])
+def test_primitive_is_the_rule_of_a_real_task(spec, name, args):
+    (task,) = load_tasks(spec)
+    fn = PRIMITIVES[name].fn
+    for pair in (*task.train, *task.test):
+        assert fn(np.array(pair.input), *args).tolist() == [list(row) for row in pair.output]
