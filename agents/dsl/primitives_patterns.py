@@ -14,6 +14,7 @@ entry names, and returns a new array; the input is never changed.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import numpy as np
 from scipy import fft
@@ -192,22 +193,41 @@ def _counts(x: np.ndarray) -> dict[str, np.ndarray]:
     (mirror of rows only) by a, ``columns`` by b, ``diagonal`` by (-d, d) mod the square's length
     and ``antidiagonal`` by (a, a); lengths from :func:`_lengths`.
     """
-    height, width = x.shape
     known = (x >= 0).astype(np.float64)
     colours = known * x
-    # per cell: 1, known, colour, colour squared (0 for holes); sum_p k(p) k(q) (c(p) - c(q))^2
+    # per cell: known, colour, colour squared (0 for holes); sum_p k(p) k(q) (c(p) - c(q))^2
     # = sum c(p)^2 k(q) + k(p) c(q)^2 - 2 c(p) c(q), with q the image of p
-    layers = np.stack([np.ones(x.shape), known, colours, colours * colours])
+    layers = np.stack([known, colours, colours * colours])
 
     def combined(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.stack([a[0] * b[0], a[1] * b[1], a[3] * b[1] + a[1] * b[3] - 2 * a[2] * b[2]])
+        return np.stack([a[0] * b[0], a[2] * b[0] + a[0] * b[2] - 2 * a[1] * b[1]])
 
+    inside = _inside(*x.shape)
+    counts = _correlations(layers, combined)
+    return {kind: np.concatenate([inside[kind], c]) for kind, c in counts.items()}
+
+
+@functools.lru_cache(maxsize=1024)
+def _inside(height: int, width: int) -> dict[str, np.ndarray]:
+    """How many cells of an h x w grid each relation maps inside it (as :func:`_counts`, shape
+    (1, ...)); kept per size, read-only."""
+    counts = _correlations(np.ones((1, height, width)), lambda a, b: a * b)
+    for array in counts.values():
+        array.flags.writeable = False
+    return counts
+
+
+def _correlations(layers: np.ndarray, combined: Any) -> dict[str, np.ndarray]:
+    """The sums over cells p of products of the layers (k, h, w) at p and at its image q, for
+    every relation of each kind (indexed as in :func:`_counts`): ``combined(a, b)`` forms them
+    from the transforms of the layers at p (a) and at q (b)."""
+    _, height, width = layers.shape
     rows, columns, n = _lengths(height, width)
     f = fft.rfft2(layers, s=(rows, columns))
     side = max(height, width)
     square = np.zeros((len(layers), side, side))
     square[:, :height, :width] = layers
-    fs = fft.rfft2(square, s=(n, n))
+    fs = f if height == width else fft.rfft2(square, s=(n, n))  # a square grid is its own square
     ft = fft.rfft2(square.transpose(0, 2, 1), s=(n, n))
     fc = fft.rfft(layers, n=columns, axis=2)
     fr = fft.rfft(layers, n=rows, axis=1)
@@ -293,7 +313,7 @@ def _relations(x: np.ndarray) -> list[Relation]:
 
 
 _COMPLETED: dict[tuple, np.ndarray | str] = {}
-MAX_COMPLETED = 256
+MAX_COMPLETED = 4096
 """Grids whose completion :func:`_completed` keeps (or the reason it failed): a task's programs
 complete the same few inputs over and over (the kept results are read-only and handed out as
 copies, so no caller can change what the next one gets)."""
