@@ -10,6 +10,8 @@ array; the input is never changed.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 from scipy import ndimage
 
@@ -114,10 +116,12 @@ def _the_one(grid: np.ndarray, labels: np.ndarray, n: int, selector: str) -> int
         pictures.append(np.where(labels[box] == i + 1, grid[box], -1))
     if selector == "unique_shape":
         keys = [(p.shape, p.tobytes()) for p in pictures]
-        fits = [keys.count(k) == 1 for k in keys]
+        repeats = Counter(keys)
+        fits = [repeats[k] == 1 for k in keys]
     elif selector == "most_colours":
         counts = [np.unique(p[p >= 0]).size for p in pictures]
-        fits = [c == max(counts) for c in counts]
+        most = max(counts)
+        fits = [c == most for c in counts]
     else:
         mirrored = [bool((p == p[:, ::-1]).all() or (p == p[::-1]).all()) for p in pictures]
         fits = [m == (selector == "symmetric") for m in mirrored]
@@ -257,6 +261,18 @@ def recolour_object(grid: np.ndarray, selector: str, colour: int) -> np.ndarray:
 # ---------------------------------------------------------------------------- all objects
 
 
+def _cell_sizes(grid: np.ndarray, connectivity: int) -> np.ndarray:
+    """For each cell, the number of cells of its object (0 for background).
+
+    >>> _cell_sizes(np.array([[1, 1, 0, 2]]), 4).tolist()
+    [[2, 2, 0, 1]]
+    """
+    labels, n = label(grid != BACKGROUND, connectivity)
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)
+    sizes[0] = 0
+    return sizes[labels]
+
+
 @primitive()
 def remove_noise(grid: np.ndarray) -> np.ndarray:
     """Remove isolated cells: non-background cells none of whose 8 neighbours is foreground.
@@ -265,9 +281,7 @@ def remove_noise(grid: np.ndarray) -> np.ndarray:
     [[0, 0, 0], [0, 0, 2], [0, 0, 2]]
     """
     g = as_grid(grid)
-    labels, n = label(g != BACKGROUND, 8)
-    sizes = np.bincount(labels.ravel(), minlength=n + 1)
-    g[(sizes[labels] == 1) & (labels > 0)] = BACKGROUND
+    g[_cell_sizes(g, 8) == 1] = BACKGROUND
     return g
 
 
@@ -283,9 +297,8 @@ def remove_small_objects(grid: np.ndarray, count: int) -> np.ndarray:
     """
     count = check_repeat(count, "count")
     g = as_grid(grid)
-    labels, n = label(g != BACKGROUND, 4)
-    sizes = np.bincount(labels.ravel(), minlength=n + 1)
-    g[(sizes[labels] <= count) & (labels > 0)] = BACKGROUND
+    sizes = _cell_sizes(g, 4)
+    g[(sizes > 0) & (sizes <= count)] = BACKGROUND
     return g
 
 
@@ -303,9 +316,7 @@ def recolour_large_objects(grid: np.ndarray, count: int, colour: int) -> np.ndar
     count = check_repeat(count, "count")
     colour = check_colour(colour)
     g = as_grid(grid)
-    labels, n = label(g != BACKGROUND, 4)
-    sizes = np.bincount(labels.ravel(), minlength=n + 1)
-    g[(sizes[labels] > count) & (labels > 0)] = colour
+    g[_cell_sizes(g, 4) > count] = colour
     return g
 
 

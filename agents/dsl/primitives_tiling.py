@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .primitives_base import BACKGROUND, as_grid, check_colour, check_repeat, primitive
+from .primitives_base import (
+    BACKGROUND,
+    as_grid,
+    check_colour,
+    check_repeat,
+    colour_counts,
+    primitive,
+)
 
 MAX_SIDE = 30
 """The largest side of a grid that the primitives below build from copies of the input (ARC's
@@ -190,7 +197,7 @@ def tile_rotations(grid: np.ndarray) -> np.ndarray:
 
 
 def _colour_count(grid: np.ndarray) -> int:
-    return int(np.count_nonzero(np.bincount(grid.ravel(), minlength=10)))
+    return int(np.count_nonzero(colour_counts(grid)))
 
 
 @primitive()
@@ -296,7 +303,7 @@ def fractal_inverted(grid: np.ndarray) -> np.ndarray:
     [[0, 3, 0, 0]]
     """
     g = as_grid(grid)
-    counts = np.bincount(g.ravel(), minlength=10)
+    counts = colour_counts(g)
     counts[BACKGROUND] = 0
     if not counts.any():
         raise ValueError("fractal_inverted needs a grid with foreground")
