@@ -1,7 +1,7 @@
 """Policies (LLM back ends and prompts), search agents and voting.
 
 Importing ``agents`` imports nothing heavy: the names below load their module on first use (so the
-sandboxed workers that import ``agents.dsl.primitives`` pay only for that module), and each back
+sandboxed workers that import ``soar.agents.dsl.primitives`` pay only for that module), and each back
 end imports torch, transformers, vllm or openai only when it is built (``make_policy``).
 """
 

@@ -3,8 +3,8 @@
 A policy turns *requests* — "sample ``n`` programs for task T" and "refine program f of task T,
 given its execution result, ``n`` times" — into :class:`Completion` records. Every back end
 (transformers, vLLM, OpenAI-compatible servers, or a user's own) implements one method,
-:meth:`Policy.complete`, that answers chat conversations; prompt building (``agents.prompts``) and
-code extraction (``agents.extraction``) are shared, so every back end asks the same questions and
+:meth:`Policy.complete`, that answers chat conversations; prompt building (``soar.agents.prompts``) and
+code extraction (``soar.agents.extraction``) are shared, so every back end asks the same questions and
 reads answers the same way.
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from arc_env import ProgramResult, Task
+from soar.arc_env import ProgramResult, Task
 
 from .extraction import extract_program
 from .prompts import PromptConfig, refine_messages, sample_messages

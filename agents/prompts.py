@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from arc_env import ProgramResult, Status, Task
-from arc_env.grid import Grid, grid_shape
-from arc_env.render import RENDERERS
-from arc_env.task import Pair
+from soar.arc_env import ProgramResult, Status, Task
+from soar.arc_env.grid import Grid, grid_shape
+from soar.arc_env.render import RENDERERS
+from soar.arc_env.task import Pair
 
 SYSTEM_PROMPT = (
     "You are an expert at solving Abstraction and Reasoning Corpus (ARC-AGI) tasks: you find the "
@@ -68,7 +68,7 @@ class PromptConfig:
     """How prompts are built. Keep the same settings for inference and for training data."""
 
     grid_style: str = "numpy"
-    """Grid rendering, one of ``arc_env.render.RENDERERS`` (``numpy``, ``digits``, ``colour-names``)."""
+    """Grid rendering, one of ``soar.arc_env.render.RENDERERS`` (``numpy``, ``digits``, ``colour-names``)."""
     colour_legend: bool = True
     """Include the colour legend line."""
     fewshot: tuple[FewShotExample, ...] = ()
@@ -224,7 +224,7 @@ def parse_task_block(text: str, task_id: str = "parsed") -> Task:
     """The task shown under ``# Task to solve:`` in a prompt (numpy or digits grids): the inverse
     of :func:`render_task_block`, for reading training data back.
 
-    >>> from arc_env.task import Pair
+    >>> from soar.arc_env.task import Pair
     >>> task = Task("t", (Pair(((1, 2),), ((2, 1),)),), (Pair(((3, 4),)),))
     >>> parse_task_block("# Task to solve:\\n" + render_task_block(task, "numpy"), "t") == task
     True

@@ -9,7 +9,7 @@ through the ``soar.policies`` entry-point group, e.g. in their ``pyproject.toml`
     mybackend = "my_package.policy:MyPolicy.from_spec"
 
 A factory is called as ``factory(target, sampling=..., prompts=..., **options)`` and returns a
-:class:`~agents.policy.Policy`. Back ends import their heavy libraries only when built.
+:class:`~soar.agents.policy.Policy`. Back ends import their heavy libraries only when built.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ PolicyFactory = Callable[..., Policy]
 ENTRY_POINT_GROUP = "soar.policies"
 
 _BUILT_IN = {
-    "hf": "agents.backends.hf:TransformersPolicy.from_spec",
-    "vllm": "agents.backends.vllm:VLLMPolicy.from_spec",
-    "openai": "agents.backends.openai:OpenAIPolicy.from_spec",
-    "scripted": "agents.policy:ScriptedPolicy.from_spec",
-    "dsl": "agents.dsl.policy:DSLPolicy.from_spec",
+    "hf": "soar.agents.backends.hf:TransformersPolicy.from_spec",
+    "vllm": "soar.agents.backends.vllm:VLLMPolicy.from_spec",
+    "openai": "soar.agents.backends.openai:OpenAIPolicy.from_spec",
+    "scripted": "soar.agents.policy:ScriptedPolicy.from_spec",
+    "dsl": "soar.agents.dsl.policy:DSLPolicy.from_spec",
 }
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from arc_env.grid import Grid
+from soar.arc_env.grid import Grid
 
 WEIGHTINGS = ("soar", "count")
 

@@ -32,7 +32,7 @@ def to_grid(value: Any, *, where: str = "grid") -> Grid:
     >>> to_grid([[1, 2], [3]])
     Traceback (most recent call last):
     ...
-    arc_env.error.GridError: grid: row 2 has 1 cells, expected 2 like row 1 (rows must have equal length)
+    soar.arc_env.error.GridError: grid: row 2 has 1 cells, expected 2 like row 1 (rows must have equal length)
     """
     if isinstance(value, np.ndarray):
         if value.ndim != 2:

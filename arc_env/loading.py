@@ -10,7 +10,7 @@ One entry point, :func:`load_tasks`, takes a *spec* naming where the tasks are:
 * a single task file ``{"train": [...], "test": [...]}``, whose id is the file stem.
 
 Any of these may end in ``:id1,id2`` to select tasks by id. Everything read from disk is validated
-here, at the boundary: a malformed file raises one :class:`~arc_env.error.TaskFormatError` that
+here, at the boundary: a malformed file raises one :class:`~soar.arc_env.error.TaskFormatError` that
 names the file, the task, the pair and what was expected versus found.
 """
 

@@ -2,8 +2,8 @@
 
 Every rendering is complete: each cell of the grid appears, whatever its size (``numpy``'s own
 ``repr`` elides arrays of more than 1,000 cells, so it is never used here). Functions take a
-:data:`~arc_env.grid.Grid` and also accept nested lists or 2-D integer numpy arrays; anything
-that is not a valid ARC grid raises :class:`~arc_env.error.GridError`.
+:data:`~soar.arc_env.grid.Grid` and also accept nested lists or 2-D integer numpy arrays; anything
+that is not a valid ARC grid raises :class:`~soar.arc_env.error.GridError`.
 """
 
 from __future__ import annotations
@@ -237,7 +237,7 @@ def render_task(task: Task, *, colour: bool, show_test_outputs: bool = True) -> 
         colour: render cells as ANSI colour blocks (for a terminal) rather than digits.
         show_test_outputs: show the test outputs (marked "not known" where the task lacks them).
 
-    >>> from arc_env.task import Pair
+    >>> from soar.arc_env.task import Pair
     >>> task = Task("demo", (Pair(((1, 0),), ((0, 1),)),), (Pair(((2, 2),), ((2, 0),)),))
     >>> print(render_task(task, colour=False))
     Task demo: 1 train pair, 1 test pair

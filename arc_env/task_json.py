@@ -1,7 +1,7 @@
 """Reading ARC task JSON: parsing and validating tasks, pairs and grids with precise messages.
 
-Used by :mod:`arc_env.loading` at the boundary; every problem becomes one
-:class:`~arc_env.error.TaskFormatError` naming the file, the task, the pair and what was expected
+Used by :mod:`soar.arc_env.loading` at the boundary; every problem becomes one
+:class:`~soar.arc_env.error.TaskFormatError` naming the file, the task, the pair and what was expected
 versus found.
 """
 
@@ -105,7 +105,7 @@ def _fast_grid(value: Any) -> Grid | None:
     """``value`` as a grid if it is a well-formed grid of plain JSON lists and ints, else ``None``.
 
     A quick check made of C-level loops for the common case; anything it does not accept goes
-    through :func:`~arc_env.grid.to_grid`, which accepts or rejects it with a precise message.
+    through :func:`~soar.arc_env.grid.to_grid`, which accepts or rejects it with a precise message.
 
     >>> _fast_grid([[1, 2], [3, 4]])
     ((1, 2), (3, 4))

@@ -29,10 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from arc_env import load_tasks  # noqa: E402
-from evaluate.config import RunConfig  # noqa: E402
-from evaluate.run import run  # noqa: E402
-from training.loop import ImproveConfig, improve  # noqa: E402
+from soar.agents.runs.config import RunConfig  # noqa: E402
+from soar.agents.runs.run import run  # noqa: E402
+from soar.arc_env import load_tasks  # noqa: E402
+from soar.training.loop import ImproveConfig, improve  # noqa: E402
 
 EVAL, TRAIN = "arc1/eval", "arc1/train"
 

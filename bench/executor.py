@@ -22,8 +22,8 @@ import subprocess
 import sys
 import time
 
-from arc_env import Executor, load_tasks
-from arc_env.executor._worker import to_plain_grid
+from soar.arc_env import Executor, load_tasks
+from soar.arc_env.executor._worker import to_plain_grid
 
 PROGRAMS = [
     # list programs

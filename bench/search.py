@@ -22,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agents.policy import Completion, Policy  # noqa: E402
-from agents.search import make_agent, run_search  # noqa: E402
-from arc_env import Executor, load_tasks  # noqa: E402
-from evaluate.rundir import RunDir  # noqa: E402
-from evaluate.scoring import score_run  # noqa: E402
+from soar.agents.policy import Completion, Policy  # noqa: E402
+from soar.agents.runs.rundir import RunDir  # noqa: E402
+from soar.agents.runs.scoring import score_run  # noqa: E402
+from soar.agents.search import make_agent, run_search  # noqa: E402
+from soar.arc_env import Executor, load_tasks  # noqa: E402
 
 POOL = [
     "def transform(grid):\n    return grid\n",

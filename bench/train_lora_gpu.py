@@ -5,7 +5,7 @@ bench/vllm_throughput.py: its config values, a tokenizer trained here on ARC pro
 download), writes relabeled-style training data (the sampling prompts of real ARC-AGI-1 training
 tasks, each answered with one of the example programs of examples/programs), trains 20 optimizer
 steps with the paper's settings (rsLoRA r 256, alpha 32 on every attention and MLP projection,
-lr 5e-5, cosine, warmup 0.1, effective batch 32, bf16) through ``training.sft.train`` with
+lr 5e-5, cosine, warmup 0.1, effective batch 32, bf16) through ``soar.training.sft.train`` with
 ``merge``, then loads the merged weights with vLLM and samples once. Prints optimizer steps per
 second, trained tokens per second and the peak GPU memory (torch.cuda.max_memory_allocated).
 
@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO / "bench"))  # vllm_throughput
 
 def write_data(path: Path, tasks: list) -> Path:
     """One record per task: its sampling prompt, answered by an example program (cycled)."""
-    from agents.prompts import answer_message, sample_messages
+    from soar.agents.prompts import answer_message, sample_messages
 
     programs = [p.read_text() for p in sorted((REPO / "examples/programs").glob("*.py"))]
     with path.open("w") as out:
@@ -74,11 +74,10 @@ def main() -> None:
                 "the vLLM step needs the vllm extra (pip install 'soar-arc[vllm]'), or --no-vllm"
             )
 
+    from soar.arc_env import load_tasks
+    from soar.training.sft import train
+    from soar.training.sft_config import TrainConfig
     from vllm_throughput import build_model
-
-    from arc_env import load_tasks
-    from training.sft import train
-    from training.sft_config import TrainConfig
 
     tasks = sorted(load_tasks("arc1/train"), key=lambda task: task.id)[: args.tasks]
     args.work.mkdir(parents=True, exist_ok=True)
@@ -124,8 +123,8 @@ def main() -> None:
     if args.no_vllm:
         return
 
-    from agents import SampleRequest, SamplingConfig
-    from agents.backends.vllm import VLLMPolicy
+    from soar.agents import SampleRequest, SamplingConfig
+    from soar.agents.backends.vllm import VLLMPolicy
 
     start = time.perf_counter()
     policy = VLLMPolicy(

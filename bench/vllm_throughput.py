@@ -39,9 +39,9 @@ QWEN25_CODER_05B = dict(
 def build_model(directory: Path, tasks) -> Path:
     """Random weights in bfloat16 plus a tokenizer trained on the tasks' prompts."""
     import torch
+    from soar.agents.prompts import sample_messages
     from transformers import AutoModelForCausalLM, GenerationConfig, Qwen2Config
 
-    from agents.prompts import sample_messages
     from tests.agents.tiny_model import tokenizer_corpus, train_tokenizer
 
     if (directory / "config.json").exists():
@@ -80,9 +80,9 @@ def main() -> None:
     except ImportError:
         sys.exit("this benchmark needs an NVIDIA GPU and vLLM: pip install 'soar-arc[vllm]'")
 
-    from agents import SampleRequest, SamplingConfig
-    from agents.backends.vllm import VLLMPolicy
-    from arc_env import load_tasks
+    from soar.agents import SampleRequest, SamplingConfig
+    from soar.agents.backends.vllm import VLLMPolicy
+    from soar.arc_env import load_tasks
 
     tasks = load_tasks("arc1/eval")[: args.tasks]
     model_dir = build_model(args.model_dir, tasks)

@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from arc_env.executor.result import InputResult
-    from arc_env.grid import Grid
-    from arc_env.task import Task
-    from evaluate.rundir import RunDir
-    from evaluate.scoring import RunScores
+    from soar.agents.runs.rundir import RunDir
+    from soar.agents.runs.scoring import RunScores
+    from soar.arc_env.executor.result import InputResult
+    from soar.arc_env.grid import Grid
+    from soar.arc_env.task import Task
 
 __all__ = ["InputError", "cli", "main"]
 
@@ -50,7 +50,7 @@ class InputError(click.ClickException):
 @contextlib.contextmanager
 def _arc_env_errors() -> Iterator[None]:
     """Turn ``arc_env`` errors into one-line errors: bad input (exit 2), executor failure (exit 1)."""
-    from arc_env.error import ArcEnvError, ExecutorError
+    from soar.arc_env.error import ArcEnvError, ExecutorError
 
     try:
         yield
@@ -115,7 +115,7 @@ def tasks_list(spec: str, solutions: str | None) -> None:
     3x3..10x10 gives the smallest and largest number of rows and of columns, and "same" says that
     every output has the size of its input.
     """
-    from arc_env.loading import load_tasks
+    from soar.arc_env.loading import load_tasks
 
     with _arc_env_errors():
         loaded = load_tasks(spec, solutions=solutions)
@@ -139,7 +139,7 @@ def tasks_show(
     spec: str, task_id: str, solutions: str | None, colour: bool | None, hide_test_outputs: bool
 ) -> None:
     """Show task TASK_ID of SPEC: every train pair, then every test pair."""
-    from arc_env.render import render_task
+    from soar.arc_env.render import render_task
 
     task = _load_task(spec, task_id, solutions)
     use_colour = _use_colour(colour)
@@ -193,7 +193,7 @@ def exec_command(
     source = _read_program(program)
     task = _load_task(spec, task_id, solutions)
 
-    from arc_env.executor import Executor
+    from soar.arc_env.executor import Executor
 
     with _arc_env_errors(), Executor(workers=1, timeout=timeout, memory_mb=memory_mb or None) as ex:
         result = ex.run([(task.public(), source)])[0]
@@ -235,7 +235,7 @@ def _input_lines(
     if not result.ok:
         return ["", f"{name}: {result.status}: {result.message}"]
     assert result.output is not None
-    from arc_env.render import render_titled_grids
+    from soar.arc_env.render import render_titled_grids
 
     verdict = "ok (no known output to compare)" if right is None else "right" if right else "wrong"
     grids = [("output", result.output)]
@@ -290,7 +290,7 @@ def score_command(
     test outputs, a task without attempts scoring 0), the oracle (any program produced the
     output), the score against programs spent, and one row per task.
     """
-    from evaluate import submission
+    from soar.agents.runs import submission
 
     run, loaded, scores = _score(run_dir, spec, solutions, weighting)
     try:
@@ -318,7 +318,7 @@ def report_command(run_dir: str, spec: str | None, solutions: str | None, weight
     input with both attempts marked right or wrong, and the programs behind the attempts; plots of
     the score against programs spent, of train accuracy, and of programs per second.
     """
-    from evaluate.report import write_report
+    from soar.evaluate.report import write_report
 
     run, loaded, scores = _score(run_dir, spec, solutions, weighting)
     try:
@@ -332,12 +332,12 @@ def _score(
     run_dir: str, spec: str | None, solutions: str | None, weighting: str
 ) -> tuple[RunDir, list[Task], RunScores]:
     """The run, its requested tasks and their scores, or an :class:`InputError` saying why not."""
-    from evaluate.rundir import RunDirError
+    from soar.agents.runs.rundir import RunDirError
 
     run, spec, solutions = _open_run(run_dir, spec, solutions)
 
-    from arc_env.loading import load_tasks
-    from evaluate.scoring import score_run
+    from soar.agents.runs.scoring import score_run
+    from soar.arc_env.loading import load_tasks
 
     with _arc_env_errors():
         loaded = load_tasks(spec, solutions=solutions)
@@ -353,7 +353,7 @@ def _open_run(
     """The run, and the task spec and solutions file to read its tasks with: ``spec`` and
     ``solutions`` when a spec is given, else those of the run's config; or an
     :class:`InputError` saying why not."""
-    from evaluate.rundir import CONFIG, RunDir, RunDirError
+    from soar.agents.runs.rundir import CONFIG, RunDir, RunDirError
 
     try:
         run = RunDir.open(run_dir)
@@ -418,7 +418,7 @@ def _task_lines(scores: RunScores) -> list[str]:
 
 def _load_task(spec: str, task_id: str, solutions: str | None) -> Task:
     """The one task ``task_id`` of ``spec``, or an :class:`InputError` saying why not."""
-    from arc_env.loading import load_tasks
+    from soar.arc_env.loading import load_tasks
 
     with _arc_env_errors():
         loaded = load_tasks(spec, [task_id], solutions=solutions)
@@ -536,10 +536,10 @@ def _shape_range(shapes: Sequence[tuple[int, int]]) -> str:
 
 
 def _register_more_commands() -> None:
-    from evaluate.cli_improve import improve_command
-    from evaluate.cli_relabel import relabel_command
-    from evaluate.cli_run import run_command
-    from evaluate.cli_train import train_command
+    from soar.evaluate.cli_improve import improve_command
+    from soar.evaluate.cli_relabel import relabel_command
+    from soar.evaluate.cli_run import run_command
+    from soar.evaluate.cli_train import train_command
 
     cli.add_command(run_command)
     cli.add_command(train_command)

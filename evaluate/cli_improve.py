@@ -1,10 +1,9 @@
-"""The ``soar improve`` command (registered on the ``soar`` group by ``evaluate.cli``)."""
+"""The ``soar improve`` command (registered on the ``soar`` group by ``soar.evaluate.cli``)."""
 
 from __future__ import annotations
 
 import click
-
-from evaluate.cli_run import _parse_options
+from soar.evaluate.cli_run import _parse_options
 
 
 @click.command("improve", short_help="Search, relabel, finetune, repeat (SOAR's loop).")
@@ -56,8 +55,8 @@ def improve_command(**flags: object) -> None:
     import json
     from pathlib import Path
 
-    from evaluate.cli import InputError, _arc_env_errors
-    from training.loop import CONFIG_FILE, ImproveConfig, improve
+    from soar.evaluate.cli import InputError, _arc_env_errors
+    from soar.training.loop import CONFIG_FILE, ImproveConfig, improve
 
     resume_dir = flags.pop("resume_dir")
     overrides = {
@@ -101,9 +100,9 @@ def improve_command(**flags: object) -> None:
             config = ImproveConfig.load(flags["config_file"], **overrides)  # type: ignore[arg-type]
     except (ValueError, TypeError, OSError) as err:
         raise InputError(str(err)) from None
-    from agents.registry import PolicyError
-    from agents.search import AgentError
-    from evaluate.rundir import RunDirError
+    from soar.agents.registry import PolicyError
+    from soar.agents.runs.rundir import RunDirError
+    from soar.agents.search import AgentError
 
     try:
         with _arc_env_errors():

@@ -1,6 +1,6 @@
-"""The ``soar relabel`` command (registered on the ``soar`` group by ``evaluate.cli``).
+"""The ``soar relabel`` command (registered on the ``soar`` group by ``soar.evaluate.cli``).
 
-Like ``evaluate.cli``, this imports only click at import time; the strategy and filter names are
+Like ``soar.evaluate.cli``, this imports only click at import time; the strategy and filter names are
 spelled here for the help text and checked against ``training`` by the tests.
 """
 
@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from arc_env.task import Task
-    from evaluate.rundir import RunDir
+    from soar.agents.runs.rundir import RunDir
+    from soar.arc_env.task import Task
 
 STRATEGY_NAMES = ("greedy-diverse", "greedy", "uniform", "correct-only", "vote-weighted")
 FILTER_NAMES = (
@@ -98,10 +98,10 @@ def relabel_command(
     datasets.load_dataset("json", data_files=OUT). The counts per filter, strategy and bucket
     are printed.
     """
-    from evaluate.cli import InputError
-    from evaluate.rundir import RunDirError
-    from training.dataset import build_dataset, write_jsonl
-    from training.filters import FilterConfig
+    from soar.agents.runs.rundir import RunDirError
+    from soar.evaluate.cli import InputError
+    from soar.training.dataset import build_dataset, write_jsonl
+    from soar.training.filters import FilterConfig
 
     runs, tasks = _runs_and_tasks(run_dirs, spec, solutions)
     try:
@@ -127,8 +127,8 @@ def _runs_and_tasks(
     run_dirs: tuple[str, ...], spec: str | None, solutions: str | None
 ) -> tuple[list[RunDir], list[Task]]:
     """The runs, and the union of their tasks (the first of the same id wins), in order."""
-    from arc_env.loading import load_tasks
-    from evaluate.cli import _arc_env_errors, _open_run
+    from soar.arc_env.loading import load_tasks
+    from soar.evaluate.cli import _arc_env_errors, _open_run
 
     runs: list[RunDir] = []
     loaded: dict[tuple[str, str | None], list[Task]] = {}

@@ -1,6 +1,6 @@
-"""The ``soar run`` command (registered on the ``soar`` group by ``evaluate.cli``).
+"""The ``soar run`` command (registered on the ``soar`` group by ``soar.evaluate.cli``).
 
-Kept apart from ``evaluate.cli`` so that module stays small; like it, this imports only click at
+Kept apart from ``soar.evaluate.cli`` so that module stays small; like it, this imports only click at
 import time.
 """
 
@@ -73,10 +73,10 @@ def run_command(**flags: object) -> None:
     test outputs are known. Settings come from --config (YAML) with flags overriding;
     --resume RUN continues a stopped run (even one killed with SIGKILL) with its saved settings.
     """
-    from evaluate.cli import InputError, _arc_env_errors
-    from evaluate.config import RunConfig
-    from evaluate.run import default_out, run
-    from evaluate.rundir import RunDirError
+    from soar.agents.runs.config import RunConfig
+    from soar.agents.runs.run import default_out, run
+    from soar.agents.runs.rundir import RunDirError
+    from soar.evaluate.cli import InputError, _arc_env_errors
 
     resume_dir = flags.pop("resume_dir")
     quiet = bool(flags.pop("quiet"))
@@ -103,8 +103,8 @@ def run_command(**flags: object) -> None:
         overrides[key] = parsed or None
     try:
         if resume_dir:
-            from evaluate.run import resolved_config
-            from evaluate.rundir import RunDir
+            from soar.agents.runs.run import resolved_config
+            from soar.agents.runs.rundir import RunDir
 
             config = resolved_config(RunDir.open(resume_dir))
         else:
@@ -113,8 +113,8 @@ def run_command(**flags: object) -> None:
             config = RunConfig.load(flags["config_file"], **overrides)  # type: ignore[arg-type]
     except (ValueError, RunDirError, TypeError) as err:
         raise InputError(str(err)) from None
-    from agents.registry import PolicyError
-    from agents.search import AgentError
+    from soar.agents.registry import PolicyError
+    from soar.agents.search import AgentError
 
     try:
         with _arc_env_errors():

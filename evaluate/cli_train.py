@@ -1,8 +1,8 @@
-"""The ``soar train`` command (registered on the ``soar`` group by ``evaluate.cli``).
+"""The ``soar train`` command (registered on the ``soar`` group by ``soar.evaluate.cli``).
 
 ``--base`` names what is trained: a language model (a directory or hub id) goes to LoRA SFT
-(:func:`training.sft.train`); other trainers can be registered by base name in :data:`TRAINERS`.
-Like ``evaluate.cli``, this module imports only click (and the standard library) at import time.
+(:func:`soar.training.sft.train`); other trainers can be registered by base name in :data:`TRAINERS`.
+Like ``soar.evaluate.cli``, this module imports only click (and the standard library) at import time.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ Trainer = Callable[[str | None, dict[str, Any], bool], list[str]]
 """``(config_file, overrides, show_progress) -> summary lines``; raises ``InputError`` on bad
 input."""
 
-TRAINERS: dict[str, str] = {"dsl": "training.dsl_train:train_dsl_command"}
+TRAINERS: dict[str, str] = {"dsl": "soar.training.dsl_train:train_dsl_command"}
 """Trainers for non-LLM policies by ``--base`` name, as ``"module:function"`` references to a
 :data:`Trainer` (e.g. ``"dsl"``). Any other base is a language model for LoRA SFT."""
 
@@ -36,9 +36,9 @@ def train_language_model(
     config_file: str | None, overrides: dict[str, Any], show_progress: bool
 ) -> list[str]:
     """LoRA SFT of a language model; the summary lines to print."""
-    from evaluate.cli import InputError
-    from training.sft import train
-    from training.sft_config import TrainConfig, TrainError
+    from soar.evaluate.cli import InputError
+    from soar.training.sft import train
+    from soar.training.sft_config import TrainConfig, TrainError
 
     try:
         config = TrainConfig.load(config_file, **overrides)
@@ -95,8 +95,8 @@ def train_command(**flags: Any) -> None:
     only; examples longer than --max-length are dropped and counted. OUT gets the adapter (use
     it as hf:BASE+OUT), or with --merge full weights (vllm:OUT) and the adapter in OUT/adapter,
     and a model card, README.md. Settings come from --config (YAML, any field of
-    training.sft_config.TrainConfig) with flags overriding. Several GPUs: accelerate launch -m
-    evaluate.cli train ...
+    soar.training.sft_config.TrainConfig) with flags overriding. Several GPUs: accelerate launch -m
+    soar.evaluate.cli train ...
     """
     data = [*flags["data"], *flags["more_data"]]
     overrides = {
@@ -112,8 +112,8 @@ def train_command(**flags: Any) -> None:
     }
     base = flags["base"]
     if base is None and flags["config_file"]:
-        from evaluate.cli import InputError
-        from training.settings import read_yaml
+        from soar.agents.runs.settings import read_yaml
+        from soar.evaluate.cli import InputError
 
         try:
             base = read_yaml(flags["config_file"]).get("base")

@@ -13,40 +13,22 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+from soar.training.plots import draw_nothing, new_figure
 
-    from .scoring import CurvePoint
+if TYPE_CHECKING:
+    from soar.agents.runs.scoring import CurvePoint
 
 __all__ = [
     "plot_accuracy_histogram",
-    "plot_iterations",
     "plot_programs_per_second",
     "plot_score_curve",
     "rate_bins",
 ]
 
-_SIZE = (7.0, 4.2)
-_DPI = 100
-
-
-def _figure() -> tuple[Figure, Axes]:
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=_SIZE, dpi=_DPI, layout="constrained")
-    return figure, figure.subplots()
-
-
-def _nothing(ax: Axes, text: str) -> None:
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#555")
-    ax.set_xticks([])
-    ax.set_yticks([])
-
 
 def plot_score_curve(path: Path, curve: Sequence[CurvePoint]) -> Path:
     """The official score and the oracle against programs spent per task (log scale)."""
-    figure, ax = _figure()
+    figure, ax = new_figure()
     if curve:
         budgets = [p.budget for p in curve]
         ax.plot(budgets, [p.score for p in curve], "o-", label="score (vote, 2 attempts)")
@@ -58,7 +40,7 @@ def plot_score_curve(path: Path, curve: Sequence[CurvePoint]) -> Path:
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(loc="upper left")
     else:
-        _nothing(ax, "no task with known test outputs: nothing to score")
+        draw_nothing(ax, "no task with known test outputs: nothing to score")
     ax.set_title("Score against programs spent")
     figure.savefig(path)
     return path
@@ -66,7 +48,7 @@ def plot_score_curve(path: Path, curve: Sequence[CurvePoint]) -> Path:
 
 def plot_accuracy_histogram(path: Path, accuracies: Mapping[float, int]) -> Path:
     """How many valid programs reached each train accuracy (counts by accuracy value)."""
-    figure, ax = _figure()
+    figure, ax = new_figure()
     counts = {acc: n for acc, n in accuracies.items() if n > 0}
     if counts:
         bins = [i / 20 for i in range(21)]
@@ -81,7 +63,7 @@ def plot_accuracy_histogram(path: Path, accuracies: Mapping[float, int]) -> Path
         ax.set_xlabel("train accuracy (fraction of train pairs right)")
         ax.set_ylabel("valid programs")
     else:
-        _nothing(ax, "no valid program")
+        draw_nothing(ax, "no valid program")
     ax.set_title(f"Train accuracy of {sum(counts.values())} valid programs")
     figure.savefig(path)
     return path
@@ -113,7 +95,7 @@ def rate_bins(times: Sequence[float], max_bins: int = 200) -> tuple[float, list[
 
 def plot_programs_per_second(path: Path, created: Sequence[float]) -> Path:
     """Programs per second over the run, from the nodes' creation times (0: not recorded)."""
-    figure, ax = _figure()
+    figure, ax = new_figure()
     times = [t for t in created if t > 0]
     if times:
         width, counts = rate_bins(times)
@@ -129,32 +111,7 @@ def plot_programs_per_second(path: Path, created: Sequence[float]) -> Path:
         total = len(times) / max(max(times) - min(times), width)
         ax.set_title(f"Programs per second over time (mean {total:.3g}/s)")
     else:
-        _nothing(ax, "no node creation times recorded")
+        draw_nothing(ax, "no node creation times recorded")
         ax.set_title("Programs per second over time")
-    figure.savefig(path)
-    return path
-
-
-def plot_iterations(rows: Sequence[Mapping[str, object]], path: Path) -> Path:
-    """Score after each self-improvement iteration: on the tasks, held-out and test-time sets."""
-    figure, ax = _figure()
-    series = [("score", "tasks"), ("held_out", "held-out tasks"), ("test_time", "test-time tasks")]
-    drawn = False
-    for key, label in series:
-        points = [(r["iteration"], r[key]) for r in rows if r.get(key) is not None]
-        if points:
-            xs, ys = zip(*points, strict=True)
-            ax.plot(xs, ys, "o-", label=label)
-            drawn = True
-    if drawn:
-        ax.set_ylim(0, 1)
-        ax.set_xlabel("iteration (0 = base model)")
-        ax.set_ylabel("official score")
-        ax.set_xticks(sorted({int(r["iteration"]) for r in rows}))  # type: ignore[call-overload]
-        ax.grid(True, alpha=0.3)
-        ax.legend(loc="upper left")
-    else:
-        _nothing(ax, "no scored search yet")
-    ax.set_title("Self-improvement")
     figure.savefig(path)
     return path

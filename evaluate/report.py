@@ -13,12 +13,12 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
-from arc_env.grid import Grid
-from arc_env.task import Task
+from soar.agents.runs.rundir import RunDir
+from soar.agents.runs.scoring import RunScores, TaskScore
+from soar.arc_env.grid import Grid
+from soar.arc_env.task import Task
 
 from .plots import plot_accuracy_histogram, plot_programs_per_second, plot_score_curve
-from .rundir import RunDir
-from .scoring import RunScores, TaskScore
 
 __all__ = ["PLOTS", "write_report"]
 

@@ -5,8 +5,7 @@ extra: torch, transformers, tokenizers, peft)."""
 from __future__ import annotations
 
 import pytest
-
-from arc_env import Executor, load_tasks
+from soar.arc_env import Executor, load_tasks
 
 
 @pytest.fixture(scope="session")

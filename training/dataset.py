@@ -1,11 +1,11 @@
 """Finetuning data from run logs: hindsight-relabeled samples and refinement pairs, as chat JSONL.
 
-For every task, the programs of every run are pooled, filtered (``training.filters``) and selected
-(``training.selection``). Each selected program gives a *sample* record: the sampling prompt of its
-relabeled task (``training.relabel``; the prompt shows the public form, train pairs and test
+For every task, the programs of every run are pooled, filtered (``soar.training.filters``) and selected
+(``soar.training.selection``). Each selected program gives a *sample* record: the sampling prompt of its
+relabeled task (``soar.training.relabel``; the prompt shows the public form, train pairs and test
 inputs) answered with the program. With ``refinement``, each run's (parent, child) pairs
-(``training.refinement``) give *refine* records: the refinement prompt for the parent on the real
-task answered with the child's program. Prompts come from ``agents.prompts``, the module the
+(``soar.training.refinement``) give *refine* records: the refinement prompt for the parent on the real
+task answered with the child's program. Prompts come from ``soar.agents.prompts``, the module the
 policies use, so the model is trained on exactly what it will be asked.
 
 A record is one JSON object per line::
@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agents.prompts import PromptConfig, answer_message, refine_messages, sample_messages
-from agents.search.node import Node
-from arc_env.task import Task
+from soar.agents.prompts import PromptConfig, answer_message, refine_messages, sample_messages
+from soar.agents.search.node import Node
+from soar.arc_env.task import Task
 
 from .filters import FILTERS, UNUSABLE, FilterConfig, apply_filters, first_failed
 from .refinement import BUCKETS, RefinementPair, balance, refinement_pairs
@@ -37,7 +37,7 @@ from .relabel import relabel
 from .selection import DEFAULT_STRATEGY, STRATEGIES, select, solves
 
 if TYPE_CHECKING:
-    from evaluate.rundir import RunDir
+    from soar.agents.runs.rundir import RunDir
 
 __all__ = ["build_dataset", "refine_record", "sample_record", "write_jsonl"]
 
@@ -52,7 +52,7 @@ def sample_record(
     drop_failed: bool = False,
 ) -> dict[str, Any]:
     """The training record of one program: the sampling prompt of its relabeled task, answered
-    with the program (see :func:`training.relabel.relabel` for ``drop_failed``)."""
+    with the program (see :func:`soar.training.relabel.relabel` for ``drop_failed``)."""
     relabeled = relabel(task, node, drop_failed=drop_failed)
     messages = sample_messages(relabeled.public(), prompts)
     return _record(messages, node.program, task, node, run, "sample", strategy, "")
@@ -152,7 +152,7 @@ def build_dataset(
             a task contributes nothing to it; logs of tasks not in ``tasks`` are ignored).
         tasks: the tasks, with their test outputs where known (selection scores programs on them,
             except ``vote-weighted``).
-        strategy: one of :data:`training.selection.STRATEGIES`.
+        strategy: one of :data:`soar.training.selection.STRATEGIES`.
         per_task: the most sample records per task, and the most refine records per task.
         refinement: add refine records (balanced over the parent's bucket).
         seed: seed of every random draw (with the task id).
@@ -168,7 +168,7 @@ def build_dataset(
 
     Raises:
         ValueError: an unknown strategy, or a negative ``per_task``.
-        evaluate.rundir.RunDirError: a corrupt node log.
+        soar.agents.runs.rundir.RunDirError: a corrupt node log.
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy: expected one of {', '.join(STRATEGIES)}, got {strategy!r}")

@@ -3,7 +3,7 @@
 Each record of the chat JSONL files (from ``soar relabel``) shows a task in its user message and
 answers with a program. DSL programs (those with a ``# dsl:`` steps header) become (task context,
 steps) examples; the built-in grammar is fitted on all of them at once (see
-:func:`agents.dsl.fitting.fit`) and saved as JSON, which ``dsl:PATH`` loads. Records of other
+:func:`soar.agents.dsl.fitting.fit`) and saved as JSON, which ``dsl:PATH`` loads. Records of other
 programs are counted and skipped.
 """
 
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agents.extraction import extract_program
-from agents.prompts import parse_task_block
+from soar.agents.extraction import extract_program
+from soar.agents.prompts import parse_task_block
 
 WEIGHTS_FILE = "grammar.json"
 
@@ -32,7 +32,7 @@ class DSLTrainResult:
 
 
 def _examples(paths: list[str], result: DSLTrainResult) -> list[tuple[Any, Any]]:
-    from agents.dsl.fitting import training_example
+    from soar.agents.dsl.fitting import training_example
 
     examples = []
     for path in paths:
@@ -58,8 +58,8 @@ def _examples(paths: list[str], result: DSLTrainResult) -> list[tuple[Any, Any]]
 
 def train_dsl(data: list[str], out: str, smoothing: float = 1.0) -> DSLTrainResult:
     """Fit the built-in grammar on the DSL programs of ``data``; write ``OUT/grammar.json``."""
-    from agents.dsl.fitting import fit
-    from agents.dsl.grammar import Grammar
+    from soar.agents.dsl.fitting import fit
+    from soar.agents.dsl.grammar import Grammar
 
     if not data:
         raise ValueError("data: expected at least one JSONL training file, got none")
@@ -80,9 +80,9 @@ def train_dsl(data: list[str], out: str, smoothing: float = 1.0) -> DSLTrainResu
 def train_dsl_command(
     config_file: str | None, overrides: dict[str, Any], show_progress: bool
 ) -> list[str]:
-    """The ``soar train --base dsl`` trainer (see ``evaluate.cli_train.TRAINERS``)."""
-    from evaluate.cli import InputError
-    from training.settings import read_yaml
+    """The ``soar train --base dsl`` trainer (see ``soar.evaluate.cli_train.TRAINERS``)."""
+    from soar.agents.runs.settings import read_yaml
+    from soar.evaluate.cli import InputError
 
     settings = {
         **(read_yaml(config_file) if config_file else {}),

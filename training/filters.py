@@ -31,10 +31,10 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from agents.search.node import Node
-from arc_env.executor.result import Status
-from arc_env.grid import Grid
-from arc_env.task import Task
+from soar.agents.search.node import Node
+from soar.arc_env.executor.result import Status
+from soar.arc_env.grid import Grid
+from soar.arc_env.task import Task
 
 from .relabel import belongs, usable
 

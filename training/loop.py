@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .settings import load_settings
+from soar.agents.runs.settings import load_settings
 
 CONFIG_FILE = "improve.json"
 DSL, DSL_WEIGHTS = "dsl", "grammar.json"  # --base dsl: the CPU grammar policy, no language model
@@ -100,8 +100,8 @@ def _model_spec(config: ImproveConfig, iteration: int, adapter: Path | None) -> 
 
 def _search(config: ImproveConfig, spec: str, tasks: str, solutions: str | None, out: Path) -> dict:
     """One search stage: resume it if started, skip it if finished; return its scores."""
-    from evaluate.config import RunConfig
-    from evaluate.run import run
+    from soar.agents.runs.config import RunConfig
+    from soar.agents.runs.run import run
 
     if (out / "scores.json").exists():
         return json.loads((out / "scores.json").read_text())
@@ -125,9 +125,9 @@ def _search(config: ImproveConfig, spec: str, tasks: str, solutions: str | None,
 
 
 def _relabel(config: ImproveConfig, stage: Path) -> Path:
-    from arc_env import load_tasks
-    from evaluate.rundir import RunDir
-    from training.dataset import build_dataset, write_jsonl
+    from soar.agents.runs.rundir import RunDir
+    from soar.arc_env import load_tasks
+    from soar.training.dataset import build_dataset, write_jsonl
 
     path = stage / "data.jsonl"
     if path.exists():
@@ -159,15 +159,15 @@ def _relabel(config: ImproveConfig, stage: Path) -> Path:
 def _train(config: ImproveConfig, stage: Path, data: list[Path]) -> Path:
     out = stage / "model"
     if config.base == DSL:
-        from training.dsl_train import train_dsl
+        from soar.training.dsl_train import train_dsl
 
         if not (out / DSL_WEIGHTS).exists():  # written in one step, after the fit
             train_dsl([str(p) for p in data], str(out), **config.train)
         return out
     if (out / "README.md").exists():  # the model card is written last
         return out
-    from training.sft import train
-    from training.sft_config import TrainConfig
+    from soar.training.sft import train
+    from soar.training.sft_config import TrainConfig
 
     train(TrainConfig(base=config.base, data=[str(p) for p in data], out=str(out), **config.train))
     return out
@@ -216,6 +216,6 @@ def improve(config: ImproveConfig) -> dict[str, Any]:
 
 def _write_summary(out: Path, rows: list[dict[str, Any]]) -> None:
     (out / "summary.json").write_text(json.dumps({"iterations": rows}, indent=2))
-    from evaluate.plots import plot_iterations
+    from soar.training.plots import plot_iterations
 
     plot_iterations(rows, out / "improvement.png")

@@ -1,7 +1,7 @@
 """Refinement data: (parent, child) pairs where refining a wrong program gave one that solves.
 
 From a run's log of one task, a pair is a ``refine`` node (the child) that solves the task and
-its parent (``parent_id``) that does not (:func:`training.selection.solves`: every train pair right
+its parent (``parent_id``) that does not (:func:`soar.training.selection.solves`: every train pair right
 and, where the test outputs are known, every test pair). The pair's bucket is the parent's train
 accuracy:
 
@@ -13,7 +13,7 @@ accuracy:
 
 :func:`balance` keeps at most a cap of pairs per task, taken in turn from each bucket (a random
 pair of the bucket each time), so that no kind of repair crowds out the others. The training
-record (see ``training.dataset``) asks to refine the parent, with the refinement prompt the
+record (see ``soar.training.dataset``) asks to refine the parent, with the refinement prompt the
 search uses, and answers with the child's program.
 """
 
@@ -23,8 +23,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from agents.search.node import REFINE, Node
-from arc_env.task import Task
+from soar.agents.search.node import REFINE, Node
+from soar.arc_env.task import Task
 
 from .selection import solves
 
@@ -45,8 +45,8 @@ class RefinementPair:
 def bucket(parent: Node, task: Task) -> str | None:
     """The bucket of a parent program by its train accuracy; None when it solves the task.
 
-    >>> from agents.search.node import Node
-    >>> from arc_env.task import Pair, Task
+    >>> from soar.agents.search.node import Node
+    >>> from soar.arc_env.task import Pair, Task
     >>> task = Task("t", (Pair(((0,),), ((1,),)),) * 3, (Pair(((0,),)),))
     >>> def parent(right):
     ...     return Node("t", 0, None, "sample", "p", "x", train_correct=right)

@@ -9,9 +9,9 @@ record shows (its public form: train pairs and test inputs), and the program is 
 
 from __future__ import annotations
 
-from agents.search.node import Node
-from arc_env.executor.result import InputResult
-from arc_env.task import Pair, Task
+from soar.agents.search.node import Node
+from soar.arc_env.executor.result import InputResult
+from soar.arc_env.task import Pair, Task
 
 __all__ = ["belongs", "relabel", "relabel_id", "usable"]
 

@@ -25,10 +25,10 @@ import math
 import random
 from collections.abc import Callable, Sequence
 
-from agents.search.node import Node
-from agents.voting import Ballot, rank_groups
-from arc_env.grid import Grid
-from arc_env.task import Task
+from soar.agents.search.node import Node
+from soar.agents.voting import Ballot, rank_groups
+from soar.arc_env.grid import Grid
+from soar.arc_env.task import Task
 
 __all__ = ["DEFAULT_STRATEGY", "STRATEGIES", "accuracy", "allocate", "rank", "select", "solves"]
 

@@ -142,7 +142,7 @@ def build_trainer(config: TrainConfig, *, show_progress: bool = True) -> tuple[A
 
     The trainer has tokenized the data; its batches are ``trainer.data_collator`` of examples of
     ``trainer.train_dataset``. A base tokenizer without a chat template is given
-    :func:`~training.sft_data.training_chat_template` while the data is tokenized, then set back.
+    :func:`~soar.training.sft_data.training_chat_template` while the data is tokenized, then set back.
     """
     require_hf()
     import torch

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agents.backends.hf import FALLBACK_CHAT_TEMPLATE
+from soar.agents.backends.hf import FALLBACK_CHAT_TEMPLATE
 
 from .sft_config import TrainError
 

@@ -10,8 +10,8 @@ import gc
 from pathlib import Path
 from typing import Any
 
-from agents.backends.hf import resolve_source
-from agents.registry import PolicyError
+from soar.agents.backends.hf import resolve_source
+from soar.agents.registry import PolicyError
 
 from .sft_config import TrainConfig, TrainError
 

@@ -4,7 +4,7 @@ Loads a causal language model with ``AutoModelForCausalLM`` (and its tokenizer),
 peft adapter on top, and samples in batches with ``model.generate``. Prompts go through the
 tokenizer's chat template; a tokenizer without one gets :data:`FALLBACK_CHAT_TEMPLATE`.
 
-Only :class:`~agents.policy.SamplingConfig` shapes the sampling distribution: temperature, top-p and
+Only :class:`~soar.agents.policy.SamplingConfig` shapes the sampling distribution: temperature, top-p and
 min-p are passed as set, and the other knobs a model's ``generation_config.json`` may carry (top-k,
 typical-p, repetition penalty, no-repeat n-grams) are passed as off, so a checkpoint's chat
 defaults do not silently change what the search samples. Temperature 0 means greedy decoding.

@@ -145,7 +145,7 @@ class OpenAIPolicy(Policy):
 
     Raises:
         ValueError: for a malformed URL, an empty model name or out-of-range settings.
-        agents.registry.PolicyError: when the ``openai`` package is not installed.
+        soar.agents.registry.PolicyError: when the ``openai`` package is not installed.
     """
 
     def __init__(

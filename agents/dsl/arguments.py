@@ -32,7 +32,7 @@ class TaskInfo:
     """What sampling needs from a public task.
 
     Attributes:
-        context: the task's context (see :mod:`agents.dsl.features`).
+        context: the task's context (see :mod:`soar.agents.dsl.features`).
         colours: every colour of the train inputs and outputs.
         inputs: the colours of the train inputs.
         outputs: the colours of the train outputs.
@@ -58,7 +58,7 @@ class TaskInfo:
 def task_info(task: Any) -> TaskInfo:
     """Read what sampling needs from ``task`` (only its train pairs).
 
-    >>> from arc_env import Pair, Task
+    >>> from soar.arc_env import Pair, Task
     >>> info = task_info(Task("t", (Pair(((1, 0),), ((2, 2), (0, 0))),), ()))
     >>> info.new, info.gone, info.ratios
     ((2,), (1,), (2,))

@@ -1,9 +1,9 @@
 """Loading DSL programs in executor workers without compiling their source.
 
 Compiling and executing a program's module costs about a tenth of a DSL program's whole run in a
-worker. :func:`load_program` is the program loader ``agents.dsl.primitives`` offers the executor
-(as ``__arc_program_loader__``; see ``arc_env.executor._worker``): for a source that is exactly
-what :func:`~agents.dsl.program.to_source` writes, it returns a ``transform`` that behaves as the
+worker. :func:`load_program` is the program loader ``soar.agents.dsl.primitives`` offers the executor
+(as ``__arc_program_loader__``; see ``soar.arc_env.executor._worker``): for a source that is exactly
+what :func:`~soar.agents.dsl.program.to_source` writes, it returns a ``transform`` that behaves as the
 source's own would, built from a runner compiled once per number of steps. The runner's lines sit
 where the source's do (``np.array`` on line 6, step ``i`` on line ``7 + i``) and it is compiled
 under the executor's program file name, so an error names the same line. Any other source gets
@@ -29,7 +29,7 @@ _RUNNERS: dict[int, Callable] = {}
 
 def _runner(n: int) -> Callable:
     """``transform(grid, steps)`` applying ``n`` (function, args) steps, laid out line for line
-    like :func:`~agents.dsl.program.to_source`'s output."""
+    like :func:`~soar.agents.dsl.program.to_source`'s output."""
     runner = _RUNNERS.get(n)
     if runner is None:
         lines = [""] * (_FIRST_STEP_LINE - 3)
@@ -44,8 +44,8 @@ def _runner(n: int) -> Callable:
 
 def load_program(source: str) -> Callable | None:
     """The ``transform`` of a DSL program's source, or None if the source is anything else (not
-    exactly as :func:`~agents.dsl.program.to_source` writes it, or naming a function that
-    ``from agents.dsl.primitives import *`` does not bring).
+    exactly as :func:`~soar.agents.dsl.program.to_source` writes it, or naming a function that
+    ``from soar.agents.dsl.primitives import *`` does not bring).
 
     >>> src = to_source((("flip_h", ()), ("recolour", (1, 2))))
     >>> load_program(src)([[1, 0]]).tolist()
@@ -56,7 +56,7 @@ def load_program(source: str) -> Callable | None:
     steps = parse_source(source)
     if steps is None or to_source(steps, check=False) != source:
         return None
-    primitives = sys.modules["agents.dsl.primitives"]
+    primitives = sys.modules["soar.agents.dsl.primitives"]
     exported = primitives.__all__
     calls = []
     for name, args in steps:

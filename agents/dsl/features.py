@@ -198,7 +198,7 @@ def context(pairs: Pairs) -> Context:
 def task_context(task: Any) -> Context:
     """The context of a task (anything with ``train`` pairs that have ``input`` and ``output``).
 
-    >>> from arc_env import Pair, Task
+    >>> from soar.arc_env import Pair, Task
     >>> task_context(Task("t", (Pair(((1, 2),), ((2, 1),)),), ()))
     ('same', '-', 'same', 'nosep', 'multi', 'one')
     """

@@ -3,14 +3,14 @@
 A program is drawn in three parts: its length (1..4 steps, short ones likelier), each step's
 primitive (by the weights of the task's context), and each primitive's arguments (from the task:
 its colours and size ratios, or the finite domain of the parameter kind). Weights are looked up
-for the longest prefix of the task's context that has any (see :mod:`agents.dsl.features`),
+for the longest prefix of the task's context that has any (see :mod:`soar.agents.dsl.features`),
 else the global ones, and then tilted towards primitives whose effect on the grid's shape fits
 the task (a task whose outputs keep the input shape rarely wants a scaling).
 
 A grammar is treated as immutable once used (it caches its weight tables): make a new one, e.g.
-with :meth:`Grammar.replace`, to change weights. :func:`agents.dsl.fitting.fit` learns weights
+with :meth:`Grammar.replace`, to change weights. :func:`soar.agents.dsl.fitting.fit` learns weights
 from programs that solved tasks; :meth:`Grammar.mutate` edits a program for refinement (see
-:mod:`agents.dsl.mutation`).
+:mod:`soar.agents.dsl.mutation`).
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ class Grammar:
             (an empty mapping: every primitive alike).
         lengths: the chance of a program of 1, 2, ... steps (normalised here).
         shape_bias: 0 to 1: how strongly :data:`COMPATIBLE` tilts the weights.
-        primitives: the primitive registry (default: ``agents.dsl.primitives.PRIMITIVES``);
+        primitives: the primitive registry (default: ``soar.agents.dsl.primitives.PRIMITIVES``);
             entries need ``fn`` and ``params``.
         kinds: the parameter kinds and their domains (default: ``PARAM_KINDS`` there).
     """
@@ -150,7 +150,7 @@ class Grammar:
         return len(self.lengths)
 
     def effects(self) -> dict[str, str]:
-        """Each primitive's shape effect (see :func:`~agents.dsl.arguments.shape_effect`)."""
+        """Each primitive's shape effect (see :func:`~soar.agents.dsl.arguments.shape_effect`)."""
         if self._effects is None:
             effects = {}
             for name, params in self.params.items():
@@ -280,14 +280,14 @@ class Grammar:
         self, steps: Steps, task_or_drawer: Any, rng: random.Random, feedback: str | None = None
     ) -> Steps:
         """An edit of ``steps``: one argument changed, one primitive swapped for another with the
-        same parameter kinds, one step added or one dropped (see :mod:`agents.dsl.mutation`).
+        same parameter kinds, one step added or one dropped (see :mod:`soar.agents.dsl.mutation`).
 
         Args:
             steps: the parent program (its primitives must be known to the grammar).
             task_or_drawer: the public task, or an :class:`ArgDrawer` for it.
             rng: the randomness.
             feedback: what went wrong with the parent (``error``, ``shape``, ``content``; see
-                :func:`agents.dsl.mutation.feedback`), to favour the edits likelier to help.
+                :func:`soar.agents.dsl.mutation.feedback`), to favour the edits likelier to help.
         """
         from .mutation import mutate
 

@@ -1,7 +1,7 @@
 """``DSLPolicy``: a policy that writes programs by composing grid primitives; no model, no GPU.
 
 Spec ``dsl:default`` uses the built-in weights, ``dsl:/path/to/weights.json`` weights learned by
-:func:`agents.dsl.fitting.fit`. Sample requests get programs drawn from the grammar for the
+:func:`soar.agents.dsl.fitting.fit`. Sample requests get programs drawn from the grammar for the
 task's features; refine requests get edits of the parent program (or fresh samples when the parent
 is not a DSL program).
 
@@ -38,7 +38,7 @@ DEFAULT_TARGET = "default"
 
 
 class DSLPolicy(Policy):
-    """Samples and refines DSL programs from a :class:`~agents.dsl.grammar.Grammar`.
+    """Samples and refines DSL programs from a :class:`~soar.agents.dsl.grammar.Grammar`.
 
     Args:
         grammar: the grammar (default: the built-in weights).

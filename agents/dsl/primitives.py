@@ -1,8 +1,8 @@
 """Grid primitives for ``transform`` programs, and their registry.
 
-Generated programs use them as ``from agents.dsl.primitives import *`` (which also brings ``np``)::
+Generated programs use them as ``from soar.agents.dsl.primitives import *`` (which also brings ``np``)::
 
-    from agents.dsl.primitives import *
+    from soar.agents.dsl.primitives import *
 
     def transform(grid):
         return flip_h(np.array(grid)).tolist()

@@ -84,7 +84,7 @@ class Primitive:
 
 
 PRIMITIVES: dict[str, Primitive] = {}
-"""Every primitive by name. Read it from :mod:`agents.dsl.primitives`, which imports every
+"""Every primitive by name. Read it from :mod:`soar.agents.dsl.primitives`, which imports every
 primitive module and puts the entries in a fixed order."""
 
 _F = TypeVar("_F", bound=Callable[..., np.ndarray])

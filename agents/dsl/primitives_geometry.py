@@ -1,7 +1,7 @@
 """Geometry primitives: rotations and flips, moving cells, cropping, borders and halves.
 
-Scaling and tiling are in :mod:`agents.dsl.primitives_tiling`, symmetry completion in
-:mod:`agents.dsl.primitives_patterns`.
+Scaling and tiling are in :mod:`soar.agents.dsl.primitives_tiling`, symmetry completion in
+:mod:`soar.agents.dsl.primitives_patterns`.
 
 Each primitive takes a grid (a 2-D integer array of colours 0..9) and the parameters its registry
 entry names, and returns a new array; the input is never changed.

@@ -7,7 +7,7 @@ recover the parent's steps without parsing Python:
 
 >>> print(to_source((("flip", ("horizontal",)), ("recolour", (1, 2)))), end="")
 # dsl: [["flip", ["horizontal"]], ["recolour", [1, 2]]]
-from agents.dsl.primitives import *
+from soar.agents.dsl.primitives import *
 <BLANKLINE>
 <BLANKLINE>
 def transform(grid):
@@ -32,7 +32,7 @@ Steps = tuple[Step, ...]
 
 HEADER = "# dsl: "
 """How the first line of a DSL program's source starts (the steps follow as JSON)."""
-IMPORT = "from agents.dsl.primitives import *"
+IMPORT = "from soar.agents.dsl.primitives import *"
 """The import line of every DSL program."""
 
 _PRELUDE = f"{IMPORT}\n\n\ndef transform(grid):\n    g = np.array(grid)\n"

@@ -1,5 +1,5 @@
 """The search-agent contract: what every agent (``sample``, ``rex``, ``sample-refine``, a user's
-own) implements so that :func:`~agents.search.driver.run_search` can drive all tasks together.
+own) implements so that :func:`~soar.agents.search.driver.run_search` can drive all tasks together.
 
 An agent never calls the policy or the executor itself. For each task it keeps a state built from
 the task and the nodes already logged (so a resumed run continues where the log ends), says what
@@ -13,7 +13,7 @@ A minimal agent::
         def requests(self, state, max_programs, rng):
             return [sample_request(state.task, self.step_size(state, max_programs))]
 
-Register it with :func:`~agents.search.registry.register_agent` or the ``soar.agents`` entry-point
+Register it with :func:`~soar.agents.search.registry.register_agent` or the ``soar.agents`` entry-point
 group (see ``examples/custom_agent``).
 """
 
@@ -26,8 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
-
-from arc_env import Task
+from soar.arc_env import Task
 
 from ..policy import RefineRequest, Request, SampleRequest
 from .node import REFINE, SAMPLE, Node

@@ -33,15 +33,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-
-from arc_env import Executor, ProgramResult, Task
+from soar.arc_env import Executor, ProgramResult, Task
 
 from ..policy import Completion, Policy
 from .agent import AgentRequest, SearchAgent, TaskState
 from .node import Node
 
 if TYPE_CHECKING:
-    from evaluate.rundir import RunDir
+    from soar.agents.runs.rundir import RunDir
 
 
 @dataclass(frozen=True)
@@ -344,7 +343,7 @@ def run_search(
 
     Args:
         tasks: the tasks (their test outputs, if known, never reach the agent or the policy).
-        agent: the search strategy (see :func:`~agents.search.registry.make_agent`).
+        agent: the search strategy (see :func:`~soar.agents.search.registry.make_agent`).
         policy: writes the programs.
         executor: runs them.
         run: the run directory whose node logs are read and appended to.

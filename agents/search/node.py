@@ -1,6 +1,6 @@
 """Search nodes: one record per program tried, the unit of every run log.
 
-A node is written as one JSON line as soon as it exists (see ``evaluate.rundir``); its grids are
+A node is written as one JSON line as soon as it exists (see ``soar.agents.runs.rundir``); its grids are
 written as one string of digits per row (``["012", "340"]``), compact and quick to read back. It holds what
 voting, scoring, refinement prompts and hindsight relabeling need: the program (or why the
 completion had none), its per-input statuses and outputs, train correctness, test outputs,
@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from arc_env import InputResult, ProgramResult, Status
-from arc_env.executor.result import Outcomes
-from arc_env.grid import Grid, from_rows, to_grid, to_rows
+from soar.arc_env import InputResult, ProgramResult, Status
+from soar.arc_env.executor.result import Outcomes
+from soar.arc_env.grid import Grid, from_rows, to_grid, to_rows
 
 from ..policy import Completion
 

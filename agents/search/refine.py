@@ -1,7 +1,7 @@
 """The REX agents: ``rex`` (sample a little, then refine) and ``sample-refine`` (SOAR: a large
 sampling phase, then REX over the sampled pool).
 
-Both choose which programs to refine with :meth:`~agents.search.rex.ArmPool.choose`: a step of
+Both choose which programs to refine with :meth:`~soar.agents.search.rex.ArmPool.choose`: a step of
 ``k`` programs makes ``k`` sequential choices (``N`` grows after each), and the choices of one
 program are sent as one refine request with ``n`` = the number of times it was chosen.
 
@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from arc_env import Task
+from soar.arc_env import Task
 
 from .agent import (
     AgentConfig,

@@ -6,7 +6,7 @@ Built in: ``sample``, ``rex``, ``sample-refine``. Third-party packages add agent
     [project.entry-points."soar.agents"]
     greedy-refine = "my_package.agent:GreedyRefineAgent"
 
-The entry point names a :class:`~agents.search.agent.SearchAgent` subclass (or any callable that
+The entry point names a :class:`~soar.agents.search.agent.SearchAgent` subclass (or any callable that
 takes the config fields as keyword arguments and returns an agent).
 """
 
@@ -24,9 +24,9 @@ AgentFactory = Callable[..., SearchAgent]
 ENTRY_POINT_GROUP = "soar.agents"
 
 _BUILT_IN = {
-    "sample": "agents.search.sample:SampleAgent",
-    "rex": "agents.search.refine:RexAgent",
-    "sample-refine": "agents.search.refine:SampleRefineAgent",
+    "sample": "soar.agents.search.sample:SampleAgent",
+    "rex": "soar.agents.search.refine:RexAgent",
+    "sample-refine": "soar.agents.search.refine:SampleRefineAgent",
 }
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
 

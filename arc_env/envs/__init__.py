@@ -35,6 +35,6 @@ def register_envs() -> None:
         return
     gymnasium.register(
         id=ENV_ID,
-        entry_point="arc_env.envs.program_env:ArcProgramEnv",
-        vector_entry_point="arc_env.envs.vector_env:ArcProgramVectorEnv",
+        entry_point="soar.arc_env.envs.program_env:ArcProgramEnv",
+        vector_entry_point="soar.arc_env.envs.vector_env:ArcProgramVectorEnv",
     )

@@ -2,7 +2,7 @@
 
 An episode is one task. ``reset`` shows the task (train pairs and test inputs, never the test
 outputs); each ``step`` runs one program, the source of a module defining ``transform(grid)``, on
-every train and test input in the sandboxed :class:`~arc_env.executor.Executor` and returns the
+every train and test input in the sandboxed :class:`~soar.arc_env.executor.Executor` and returns the
 train accuracy as reward. The episode ends when every train pair is right (terminated) or when the
 attempt budget is spent (truncated).
 """
@@ -35,7 +35,7 @@ class ArcProgramEnv(gym.Env[Observation, str]):
     """One ARC task per episode; an action is a program, the reward its train accuracy.
 
     Observation: a dict with ``train_inputs``, ``train_outputs`` and ``test_inputs``, each a tuple
-    of 2-D ``int8`` arrays (see :func:`~arc_env.envs.spaces.task_observation_space`). It is the
+    of 2-D ``int8`` arrays (see :func:`~soar.arc_env.envs.spaces.task_observation_space`). It is the
     same task for the whole episode.
 
     Action: program source text (a ``str``) that defines ``transform(grid) -> grid``. The action
@@ -53,7 +53,7 @@ class ArcProgramEnv(gym.Env[Observation, str]):
     The environment keeps only the public form of its tasks: hidden test outputs never enter it.
 
     Args:
-        tasks: a spec for :func:`~arc_env.loading.load_tasks` (for example ``"arc1/train"`` or
+        tasks: a spec for :func:`~soar.arc_env.loading.load_tasks` (for example ``"arc1/train"`` or
             ``"arc1/eval:00576224"``) or the tasks themselves.
         max_attempts: programs allowed per episode.
         executor: an executor to share (not closed by :meth:`close`). When ``None``, the
@@ -65,7 +65,7 @@ class ArcProgramEnv(gym.Env[Observation, str]):
 
     Raises:
         TaskFormatError, UnknownTaskError: ``tasks`` is a spec that cannot be loaded.
-        TypeError: ``tasks`` holds something that is not a :class:`~arc_env.task.Task`.
+        TypeError: ``tasks`` holds something that is not a :class:`~soar.arc_env.task.Task`.
         ValueError: no tasks, duplicate task ids, or an argument out of range.
     """
 
@@ -104,7 +104,7 @@ class ArcProgramEnv(gym.Env[Observation, str]):
     @property
     def tasks(self) -> tuple[Task, ...]:
         """The tasks episodes are drawn from, in their public form and in the order given
-        (:func:`~arc_env.loading.load_tasks` sorts by id)."""
+        (:func:`~soar.arc_env.loading.load_tasks` sorts by id)."""
         return self._tasks
 
     @property

@@ -2,7 +2,7 @@
 
 Made by ``gymnasium.make_vec("arc_env/ArcProgram-v0", num_envs=N,
 vectorization_mode="vector_entry_point", ...)``. Each step sends all N programs to one shared
-:class:`~arc_env.executor.Executor` as a single batch, so they run in parallel on its workers,
+:class:`~soar.arc_env.executor.Executor` as a single batch, so they run in parallel on its workers,
 unlike a ``SyncVectorEnv`` of N single environments that would run them one after another.
 """
 
@@ -24,7 +24,7 @@ __all__ = ["ArcProgramVectorEnv"]
 
 
 class ArcProgramVectorEnv(VectorEnv):
-    """``num_envs`` independent :class:`~arc_env.envs.program_env.ArcProgramEnv` episodes.
+    """``num_envs`` independent :class:`~soar.arc_env.envs.program_env.ArcProgramEnv` episodes.
 
     Observations are batched as Gymnasium batches ``Sequence`` spaces: a dict whose values are
     tuples with one entry per sub-environment (each entry a tuple of ``int8`` grids). Actions are
@@ -38,7 +38,7 @@ class ArcProgramVectorEnv(VectorEnv):
 
     Args:
         num_envs: number of sub-environments.
-        tasks: a spec for :func:`~arc_env.loading.load_tasks` or the tasks themselves (loaded once,
+        tasks: a spec for :func:`~soar.arc_env.loading.load_tasks` or the tasks themselves (loaded once,
             shared by the sub-environments; only their public form is kept).
         max_attempts: programs allowed per episode.
         executor: an executor to share (not closed by :meth:`close`). When ``None``, one with

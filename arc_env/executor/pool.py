@@ -184,7 +184,7 @@ class Executor:
         memory_mb: memory each program may allocate on top of a worker's baseline, enforced as an
             address-space limit (default 1024). ``None`` disables the cap.
         sandbox: apply the kernel sandbox in workers (Landlock, seccomp, capabilities; see
-            ``arc_env.executor._sandbox``). On by default; where the kernel lacks a layer, the
+            ``soar.arc_env.executor._sandbox``). On by default; where the kernel lacks a layer, the
             executor still runs and :attr:`isolation` says what is missing.
         preload: modules every worker imports before running programs.
 

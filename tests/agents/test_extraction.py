@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from agents import SampleRequest, ScriptedPolicy, extract_program
-from agents.extraction import code_blocks
-from arc_env import Executor, load_tasks
+from soar.agents import SampleRequest, ScriptedPolicy, extract_program
+from soar.agents.extraction import code_blocks
+from soar.arc_env import Executor, load_tasks
 
 FENCE = "```"
 

@@ -11,12 +11,11 @@ import subprocess
 import sys
 
 import pytest
-
-import agents.backends.hf as hf_module
-from agents import RefineRequest, SampleRequest, SamplingConfig, make_policy, sample_messages
-from agents.policy import Conversation, RawCompletion
-from agents.registry import PolicyError
-from arc_env import Executor
+import soar.agents.backends.hf as hf_module
+from soar.agents import RefineRequest, SampleRequest, SamplingConfig, make_policy, sample_messages
+from soar.agents.policy import Conversation, RawCompletion
+from soar.agents.registry import PolicyError
+from soar.arc_env import Executor
 
 SMALL = ("6150a2bd", "3c9b0459")  # the shortest prompts of arc1/train (about 400 and 550 tokens)
 HUGE = "3631a71a"  # a 30x30 task: about 17k tokens, beyond the tiny model's 4096 positions
@@ -224,7 +223,7 @@ def test_split_target_doctests():
 
 def test_import_agents_does_not_import_torch():
     code = (
-        "import sys, agents, agents.backends.hf\n"
+        "import sys, agents, soar.agents.backends.hf\n"
         "heavy = {'torch', 'transformers', 'peft'} & set(sys.modules)\n"
         "assert not heavy, heavy\n"
     )

@@ -18,12 +18,12 @@ import pytest
 
 pytest.importorskip("openai")
 
-from agents import SampleRequest, SamplingConfig, make_policy  # noqa: E402
-from agents.backends.openai import OpenAIPolicy, parse_target, retry_after_seconds  # noqa: E402
-from agents.policy import Conversation  # noqa: E402
-from agents.prompts import SYSTEM_PROMPT, sample_prompt  # noqa: E402
-from agents.registry import PolicyError  # noqa: E402
-from arc_env import load_tasks  # noqa: E402
+from soar.agents import SampleRequest, SamplingConfig, make_policy  # noqa: E402
+from soar.agents.backends.openai import OpenAIPolicy, parse_target, retry_after_seconds  # noqa: E402
+from soar.agents.policy import Conversation  # noqa: E402
+from soar.agents.prompts import SYSTEM_PROMPT, sample_prompt  # noqa: E402
+from soar.agents.registry import PolicyError  # noqa: E402
+from soar.arc_env import load_tasks  # noqa: E402
 
 ROTATE = "def transform(grid):\n    return [row[::-1] for row in grid[::-1]]"
 ANSWER = f"The output is the input turned by 180 degrees.\n```python\n{ROTATE}\n```"
@@ -362,7 +362,7 @@ def test_closed_policy_refuses_work(server: FakeServer) -> None:
 
 
 def test_doctests() -> None:
-    import agents.backends.openai as module
+    import soar.agents.backends.openai as module
 
     result = doctest.testmod(module)
     assert result.attempted > 0

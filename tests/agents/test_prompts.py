@@ -7,8 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from agents.prompts import (
+from soar.agents.prompts import (
     COLOUR_LEGEND,
     SYSTEM_PROMPT,
     FewShotExample,
@@ -19,8 +18,8 @@ from agents.prompts import (
     sample_messages,
     sample_prompt,
 )
-from arc_env import Executor, Status, load_tasks
-from arc_env.task import Pair, Task
+from soar.arc_env import Executor, Status, load_tasks
+from soar.arc_env.task import Pair, Task
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("SOAR_UPDATE_GOLDEN") == "1"  # regenerate after a deliberate change

@@ -7,11 +7,16 @@ import sys
 import textwrap
 
 import pytest
-
-from agents import SampleRequest, ScriptedPolicy, available_policies, make_policy, register_policy
-from agents.policy import SamplingConfig
-from agents.registry import ENTRY_POINT_GROUP, PolicyError
-from arc_env import load_tasks
+from soar.agents import (
+    SampleRequest,
+    ScriptedPolicy,
+    available_policies,
+    make_policy,
+    register_policy,
+)
+from soar.agents.policy import SamplingConfig
+from soar.agents.registry import ENTRY_POINT_GROUP, PolicyError
+from soar.arc_env import load_tasks
 
 
 def test_importing_agents_loads_no_heavy_library():
@@ -74,7 +79,7 @@ def test_third_party_scheme_through_entry_points(tmp_path):
     (package / "__init__.py").write_text(
         textwrap.dedent(
             """
-            from agents import ScriptedPolicy
+            from soar.agents import ScriptedPolicy
 
             def build(target, *, sampling, prompts, **options):
                 return ScriptedPolicy(answers=["plugin answer for " + target])
@@ -87,8 +92,8 @@ def test_third_party_scheme_through_entry_points(tmp_path):
     (dist / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nmine = myplugin:build\n")
     code = (
         f"import sys; sys.path.insert(0, {str(tmp_path)!r})\n"
-        "from agents import make_policy, available_policies, SampleRequest\n"
-        "from arc_env import load_tasks\n"
+        "from soar.agents import make_policy, available_policies, SampleRequest\n"
+        "from soar.arc_env import load_tasks\n"
         "assert 'mine' in available_policies()\n"
         "p = make_policy('mine:xyz')\n"
         "print(p.generate([SampleRequest(load_tasks('arc1/train:3c9b0459')[0])])[0][0].text)\n"

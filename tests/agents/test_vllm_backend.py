@@ -6,8 +6,7 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
-
-from agents.backends.vllm import too_long
+from soar.agents.backends.vllm import too_long
 
 
 def test_prompts_longer_than_the_context_are_skipped_not_sent():
@@ -34,8 +33,8 @@ requires_vllm_gpu = pytest.mark.skipif(
 @pytest.mark.gpu
 @requires_vllm_gpu
 def test_vllm_policy_samples_programs(tiny_model_dir):
-    from agents import RefineRequest, SampleRequest, SamplingConfig, make_policy
-    from arc_env import Executor, load_tasks
+    from soar.agents import RefineRequest, SampleRequest, SamplingConfig, make_policy
+    from soar.arc_env import Executor, load_tasks
 
     task = load_tasks("arc1/train:3c9b0459")[0]
     policy = make_policy(
@@ -58,8 +57,8 @@ def test_vllm_policy_samples_programs(tiny_model_dir):
 @pytest.mark.gpu
 @requires_vllm_gpu
 def test_vllm_skips_a_prompt_longer_than_the_context(tiny_model_dir):
-    from agents import SampleRequest, SamplingConfig, make_policy
-    from arc_env import load_tasks
+    from soar.agents import SampleRequest, SamplingConfig, make_policy
+    from soar.arc_env import load_tasks
 
     task = load_tasks("arc1/train:3c9b0459")[0]
     policy = make_policy(

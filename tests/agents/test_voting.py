@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from agents.voting import Ballot, attempts, program_weight, rank_groups
+from soar.agents.voting import Ballot, attempts, program_weight, rank_groups
 
 A, B, C, D = ((1,),), ((2,),), ((3,),), ((4,),)
 

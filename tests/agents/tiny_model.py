@@ -15,6 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
+from soar.agents.prompts import REFINE_INSTRUCTIONS, sample_messages
+from soar.arc_env import load_tasks
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 from transformers import (
     AutoModelForCausalLM,
@@ -22,9 +24,6 @@ from transformers import (
     PreTrainedTokenizerFast,
     Qwen2Config,
 )
-
-from agents.prompts import REFINE_INSTRUCTIONS, sample_messages
-from arc_env import load_tasks
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,12 @@ import importlib
 
 import pytest
 
-MODULES = ["arc_env.grid", "arc_env.loading", "arc_env.render", "arc_env.envs.spaces"]
+MODULES = [
+    "soar.arc_env.grid",
+    "soar.arc_env.loading",
+    "soar.arc_env.render",
+    "soar.arc_env.envs.spaces",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

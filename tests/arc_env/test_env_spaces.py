@@ -1,4 +1,4 @@
-"""Tests of ``arc_env.envs.spaces``: the grid space, the task observation and the program action."""
+"""Tests of ``soar.arc_env.envs.spaces``: the grid space, the task observation and the program action."""
 
 from __future__ import annotations
 
@@ -8,15 +8,14 @@ import pickle
 import numpy as np
 import pytest
 from gymnasium import spaces
-
-from arc_env.envs.spaces import (
+from soar.arc_env.envs.spaces import (
     PROGRAM_CHARSET,
     GridSpace,
     program_action_space,
     task_observation,
     task_observation_space,
 )
-from arc_env.task import Pair, Task
+from soar.arc_env.task import Pair, Task
 
 
 def test_grid_space_samples_are_valid_and_seeded() -> None:

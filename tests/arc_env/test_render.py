@@ -1,4 +1,4 @@
-"""Tests of ``arc_env.render``: exact renderings, completeness on large grids, and task views."""
+"""Tests of ``soar.arc_env.render``: exact renderings, completeness on large grids, and task views."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import re
 
 import numpy as np
 import pytest
-
-from arc_env.error import GridError
-from arc_env.grid import Grid, grid_shape, to_grid
-from arc_env.loading import load_tasks
-from arc_env.render import (
+from soar.arc_env.error import GridError
+from soar.arc_env.grid import Grid, grid_shape, to_grid
+from soar.arc_env.loading import load_tasks
+from soar.arc_env.render import (
     ANSI_COLOURS,
     COLOUR_NAMES,
     RENDERERS,
@@ -22,7 +21,7 @@ from arc_env.render import (
     render_numpy,
     render_task,
 )
-from arc_env.task import Pair, Task
+from soar.arc_env.task import Pair, Task
 
 SMALL: Grid = ((3, 3, 8), (3, 7, 0))
 ANSI_CELL = re.compile(r"\x1b\[48;5;(\d+)m  ")

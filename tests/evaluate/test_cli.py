@@ -11,10 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import soar.evaluate.cli as cli_module
 from click.testing import CliRunner, Result
-
-import evaluate.cli
-from evaluate.cli import cli
+from soar.evaluate.cli import cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "programs"
 EXAMPLE_PROGRAMS = sorted(EXAMPLES.glob("*.py"))
@@ -74,7 +73,7 @@ def test_the_installed_console_script_shows_help():
 
 
 def test_importing_the_cli_imports_nothing_heavy():
-    code = f"import sys, evaluate.cli\nprint([m for m in {HEAVY_MODULES!r} if m in sys.modules])\n"
+    code = f"import sys, soar.evaluate.cli\nprint([m for m in {HEAVY_MODULES!r} if m in sys.modules])\n"
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
@@ -88,7 +87,7 @@ def test_version():
 
 
 def test_doctests():
-    outcome = doctest.testmod(evaluate.cli)
+    outcome = doctest.testmod(cli_module)
     assert outcome.attempted > 0
     assert outcome.failed == 0
 
@@ -332,13 +331,13 @@ def test_exec_colour_when_asked():
 
 
 def test_an_executor_failure_is_one_line_and_status_1(tmp_path, monkeypatch):
-    import arc_env.executor
-    from arc_env.error import ExecutorError
+    import soar.arc_env.executor as executor_module
+    from soar.arc_env.error import ExecutorError
 
     def broken(*args, **kwargs):
         raise ExecutorError("no executor worker became ready within 120 s")
 
-    monkeypatch.setattr(arc_env.executor, "Executor", broken)
+    monkeypatch.setattr(executor_module, "Executor", broken)
     result = soar("exec", "arc1/train", "3c9b0459", write(tmp_path, "p.py", IDENTITY))
     assert result.exit_code == 1
     assert (

@@ -6,13 +6,12 @@ import doctest
 import re
 
 import pytest
+import soar.evaluate.plots as plots_module
+from soar.agents.runs.scoring import score_run
+from soar.evaluate import plots
+from soar.evaluate.report import PLOTS, write_report
 
-import evaluate.plots
-from evaluate import plots
-from evaluate.report import PLOTS, write_report
-from evaluate.scoring import score_run
-
-from .runs import WRONG, make_run, node
+from tests.agents.runs.runs import WRONG, make_run, node
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 HOSTILE = 'def transform(grid):\n    if len(grid) < 3 and "</pre><script>" & 1:\n        pass\n'
@@ -116,6 +115,6 @@ def test_rate_bins_widen_for_long_runs():
 
 
 def test_doctests():
-    outcome = doctest.testmod(evaluate.plots)
+    outcome = doctest.testmod(plots_module)
     assert outcome.attempted > 0
     assert outcome.failed == 0

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from arc_env import load_tasks
-from evaluate.cli import cli
-from evaluate.rundir import RunDir
-from evaluate.scoring import score_run
+from soar.agents.runs.rundir import RunDir
+from soar.agents.runs.scoring import score_run
+from soar.arc_env import load_tasks
+from soar.evaluate.cli import cli
 
 PROGRAMS = Path(__file__).resolve().parents[2] / "examples" / "programs"
 FENCE = "```"
@@ -147,7 +146,7 @@ def test_sigkilled_run_resumes_without_losing_or_duplicating_nodes(tmp_path, ans
     command = [
         sys.executable,
         "-m",
-        "evaluate.cli",
+        "soar.evaluate.cli",
         "run",
         "--tasks",
         SPEC,

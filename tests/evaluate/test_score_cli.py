@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from soar.arc_env import load_tasks
+from soar.evaluate.cli import cli
 
-from arc_env import load_tasks
-from evaluate.cli import cli
-
-from .runs import WRONG, make_run
+from tests.agents.runs.runs import WRONG, make_run
 
 ONE, TWO = "3c9b0459", "25ff71a9"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from agents.search.node import Node
-from arc_env import InputResult, Pair, Status, Task
-from arc_env.grid import Grid
+from soar.agents.search.node import Node
+from soar.arc_env import InputResult, Pair, Status, Task
+from soar.arc_env.grid import Grid
 
 A: Grid = ((1, 0), (0, 0))
 B: Grid = ((0, 1), (0, 0))

@@ -6,18 +6,17 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from agents.prompts import (
+from soar.agents.prompts import (
     SYSTEM_PROMPT,
     PromptConfig,
     answer_message,
     refine_prompt,
     sample_prompt,
 )
-from agents.search.node import Node
-from evaluate.rundir import RunDir
-from training.dataset import build_dataset, write_jsonl
-from training.relabel import relabel
+from soar.agents.runs.rundir import RunDir
+from soar.agents.search.node import Node
+from soar.training.dataset import build_dataset, write_jsonl
+from soar.training.relabel import relabel
 
 TASK_IDS = ("3c9b0459", "67a3c6ac")  # rotate by 180 degrees; mirror left-right
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-
-from agents import make_policy
-from agents.dsl.features import task_context
-from agents.dsl.grammar import Grammar
-from agents.dsl.program import to_source
-from agents.prompts import answer_message, parse_task_block, sample_messages
-from arc_env import load_tasks
-from evaluate.cli import cli
+from soar.agents import make_policy
+from soar.agents.dsl.features import task_context
+from soar.agents.dsl.grammar import Grammar
+from soar.agents.dsl.program import to_source
+from soar.agents.prompts import answer_message, parse_task_block, sample_messages
+from soar.arc_env import load_tasks
+from soar.evaluate.cli import cli
 
 
 def write_records(path, tasks, steps):

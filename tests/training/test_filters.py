@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from soar.arc_env import InputResult, Pair, Status, Task
+from soar.training.filters import FILTERS, UNUSABLE, FilterConfig, apply_filters, first_failed
 
-from arc_env import InputResult, Pair, Status, Task
 from tests.training.nodes import TASK, A, B, C, D, E, F, X, Y, Z, make_node, right
-from training.filters import FILTERS, UNUSABLE, FilterConfig, apply_filters, first_failed
 
 WRONG = make_node(1, [X, Z], [Y])  # wrong everywhere, but a fine program to relabel
 

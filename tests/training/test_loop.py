@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from evaluate.cli import cli
+from soar.evaluate.cli import cli
 
 ANSWERS = Path(__file__).resolve().parents[2] / "examples" / "scripted_answers.json"
 TASKS = "arc1/train:3c9b0459,6150a2bd"
@@ -91,7 +90,7 @@ def test_one_round_leaves_every_artefact(tmp_path, tiny_model_dir):
 @pytest.mark.slow
 def test_killed_loop_resumes_from_the_last_finished_stage(tmp_path, tiny_model_dir):
     out = tmp_path / "loop"
-    command = [sys.executable, "-m", "evaluate.cli", *improve_args(tiny_model_dir, out)]
+    command = [sys.executable, "-m", "soar.evaluate.cli", *improve_args(tiny_model_dir, out)]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and not (out / "iter0" / "data.jsonl").exists():

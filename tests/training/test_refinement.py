@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from arc_env import Pair, Status, Task
+from soar.arc_env import Pair, Status, Task
+from soar.training.refinement import BUCKETS, RefinementPair, balance, bucket, refinement_pairs
+
 from tests.training.nodes import A, B, C, D, E, F, X, Y, make_node
-from training.refinement import BUCKETS, RefinementPair, balance, bucket, refinement_pairs
 
 THREE = Task("three", (Pair(A, B), Pair(C, D), Pair(E, F)), (Pair(A, B),))
 """Three train pairs (so that a third can be right) and a known test output."""

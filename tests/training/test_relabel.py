@@ -7,11 +7,11 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from soar.agents.search.node import Node
+from soar.arc_env import Status, Task
+from soar.training.relabel import relabel, relabel_id, usable
 
-from agents.search.node import Node
-from arc_env import Status, Task
 from tests.training.nodes import TASK, B, D, F, X, Y, Z, make_node
-from training.relabel import relabel, relabel_id, usable
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "programs"
 TASK_IDS = sorted(p.stem for p in EXAMPLES.glob("*.py"))

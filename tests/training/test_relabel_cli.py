@@ -6,11 +6,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
-from evaluate import cli_relabel
-from evaluate.cli import cli
-from training.filters import FILTERS
-from training.selection import STRATEGIES
+from soar.evaluate import cli_relabel
+from soar.evaluate.cli import cli
+from soar.training.filters import FILTERS
+from soar.training.selection import STRATEGIES
 
 FENCE = "```"
 

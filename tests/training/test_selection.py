@@ -6,12 +6,12 @@ import dataclasses
 from collections import Counter
 
 import pytest
+from soar.agents.search.node import Node
+from soar.arc_env import Pair, Task
+from soar.arc_env.grid import Grid
+from soar.training.selection import STRATEGIES, accuracy, allocate, rank, select, solves
 
-from agents.search.node import Node
-from arc_env import Pair, Task
-from arc_env.grid import Grid
 from tests.training.nodes import TASK, B, D, make_node, right
-from training.selection import STRATEGIES, accuracy, allocate, rank, select, solves
 
 
 def grid(i: int) -> Grid:

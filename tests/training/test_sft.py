@@ -1,4 +1,4 @@
-"""LoRA SFT (``training.sft``, ``soar train``) on the tiny random Qwen2 model of the policy tests.
+"""LoRA SFT (``soar.training.sft``, ``soar train``) on the tiny random Qwen2 model of the policy tests.
 
 Training data are relabeled-style chat records: the sampling prompt of a real ARC-AGI-1 task and,
 as the answer, the example program written for it (``examples/programs``).
@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from agents import SampleRequest, SamplingConfig, make_policy
-from agents.backends.hf import FALLBACK_CHAT_TEMPLATE
-from agents.prompts import answer_message, sample_messages
-from evaluate.cli import cli
-from training.sft_config import ALL_PROJECTIONS, TrainConfig, TrainError
+from soar.agents import SampleRequest, SamplingConfig, make_policy
+from soar.agents.backends.hf import FALLBACK_CHAT_TEMPLATE
+from soar.agents.prompts import answer_message, sample_messages
+from soar.evaluate.cli import cli
+from soar.training.sft_config import ALL_PROJECTIONS, TrainConfig, TrainError
 
 pytest.importorskip("trl", reason="needs the hf extra: pip install 'soar-arc[hf]'")
 
@@ -89,7 +88,7 @@ def small_config(base, data, out, **changes) -> TrainConfig:
 @pytest.fixture(scope="module")
 def trained(tiny_model_dir, data_file, lengths, tmp_path_factory):
     """A merged run whose length limit drops the longest example(s)."""
-    from training.sft import train
+    from soar.training.sft import train
 
     out = tmp_path_factory.mktemp("trained")
     config = small_config(tiny_model_dir, [data_file], out, max_length=max(lengths) - 1, merge=True)
@@ -100,8 +99,7 @@ def test_training_lowers_the_loss_and_moves_only_the_lora_weights(
     tiny_model_dir, data_file, tmp_path
 ):
     import torch
-
-    from training.sft import build_trainer
+    from soar.training.sft import build_trainer
 
     trainer, stats = build_trainer(small_config(tiny_model_dir, [data_file], tmp_path))
     assert stats.used == 10 and stats.dropped == 0
@@ -126,10 +124,9 @@ def test_training_lowers_the_loss_and_moves_only_the_lora_weights(
 def test_loss_masking_labels_only_the_answer_and_its_end_of_turn(
     tiny_model_dir, data_file, tmp_path
 ):
+    from soar.agents.backends.hf import TransformersPolicy
+    from soar.training.sft import build_trainer
     from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from agents.backends.hf import TransformersPolicy
-    from training.sft import build_trainer
 
     trainer, _ = build_trainer(small_config(tiny_model_dir, [data_file], tmp_path))
     rows = [trainer.train_dataset[i] for i in range(3)]
@@ -178,7 +175,7 @@ def test_examples_longer_than_max_length_are_dropped_and_counted(trained, length
 
 
 def test_no_example_within_max_length_is_an_error(tiny_model_dir, data_file, lengths, tmp_path):
-    from training.sft import build_trainer
+    from soar.training.sft import build_trainer
 
     config = small_config(tiny_model_dir, [data_file], tmp_path, max_length=min(lengths) - 1)
     with pytest.raises(TrainError, match="no training example fits in max_length"):
@@ -230,7 +227,7 @@ def test_the_model_card_names_the_base_data_and_hyperparameters(trained, data_fi
 def test_overfit_one_example_then_the_policy_writes_its_program(
     tiny_model_dir, arc1_train, tmp_path
 ):
-    from training.sft import train
+    from soar.training.sft import train
 
     task = arc1_train[SMALLEST_TASK]
     data = write_jsonl(
@@ -265,9 +262,8 @@ def test_overfit_one_example_then_the_policy_writes_its_program(
 
 
 def test_training_chat_template_matches_the_policy_prompt_without_a_template(tiny_model_dir):
+    from soar.training.sft_data import training_chat_template
     from transformers import AutoTokenizer
-
-    from training.sft_data import training_chat_template
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
     assert training_chat_template(tokenizer) is None  # it has its own
@@ -311,8 +307,7 @@ def test_qlora_without_cuda_and_bitsandbytes_is_a_clear_error(tiny_model_dir, da
     import importlib.util
 
     import torch
-
-    from training.sft import build_trainer
+    from soar.training.sft import build_trainer
 
     if torch.cuda.is_available() and importlib.util.find_spec("bitsandbytes"):
         pytest.skip("QLoRA is available here")

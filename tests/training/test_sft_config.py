@@ -10,10 +10,9 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-
-from evaluate.cli import cli
-from training import sft_card, sft_config
-from training.sft_config import ALL_PROJECTIONS, TrainConfig, TrainError
+from soar.evaluate.cli import cli
+from soar.training import sft_card, sft_config
+from soar.training.sft_config import ALL_PROJECTIONS, TrainConfig, TrainError
 
 
 @pytest.mark.parametrize(
@@ -69,7 +68,7 @@ def test_doctests():
 
 
 def test_a_missing_library_names_the_hf_extra(monkeypatch):
-    import training.sft as sft
+    import soar.training.sft as sft
 
     monkeypatch.setattr(sft, "HF_MODULES", ("torch", "no_such_library_soar"))
     with pytest.raises(TrainError, match=r"no_such_library_soar.*soar-arc\[hf\]"):
@@ -78,7 +77,7 @@ def test_a_missing_library_names_the_hf_extra(monkeypatch):
 
 def test_importing_the_training_modules_does_not_import_torch():
     code = (
-        "import sys, training.sft, training.sft_data, training.sft_card, training.sft_model, evaluate.cli; "
+        "import sys, soar.training.sft, soar.training.sft_data, soar.training.sft_card, soar.training.sft_model, soar.evaluate.cli; "
         "print(sorted(m for m in ('torch', 'transformers', 'trl', 'peft', 'datasets') "
         "if m in sys.modules))"
     )

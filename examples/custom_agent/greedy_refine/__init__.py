@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from agents.search import (
+from soar.agents.search import (
     AgentConfig,
     AgentRequest,
     SearchAgent,

@@ -4,17 +4,16 @@ that solves real single-primitive tasks on train and test within a small budget.
 from __future__ import annotations
 
 import pytest
-
-from agents import available_policies, make_policy, register_policy
-from agents.dsl.fitting import fit, training_example
-from agents.dsl.grammar import Grammar
-from agents.dsl.policy import DSLPolicy
-from agents.dsl.program import parse_source, to_source
-from agents.policy import RefineRequest, SampleRequest, SamplingConfig
-from agents.search import make_agent, run_search
-from arc_env import Executor, Status, load_tasks
-from arc_env.executor.pool import DEFAULT_PRELOAD
-from evaluate.rundir import RunDir
+from soar.agents import available_policies, make_policy, register_policy
+from soar.agents.dsl.fitting import fit, training_example
+from soar.agents.dsl.grammar import Grammar
+from soar.agents.dsl.policy import DSLPolicy
+from soar.agents.dsl.program import parse_source, to_source
+from soar.agents.policy import RefineRequest, SampleRequest, SamplingConfig
+from soar.agents.runs.rundir import RunDir
+from soar.agents.search import make_agent, run_search
+from soar.arc_env import Executor, Status, load_tasks
+from soar.arc_env.executor.pool import DEFAULT_PRELOAD
 
 from .test_grammar import edit_made
 
@@ -32,7 +31,7 @@ scaling up by 2, tiling side by side."""
 
 @pytest.fixture(scope="module")
 def dsl_executor():
-    with Executor(workers=2, preload=DEFAULT_PRELOAD + ("agents.dsl.primitives",)) as ex:
+    with Executor(workers=2, preload=DEFAULT_PRELOAD + ("soar.agents.dsl.primitives",)) as ex:
         yield ex
 
 
@@ -121,7 +120,7 @@ def test_refining_a_program_that_is_not_dsl_samples(dsl_executor, tasks):
 
 def test_specs(tasks, tmp_path):
     if "dsl" not in available_policies():  # until the registry lists the scheme as built in
-        register_policy("dsl", "agents.dsl.policy:DSLPolicy.from_spec")
+        register_policy("dsl", "soar.agents.dsl.policy:DSLPolicy.from_spec")
     built = make_policy("dsl:default", sampling=SamplingConfig(seed=1))
     assert isinstance(built, DSLPolicy) and built.policy_id == "dsl:default"
     task = tasks["3c9b0459"]

@@ -6,15 +6,14 @@ import random
 
 import numpy as np
 import pytest
+from soar.agents.dsl import primitives
+from soar.agents.dsl.fast_load import load_program
+from soar.agents.dsl.grammar import Grammar
+from soar.agents.dsl.program import to_source
+from soar.arc_env import Executor, Status
+from soar.arc_env.executor import DEFAULT_PRELOAD, _worker
 
-from agents.dsl import primitives
-from agents.dsl.fast_load import load_program
-from agents.dsl.grammar import Grammar
-from agents.dsl.program import to_source
-from arc_env import Executor, Status
-from arc_env.executor import DEFAULT_PRELOAD, _worker
-
-PRELOAD = (*DEFAULT_PRELOAD, "agents.dsl.primitives")
+PRELOAD = (*DEFAULT_PRELOAD, "soar.agents.dsl.primitives")
 
 
 def _compiled_transform(source: str):

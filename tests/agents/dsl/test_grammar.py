@@ -8,14 +8,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-
-from agents.dsl.arguments import LARGER, SAME, task_info
-from agents.dsl.features import context_from_key, context_key, task_context
-from agents.dsl.fitting import fit
-from agents.dsl.grammar import Grammar
-from agents.dsl.mutation import CONTENT, ERROR, SHAPE, feedback
-from agents.dsl.primitives import PARAM_KINDS
-from arc_env import InputResult, ProgramResult, Status, load_tasks
+from soar.agents.dsl.arguments import LARGER, SAME, task_info
+from soar.agents.dsl.features import context_from_key, context_key, task_context
+from soar.agents.dsl.fitting import fit
+from soar.agents.dsl.grammar import Grammar
+from soar.agents.dsl.mutation import CONTENT, ERROR, SHAPE, feedback
+from soar.agents.dsl.primitives import PARAM_KINDS
+from soar.arc_env import InputResult, ProgramResult, Status, load_tasks
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from soar.arc_env import Executor, Status
+from soar.arc_env.executor import DEFAULT_PRELOAD
 
-from arc_env import Executor, Status
-from arc_env.executor import DEFAULT_PRELOAD
-
-PRELOAD = (*DEFAULT_PRELOAD, "agents.dsl.primitives")
+PRELOAD = (*DEFAULT_PRELOAD, "soar.agents.dsl.primitives")
 
 # Tasks whose rule is a single primitive, and the call that solves them.
 SOLVED = {
@@ -20,9 +19,7 @@ SOLVED = {
 
 
 def _program(call: str) -> str:
-    return (
-        f"from agents.dsl.primitives import *\ndef transform(grid):\n    return {call}.tolist()\n"
-    )
+    return f"from soar.agents.dsl.primitives import *\ndef transform(grid):\n    return {call}.tolist()\n"
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from agents.dsl.primitives import PRIMITIVES
-from arc_env import load_tasks
+from soar.agents.dsl.primitives import PRIMITIVES
+from soar.arc_env import load_tasks
 
 # (task spec, primitive, arguments): ARC-AGI-1 training tasks where there is one, else evaluation
 CASES = [

@@ -13,14 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-import agents.dsl.primitives as primitives_module
-from agents.dsl.primitives import PARAM_KINDS, PRIMITIVES, Primitive, primitive
+import soar.agents.dsl.primitives as primitives_module
+from soar.agents.dsl.primitives import PARAM_KINDS, PRIMITIVES, Primitive, primitive
 
 DSL_DIR = Path(primitives_module.__file__).parent
 PRIMITIVE_MODULES = sorted(p.stem for p in DSL_DIR.glob("primitives*.py"))
 WORKER_MODULES = [*PRIMITIVE_MODULES, "fast_load", "program"]
-"""What executor workers import with ``agents.dsl.primitives`` (the program loader and its
+"""What executor workers import with ``soar.agents.dsl.primitives`` (the program loader and its
 source format come along)."""
 
 
@@ -81,7 +80,7 @@ def test_registering_twice_or_an_unknown_kind_is_refused():
 
 def test_star_import_brings_the_primitives_and_np():
     namespace: dict = {}
-    exec("from agents.dsl.primitives import *", namespace)
+    exec("from soar.agents.dsl.primitives import *", namespace)
     names = set(namespace) - {"__builtins__"}
     assert names == {"np", *PRIMITIVES}
     assert namespace["np"] is np
@@ -91,8 +90,8 @@ def test_star_import_brings_the_primitives_and_np():
 
 def test_order_does_not_depend_on_which_module_is_imported_first():
     code = (
-        "import agents.dsl.primitives_parts, agents.dsl.primitives_objects\n"
-        "from agents.dsl.primitives import PRIMITIVES\n"
+        "import soar.agents.dsl.primitives_parts, soar.agents.dsl.primitives_objects\n"
+        "from soar.agents.dsl.primitives import PRIMITIVES\n"
         "print(' '.join(PRIMITIVES))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -136,13 +135,15 @@ def test_primitives_module_set_is_what_the_import_check_covers():
         "primitives_tiling",
     ]
     assert {p.fn.__module__ for p in PRIMITIVES.values()} == {
-        f"agents.dsl.{m}" for m in PRIMITIVE_MODULES if m not in ("primitives", "primitives_base")
+        f"soar.agents.dsl.{m}"
+        for m in PRIMITIVE_MODULES
+        if m not in ("primitives", "primitives_base")
     }
 
 
 @pytest.mark.parametrize("module", PRIMITIVE_MODULES)
 def test_doctests(module):
-    result = doctest.testmod(importlib.import_module(f"agents.dsl.{module}"))
+    result = doctest.testmod(importlib.import_module(f"soar.agents.dsl.{module}"))
     if module != "primitives":  # the entry module only re-exports
         assert result.attempted > 0, f"{module} has no doctests"
     assert result.failed == 0, f"{result.failed} of {result.attempted} doctests failed in {module}"

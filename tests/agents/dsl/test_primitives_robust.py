@@ -8,8 +8,7 @@ import itertools
 
 import numpy as np
 import pytest
-
-from agents.dsl.primitives import PARAM_KINDS, PRIMITIVES
+from soar.agents.dsl.primitives import PARAM_KINDS, PRIMITIVES
 
 TEST_COLOURS = (0, 1, 5, 9)
 """Colours tried for the colour kinds (their domain comes from the task)."""

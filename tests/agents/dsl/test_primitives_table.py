@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from agents.dsl.primitives import PRIMITIVES
+from soar.agents.dsl.primitives import PRIMITIVES
 
 G23 = [[1, 2, 3], [4, 5, 6]]
 G22 = [[1, 2], [3, 4]]

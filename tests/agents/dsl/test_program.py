@@ -8,17 +8,16 @@ import random
 
 import numpy as np
 import pytest
-
-from agents.dsl.grammar import Grammar
-from agents.dsl.primitives import PRIMITIVES
-from agents.dsl.program import HEADER, IMPORT, describe, parse_source, to_source
-from arc_env import load_tasks
+from soar.agents.dsl.grammar import Grammar
+from soar.agents.dsl.primitives import PRIMITIVES
+from soar.agents.dsl.program import HEADER, IMPORT, describe, parse_source, to_source
+from soar.arc_env import load_tasks
 
 DOCTEST_MODULES = [
-    "agents.dsl.program",
-    "agents.dsl.features",
-    "agents.dsl.arguments",
-    "agents.dsl.mutation",
+    "soar.agents.dsl.program",
+    "soar.agents.dsl.features",
+    "soar.agents.dsl.arguments",
+    "soar.agents.dsl.mutation",
 ]
 
 

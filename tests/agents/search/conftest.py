@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from arc_env import load_tasks
+from soar.arc_env import load_tasks
 
 TASK_IDS = ("3c9b0459", "6150a2bd", "67a3c6ac", "68b16354")
 """Rotate by 180 degrees (twice), mirror left-right, flip upside down."""

@@ -12,9 +12,8 @@ import shutil
 from dataclasses import dataclass
 
 import pytest
-
-from agents.search import Node, run_search
-from evaluate.rundir import RunDir
+from soar.agents.runs.rundir import RunDir
+from soar.agents.search import Node, run_search
 
 from .programs import INVALID, MIX, RecordingPolicy
 

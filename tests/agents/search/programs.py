@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from agents import ScriptedPolicy
+from soar.agents import ScriptedPolicy
 
 
 def code(body: str) -> str:

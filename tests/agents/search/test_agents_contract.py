@@ -5,11 +5,10 @@ from __future__ import annotations
 import functools
 
 import pytest
-
-from agents.search import available_agents, make_agent, run_search
-from agents.search.refine import RexConfig, SampleRefineConfig
-from agents.search.rex import is_arm
-from evaluate.rundir import RunDir
+from soar.agents.runs.rundir import RunDir
+from soar.agents.search import available_agents, make_agent, run_search
+from soar.agents.search.refine import RexConfig, SampleRefineConfig
+from soar.agents.search.rex import is_arm
 
 from .contract import AgentContract
 from .programs import MIX, RecordingPolicy

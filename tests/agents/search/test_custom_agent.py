@@ -11,8 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from agents.search import ENTRY_POINT_GROUP
+from soar.agents.search import ENTRY_POINT_GROUP
 
 from .contract import AgentContract
 
@@ -20,10 +19,10 @@ EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "custom_agent"
 
 DISCOVER_AND_RUN = """
 import json, sys
-from agents import ScriptedPolicy
-from agents.search import available_agents, make_agent, run_search
-from arc_env import Executor, load_tasks
-from evaluate.rundir import RunDir
+from soar.agents import ScriptedPolicy
+from soar.agents.search import available_agents, make_agent, run_search
+from soar.arc_env import Executor, load_tasks
+from soar.agents.runs.rundir import RunDir
 
 assert "greedy-refine" in available_agents(), available_agents()
 agent = make_agent("greedy-refine", programs=6, width=2)

@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["agents.search", "agents.search.rex", "agents.search.refine"]
+MODULES = ["soar.agents.search", "soar.agents.search.rex", "soar.agents.search.refine"]
 
 
 @pytest.mark.parametrize("name", MODULES)

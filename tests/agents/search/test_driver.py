@@ -12,11 +12,10 @@ import time
 from dataclasses import dataclass
 
 import pytest
-
-from agents import ScriptedPolicy
-from agents.search import SearchAgent, make_agent, run_search, sample_request
-from arc_env import Executor
-from evaluate.rundir import RunDir
+from soar.agents import ScriptedPolicy
+from soar.agents.runs.rundir import RunDir
+from soar.agents.search import SearchAgent, make_agent, run_search, sample_request
+from soar.arc_env import Executor
 
 from .programs import MIRROR, MIX, ROTATE, RecordingPolicy
 
@@ -125,10 +124,10 @@ def test_resume_after_a_torn_line_repairs_the_log(search_tasks, executor, tmp_pa
 
 KILLED_RUN = """
 import sys, time
-from agents import ScriptedPolicy
-from agents.search import make_agent, run_search
-from arc_env import Executor, load_tasks
-from evaluate.rundir import RunDir
+from soar.agents import ScriptedPolicy
+from soar.agents.search import make_agent, run_search
+from soar.arc_env import Executor, load_tasks
+from soar.agents.runs.rundir import RunDir
 
 class Slow(ScriptedPolicy):
     def generate(self, requests):

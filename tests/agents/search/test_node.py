@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from agents.search.node import Node
-from arc_env import InputResult, Status
-from arc_env.error import GridError
-from arc_env.grid import from_rows, to_rows
+from soar.agents.search.node import Node
+from soar.arc_env import InputResult, Status
+from soar.arc_env.error import GridError
+from soar.arc_env.grid import from_rows, to_rows
 
 GRID = ((0, 1, 2), (9, 8, 7))
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy import integrate, stats
-
-from agents.search import REFINE, SAMPLE, Arm, ArmPool, Node, arms_from_nodes, rex_choose
-from agents.search.rex import rex_choose_many
-from arc_env import InputResult, Status
+from soar.agents.search import REFINE, SAMPLE, Arm, ArmPool, Node, arms_from_nodes, rex_choose
+from soar.agents.search.rex import rex_choose_many
+from soar.arc_env import InputResult, Status
 
 DRAWS = 20_000
 

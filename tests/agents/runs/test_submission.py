@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from evaluate import submission
-from evaluate.rundir import RunDir, RunDirError
-from evaluate.scoring import score_run
+from soar.agents.runs import submission
+from soar.agents.runs.rundir import RunDir, RunDirError
+from soar.agents.runs.scoring import score_run
 
-from .runs import WRONG, make_run, node
+from tests.agents.runs.runs import WRONG, make_run, node
 
 
 @pytest.fixture(scope="module")

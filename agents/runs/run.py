@@ -1,6 +1,6 @@
 """``soar run``: search a set of tasks with an agent and a policy, vote, and score.
 
-A plain function (:func:`run`) that the CLI calls with a :class:`~evaluate.config.RunConfig`;
+A plain function (:func:`run`) that the CLI calls with a :class:`~soar.agents.runs.config.RunConfig`;
 heavy libraries are imported here, not by the CLI.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from arc_env.executor import DEFAULT_PRELOAD
+from soar.arc_env.executor import DEFAULT_PRELOAD
 
 from .config import RunConfig
 from .rundir import RunDir
@@ -21,14 +21,14 @@ from .rundir import RunDir
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from agents.search import Node, SearchProgress
-    from arc_env import Task
-    from evaluate.scoring import RunScores, TaskResult
+    from soar.agents.search import Node, SearchProgress
+    from soar.arc_env import Task
+    from soar.agents.runs.scoring import RunScores, TaskResult
 
 
 SEARCH_PRELOAD = (
     *DEFAULT_PRELOAD,
-    "agents.dsl.primitives",  # DSL programs import it; numpy/scipy only, about 20 ms per worker
+    "soar.agents.dsl.primitives",  # DSL programs import it; numpy/scipy only, about 20 ms per worker
 )
 """Modules the search's executor workers import up front."""
 
@@ -46,11 +46,11 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
     With ``resume``, ``config.out`` must hold a run: its saved configuration is used and each
     task continues from its logged nodes until the same budget is reached.
     """
-    from agents import SamplingConfig, make_policy
-    from agents.search import make_agent, run_search
-    from arc_env import Executor, load_tasks
-    from evaluate import submission
-    from evaluate.scoring import score_run
+    from soar.agents import SamplingConfig, make_policy
+    from soar.agents.search import make_agent, run_search
+    from soar.arc_env import Executor, load_tasks
+    from soar.agents.runs import submission
+    from soar.agents.runs.scoring import score_run
 
     if resume:
         rundir = RunDir.open(config.out)
@@ -125,7 +125,7 @@ class _Scorer:
         self.results: dict[str, TaskResult] = {}
 
     def __call__(self, task: Task, nodes: list[Node]) -> None:
-        from evaluate.scoring import vote_and_score
+        from soar.agents.runs.scoring import vote_and_score
 
         self.results[task.id] = vote_and_score(self.tasks[task.id], nodes)
 

@@ -26,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from agents.search.node import Node
+from soar.agents.search.node import Node
 
 CONFIG, NODES, ATTEMPTS, SCORES, REPORT = (
     "config.json",

@@ -22,11 +22,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, cast
 
-from agents.search.node import Node
-from agents.voting import Ballot, program_weight, rank_groups
-from agents.voting import attempts as vote_attempts
-from arc_env.grid import Grid
-from arc_env.task import Task
+from soar.agents.search.node import Node
+from soar.agents.voting import Ballot, program_weight, rank_groups
+from soar.agents.voting import attempts as vote_attempts
+from soar.arc_env.grid import Grid
+from soar.arc_env.task import Task
 
 from .rundir import RunDir
 from .submission import Attempts
@@ -261,7 +261,7 @@ def score_run(
     Args:
         run: the run directory.
         tasks: the requested tasks, with their test outputs where known.
-        weighting: ``"soar"`` or ``"count"`` (see :mod:`agents.voting`).
+        weighting: ``"soar"`` or ``"count"`` (see :mod:`soar.agents.voting`).
         budgets: the budgets of the curve (default: :func:`budget_grid` of the largest number of
             programs spent on one scored task).
         scored: results of :func:`vote_and_score` (with the same ``weighting`` and ``budgets``) for
@@ -360,7 +360,7 @@ def _first_hits(nodes: Sequence[Node], solutions: Sequence[Grid]) -> list[int]:
 def _keyed_ballots(nodes: Sequence[Node], n_tests: int) -> tuple[list[Ballot], list[tuple]]:
     """Ballots whose outputs are replaced by one small int per distinct tuple of test outputs.
 
-    :func:`~agents.voting.rank_groups` only hashes and compares the outputs, so the ranking is
+    :func:`~soar.agents.voting.rank_groups` only hashes and compares the outputs, so the ranking is
     the same as with the grids, and each tuple of grids is hashed once per node rather than once
     per budget. Returns the ballots and the tuples of test outputs, indexed by key.
     """

@@ -1,6 +1,6 @@
 """Attempts from a run's node logs, and ``attempts.json`` in the Kaggle submission format.
 
-The vote (:mod:`agents.voting`) gives, per test input, at most two attempts: the outputs of the two
+The vote (:mod:`soar.agents.voting`) gives, per test input, at most two attempts: the outputs of the two
 heaviest groups of programs, or the one group's output twice. The file holds, for every task of
 the requested set, one entry per test input::
 
@@ -8,7 +8,7 @@ the requested set, one entry per test input::
 
 Kaggle requires both keys for every test input of every task, so a task where no program voted
 (none produced a grid for every test input) is written with the placeholder grid ``[[0]]`` in
-both attempts. A placeholder is not an attempt: scoring (:mod:`evaluate.scoring`) works from the
+both attempts. A placeholder is not an attempt: scoring (:mod:`soar.agents.runs.scoring`) works from the
 vote itself, where such a task has no attempts and scores 0, and ``scores.json`` marks it
 ``"attempted": false``. :func:`read` returns the file as written, placeholders included.
 """
@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agents.search.node import Node
-from agents.voting import WEIGHTINGS, Ballot, attempts
-from arc_env.grid import Grid
+from soar.agents.search.node import Node
+from soar.agents.voting import WEIGHTINGS, Ballot, attempts
+from soar.arc_env.grid import Grid
 
 from .rundir import RunDir, RunDirError
 
@@ -66,7 +66,7 @@ def attempts_for_task(nodes: Sequence[Node], n_tests: int, weighting: str = "soa
         ``n_tests`` lists of two grids (attempt 1, attempt 2), or ``n_tests`` empty lists when no
         program produced a grid for every test input.
 
-    >>> from arc_env import InputResult, Status
+    >>> from soar.arc_env import InputResult, Status
     >>> def node(i, out, acc):
     ...     test = (InputResult(Status.OK, out),)
     ...     return Node("t", i, None, "sample", "p", "...", test=test, train_correct=acc)

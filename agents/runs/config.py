@@ -86,7 +86,7 @@ class RunConfig:
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides: Any) -> RunConfig:
         """Values from the YAML file at ``path`` (if any), then ``overrides`` that are not None."""
-        from training.settings import load_settings
+        from soar.agents.runs.settings import load_settings
 
         return load_settings(cls, path, overrides)
 

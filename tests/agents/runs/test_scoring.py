@@ -7,13 +7,13 @@ import json
 
 import pytest
 
-import evaluate.scoring
-import evaluate.submission
-from arc_env import Pair, Task, load_tasks
-from evaluate.rundir import RunDir
-from evaluate.scoring import budget_grid, score_run, score_task
+import soar.agents.runs.scoring as scoring_module
+import soar.agents.runs.submission as submission_module
+from soar.arc_env import Pair, Task, load_tasks
+from soar.agents.runs.rundir import RunDir
+from soar.agents.runs.scoring import budget_grid, score_run, score_task
 
-from .runs import WRONG, make_run, node
+from tests.agents.runs.runs import WRONG, make_run, node
 
 A, B, C = ((1,),), ((2,),), ((3,),)
 
@@ -43,7 +43,7 @@ def real_three(arc1_train):
     return arc1_train["27a28665"]
 
 
-@pytest.mark.parametrize("module", [evaluate.scoring, evaluate.submission])
+@pytest.mark.parametrize("module", [scoring_module, submission_module])
 def test_doctests(module):
     outcome = doctest.testmod(module)
     assert outcome.attempted > 0
