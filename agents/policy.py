@@ -19,9 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from soar.arc_env import ProgramResult, Task
+from soar.arc_env.error import InputError
 
 from .extraction import extract_program
 from .prompts import PromptConfig, refine_messages, sample_messages
+from .settings import check_types
+
+
+class PolicyError(InputError):
+    """A policy spec or setting that cannot be turned into a policy: an unknown scheme, a missing
+    library or model, an unreadable answers file, a sampling setting out of range."""
+
 
 Message = dict[str, str]
 """A chat message: ``{"role": "system" | "user" | "assistant", "content": str}``."""
@@ -66,15 +74,16 @@ class SamplingConfig:
     """Seed for back ends that accept one (results are then repeatable where the engine allows)."""
 
     def __post_init__(self) -> None:
+        check_types(self, PolicyError)
         if not self.temperature >= 0:
-            raise ValueError(f"temperature: expected >= 0, got {self.temperature}")
+            raise PolicyError(f"temperature: expected >= 0, got {self.temperature}")
         if not 0 < self.top_p <= 1:
-            raise ValueError(f"top_p: expected 0 < top_p <= 1, got {self.top_p}")
+            raise PolicyError(f"top_p: expected 0 < top_p <= 1, got {self.top_p}")
         if not 0 <= self.min_p < 1:
-            raise ValueError(f"min_p: expected 0 <= min_p < 1, got {self.min_p}")
+            raise PolicyError(f"min_p: expected 0 <= min_p < 1, got {self.min_p}")
         for name in ("max_new_tokens_sample", "max_new_tokens_refine"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name}: expected at least 1, got {getattr(self, name)}")
+                raise PolicyError(f"{name}: expected at least 1, got {getattr(self, name)}")
 
     def max_new_tokens(self, request: Request) -> int:
         if isinstance(request, RefineRequest):
@@ -227,18 +236,39 @@ class ScriptedPolicy(Policy):
     def __post_init__(self) -> None:
         super().__init__()
         if not self.answers:
-            raise ValueError("answers: expected at least one answer text")
+            raise PolicyError("answers: expected at least one answer text")
         if not isinstance(self.answers, Mapping):
-            self.answers = {"*": list(self.answers)}
+            self.answers = {"*": self.answers}
+        for task_id, texts in self.answers.items():
+            if (
+                not isinstance(task_id, str)
+                or isinstance(texts, str)
+                or not isinstance(texts, Sequence)
+                or not all(isinstance(text, str) for text in texts)
+            ):
+                raise PolicyError(
+                    f"answers: expected a list of answer texts or a mapping from task id to "
+                    f"such lists, got {texts!r} for {task_id!r}"
+                )
+        self.answers = {task_id: list(texts) for task_id, texts in self.answers.items()}
         self._turns: dict[str, int] = {}
 
     @classmethod
     def from_spec(cls, target: str, **options: Any) -> ScriptedPolicy:
-        """``scripted:ANSWERS.json``: a JSON list of answers, or ``{task_id: [answers]}``."""
+        """``scripted:ANSWERS.json``: a JSON list of answer texts, used in turn for every task, or
+        ``{"TASK_ID": [answers], "*": [answers for any other task]}``."""
         try:
-            answers = json.loads(Path(target).read_text())
+            answers = json.loads(Path(target).read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
-            raise ValueError(f"{target}: expected a JSON file of answers ({err})") from None
+            raise PolicyError(
+                f"scripted:{target}: expected a JSON file of answers, a list of texts or "
+                f'{{"TASK_ID": [texts]}} ({err})'
+            ) from None
+        if not isinstance(answers, list | dict):
+            raise PolicyError(
+                f"scripted:{target}: expected a list of answer texts or a mapping from task id to "
+                f"such lists, got a JSON {type(answers).__name__}"
+            )
         sampling = options.pop("sampling", None)
         prompts = options.pop("prompts", None)
         policy = cls(answers, **options)

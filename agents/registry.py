@@ -18,7 +18,7 @@ import importlib.util
 from collections.abc import Callable
 
 from .plugins import PluginRegistry
-from .policy import Policy, SamplingConfig
+from .policy import Policy, PolicyError, SamplingConfig
 from .prompts import PromptConfig
 
 PolicyFactory = Callable[..., Policy]
@@ -35,10 +35,6 @@ _BUILT_IN = {
 }
 
 
-class PolicyError(ValueError):
-    """A policy spec that cannot be turned into a policy (unknown scheme, missing library...)."""
-
-
 _REGISTRY = PluginRegistry(ENTRY_POINT_GROUP, _BUILT_IN, PolicyError, "policy scheme")
 
 
@@ -46,7 +42,7 @@ def register_policy(scheme: str, factory: PolicyFactory | str) -> None:
     """Make ``scheme:TARGET`` specs build policies with ``factory`` (a callable or
     ``"module:attribute"``); overrides built-in and entry-point schemes of the same name."""
     if not scheme.isidentifier():
-        raise ValueError(f"scheme: expected a name like 'mybackend', got {scheme!r}")
+        raise PolicyError(f"scheme: expected a name like 'mybackend', got {scheme!r}")
     _REGISTRY.register(scheme, factory)
 
 
@@ -55,14 +51,52 @@ def available_policies() -> dict[str, str]:
     return _REGISTRY.available()
 
 
+def install_command(extra: str) -> str:
+    """The pip command that adds the optional dependencies ``extra`` to this installation.
+
+    From a source checkout (an editable or local install) it names that checkout, since the
+    distribution may not come from a package index; otherwise ``pip install 'soar-arc[EXTRA]'``.
+    """
+    import json
+    from importlib import metadata
+    from urllib.parse import unquote, urlparse
+
+    try:
+        direct = json.loads(metadata.distribution("soar-arc").read_text("direct_url.json") or "{}")
+    except (metadata.PackageNotFoundError, ValueError):
+        direct = {}
+    url = urlparse(str(direct.get("url", "")))
+    if url.scheme == "file" and "dir_info" in direct:
+        editable = "-e " if direct["dir_info"].get("editable") else ""
+        return f"pip install {editable}'{unquote(url.path)}[{extra}]'"
+    return f"pip install 'soar-arc[{extra}]'"
+
+
 def require(modules: tuple[str, ...], extra: str, what: str) -> None:
     """Raise :class:`PolicyError` naming the extra to install when a module is missing."""
     missing = [m for m in modules if importlib.util.find_spec(m) is None]
     if missing:
         raise PolicyError(
             f"the {what} back end needs {', '.join(missing)}: "
-            f"install it with pip install 'soar-arc[{extra}]'"
+            f"install it with {install_command(extra)}"
         )
+
+
+def check_policy_spec(spec: str) -> None:
+    """Raise :class:`PolicyError` unless ``spec`` is ``SCHEME:TARGET`` with a known scheme (the
+    cheap part of :func:`make_policy`, for checking settings before any work starts)."""
+    _split_spec(spec)
+
+
+def _split_spec(spec: str) -> tuple[PolicyFactory, str]:
+    scheme, sep, target = spec.partition(":") if isinstance(spec, str) else ("", "", "")
+    if not sep or not target:
+        raise PolicyError(
+            f"expected a policy spec SCHEME:TARGET such as 'hf:/path/to/model', "
+            f"'vllm:Qwen/Qwen2.5-Coder-7B-Instruct' or 'openai:http://127.0.0.1:8000/v1#model'; "
+            f"got {spec!r}"
+        )
+    return _REGISTRY.resolve(scheme, context=spec), target
 
 
 def make_policy(
@@ -72,15 +106,21 @@ def make_policy(
     prompts: PromptConfig | None = None,
     **options: object,
 ) -> Policy:
-    """Build the policy a spec string names, e.g. ``make_policy("hf:/models/qwen-0.5b")``."""
-    scheme, sep, target = spec.partition(":")
-    if not sep or not target:
-        raise PolicyError(
-            f"expected a policy spec SCHEME:TARGET such as 'hf:/path/to/model', "
-            f"'vllm:Qwen/Qwen2.5-Coder-7B-Instruct' or 'openai:http://127.0.0.1:8000/v1#model'; "
-            f"got {spec!r}"
+    """Build the policy a spec string names, e.g. ``make_policy("hf:/models/qwen-0.5b")``.
+
+    Raises:
+        PolicyError: the spec is malformed or names an unknown scheme, a library is missing, or
+            the back end refused its target or an option (the message says what was expected).
+    """
+    factory, target = _split_spec(spec)
+    try:
+        return factory(
+            target,
+            sampling=sampling or SamplingConfig(),
+            prompts=prompts or PromptConfig(),
+            **options,
         )
-    factory = _REGISTRY.resolve(scheme, context=spec)
-    return factory(
-        target, sampling=sampling or SamplingConfig(), prompts=prompts or PromptConfig(), **options
-    )
+    except PolicyError:
+        raise
+    except (TypeError, ValueError) as err:  # a bad option or target the factory refused
+        raise PolicyError(f"policy {spec!r}: {err}") from err

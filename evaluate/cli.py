@@ -16,15 +16,19 @@ whose ``config.json`` is unreadable or names no tasks (without ``--tasks``), a c
 from __future__ import annotations
 
 import ast
-import contextlib
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from soar.evaluate.cli_improve import improve_command
+from soar.evaluate.cli_relabel import relabel_command
+from soar.evaluate.cli_run import run_command
+from soar.evaluate.cli_train import train_command
+from soar.evaluate.command import BadInput, SoarGroup, open_run
 
 if TYPE_CHECKING:
     from soar.agents.runs.rundir import RunDir
@@ -33,37 +37,15 @@ if TYPE_CHECKING:
     from soar.arc_env.grid import Grid
     from soar.arc_env.task import Task
 
-__all__ = ["InputError", "cli", "main"]
+__all__ = ["cli", "main"]
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class InputError(click.ClickException):
-    """Bad input (a spec, a task id, a file): one ``Error: ...`` line on stderr, exit status 2."""
-
-    exit_code = 2
-
-    def __init__(self, message: str) -> None:
-        super().__init__(" ".join(message.split()))  # always one line
-
-
-@contextlib.contextmanager
-def _arc_env_errors() -> Iterator[None]:
-    """Turn ``arc_env`` errors into one-line errors: bad input (exit 2), executor failure (exit 1)."""
-    from soar.arc_env.error import ArcEnvError, ExecutorError
-
-    try:
-        yield
-    except ExecutorError as err:  # the tool failed, not the input
-        raise click.ClickException(f"the executor failed: {err}") from None
-    except ArcEnvError as err:  # TaskFormatError, UnknownTaskError, GridError
-        raise InputError(str(err)) from None
 
 
 # --- the group ----------------------------------------------------------------------------------
 
 
-@click.group(context_settings=_CONTEXT)
+@click.group(cls=SoarGroup, context_settings=_CONTEXT)
 @click.version_option(package_name="soar-arc", prog_name="soar")
 def cli() -> None:
     """ARC-AGI program synthesis with self-improving language models (after SOAR).
@@ -117,8 +99,7 @@ def tasks_list(spec: str, solutions: str | None) -> None:
     """
     from soar.arc_env.loading import load_tasks
 
-    with _arc_env_errors():
-        loaded = load_tasks(spec, solutions=solutions)
+    loaded = load_tasks(spec, solutions=solutions)
     width = max((len(task.id) for task in loaded), default=0)
     lines = [
         f"{task.id:<{width}}  {len(task.train):>2} train  {len(task.test):>2} test  "
@@ -194,9 +175,15 @@ def exec_command(
     task = _load_task(spec, task_id, solutions)
 
     from soar.arc_env.executor import Executor
+    from soar.arc_env.executor.result import NO_TRANSFORM
 
-    with _arc_env_errors(), Executor(workers=1, timeout=timeout, memory_mb=memory_mb or None) as ex:
+    with Executor(workers=1, timeout=timeout, memory_mb=memory_mb or None) as ex:
         result = ex.run([(task.public(), source)])[0]
+    if all(res.message == NO_TRANSFORM for res in (*result.train, *result.test)):
+        raise BadInput(
+            f"{program}: expected a function `transform(grid)`, but the module binds no callable "
+            "`transform`"
+        )
 
     test_correct = [
         None if pair.output is None else res.output == pair.output
@@ -331,47 +318,14 @@ def report_command(run_dir: str, spec: str | None, solutions: str | None, weight
 def _score(
     run_dir: str, spec: str | None, solutions: str | None, weighting: str
 ) -> tuple[RunDir, list[Task], RunScores]:
-    """The run, its requested tasks and their scores, or an :class:`InputError` saying why not."""
-    from soar.agents.runs.rundir import RunDirError
-
-    run, spec, solutions = _open_run(run_dir, spec, solutions)
+    """The run, its requested tasks and their scores."""
+    run, spec, solutions = open_run(run_dir, spec, solutions)
 
     from soar.agents.runs.scoring import score_run
     from soar.arc_env.loading import load_tasks
 
-    with _arc_env_errors():
-        loaded = load_tasks(spec, solutions=solutions)
-    try:
-        return run, loaded, score_run(run, loaded, weighting=weighting)
-    except RunDirError as err:
-        raise InputError(str(err)) from None
-
-
-def _open_run(
-    run_dir: str, spec: str | None, solutions: str | None
-) -> tuple[RunDir, str, str | None]:
-    """The run, and the task spec and solutions file to read its tasks with: ``spec`` and
-    ``solutions`` when a spec is given, else those of the run's config; or an
-    :class:`InputError` saying why not."""
-    from soar.agents.runs.rundir import CONFIG, RunDir, RunDirError
-
-    try:
-        run = RunDir.open(run_dir)
-        config = run.config
-    except RunDirError as err:
-        raise InputError(str(err)) from None
-    except (OSError, ValueError) as err:
-        raise InputError(f"{Path(run_dir) / CONFIG}: cannot read it ({err})") from None
-    if spec is None:
-        spec = config.get("tasks") if isinstance(config, dict) else None
-        if not isinstance(spec, str) or not spec:
-            raise InputError(
-                f'{Path(run_dir) / CONFIG}: names no tasks (expected a "tasks" spec); '
-                "give them with --tasks SPEC"
-            )
-        if solutions is None and isinstance(config.get("solutions"), str):
-            solutions = config["solutions"]
-    return run, spec, solutions
+    loaded = load_tasks(spec, solutions=solutions)
+    return run, loaded, score_run(run, loaded, weighting=weighting)
 
 
 def _score_lines(scores: RunScores) -> list[str]:
@@ -417,11 +371,10 @@ def _task_lines(scores: RunScores) -> list[str]:
 
 
 def _load_task(spec: str, task_id: str, solutions: str | None) -> Task:
-    """The one task ``task_id`` of ``spec``, or an :class:`InputError` saying why not."""
+    """The one task ``task_id`` of ``spec``, or a :class:`BadInput` saying why not."""
     from soar.arc_env.loading import load_tasks
 
-    with _arc_env_errors():
-        loaded = load_tasks(spec, [task_id], solutions=solutions)
+    loaded = load_tasks(spec, [task_id], solutions=solutions)
     return next(task for task in loaded if task.id == task_id)  # load_tasks raised if absent
 
 
@@ -439,34 +392,32 @@ def _read_program(path: str) -> str:
     """The source of a program file, checked: UTF-8, valid Python, binds ``transform``.
 
     Raises:
-        InputError: the file cannot be read, is not UTF-8 text, is not valid Python, or defines
+        BadInput: the file cannot be read, is not UTF-8 text, is not valid Python, or defines
             no top-level ``transform``.
     """
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise InputError(f"program file {path!r}: no such file") from None
+        raise BadInput(f"program file {path!r}: no such file") from None
     except IsADirectoryError:
-        raise InputError(
-            f"program file {path!r}: expected a Python file, got a directory"
-        ) from None
+        raise BadInput(f"program file {path!r}: expected a Python file, got a directory") from None
     except OSError as err:
-        raise InputError(f"program file {path!r}: cannot read it ({err.strerror or err})") from None
+        raise BadInput(f"program file {path!r}: cannot read it ({err.strerror or err})") from None
     try:
         source = raw.decode("utf-8-sig")  # a byte-order mark is allowed, as in any Python file
     except UnicodeDecodeError as err:
-        raise InputError(
+        raise BadInput(
             f"{path}: expected UTF-8 text, found an undecodable byte at offset {err.start}"
         ) from None
     try:
         tree = ast.parse(source, filename=path)
     except SyntaxError as err:
         where = f" line {err.lineno}" if err.lineno else ""
-        raise InputError(f"{path}{where}: {type(err).__name__}: {err.msg}") from None
+        raise BadInput(f"{path}{where}: {type(err).__name__}: {err.msg}") from None
     except ValueError as err:  # null bytes, before Python 3.12
-        raise InputError(f"{path}: {err}") from None
+        raise BadInput(f"{path}: {err}") from None
     if not _binds_transform(tree):
-        raise InputError(f"{path}: expected a top-level function `transform(grid)`, found none")
+        raise BadInput(f"{path}: expected a top-level function `transform(grid)`, found none")
     return source
 
 
@@ -535,19 +486,9 @@ def _shape_range(shapes: Sequence[tuple[int, int]]) -> str:
     return low if low == high else f"{low}..{high}"
 
 
-def _register_more_commands() -> None:
-    from soar.evaluate.cli_improve import improve_command
-    from soar.evaluate.cli_relabel import relabel_command
-    from soar.evaluate.cli_run import run_command
-    from soar.evaluate.cli_train import train_command
-
-    cli.add_command(run_command)
-    cli.add_command(train_command)
-    cli.add_command(relabel_command)
-    cli.add_command(improve_command)
-
-
-_register_more_commands()
+# The commands with modules of their own (each imports only click and ``command`` at import time).
+for _command in (run_command, train_command, relabel_command, improve_command):
+    cli.add_command(_command)
 
 if __name__ == "__main__":
     main()

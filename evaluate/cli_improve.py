@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from soar.evaluate.cli_run import _parse_options
+from soar.evaluate.command import BadInput, parse_options
 
 
 @click.command("improve", short_help="Search, relabel, finetune, repeat (SOAR's loop).")
@@ -55,7 +55,6 @@ def improve_command(**flags: object) -> None:
     import json
     from pathlib import Path
 
-    from soar.evaluate.cli import InputError, _arc_env_errors
     from soar.training.loop import CONFIG_FILE, ImproveConfig, improve
 
     resume_dir = flags.pop("resume_dir")
@@ -89,26 +88,18 @@ def improve_command(**flags: object) -> None:
         ("sampling", "--sampling", "sampling_option"),
         ("train", "--train-option", "train_option"),
     ):
-        overrides[key] = _parse_options(flags[name], flag) or None  # type: ignore[arg-type]
-    try:
-        if resume_dir:
-            saved = Path(resume_dir) / CONFIG_FILE
-            if not saved.is_file():
-                raise ValueError(f"{resume_dir}: expected a loop directory with {CONFIG_FILE}")
+        overrides[key] = parse_options(flags[name], flag) or None  # type: ignore[arg-type]
+    if resume_dir:
+        saved = Path(resume_dir) / CONFIG_FILE
+        if not saved.is_file():
+            raise BadInput(f"{resume_dir}: expected a loop directory with {CONFIG_FILE}")
+        try:
             config = ImproveConfig(**json.loads(saved.read_text()))
-        else:
-            config = ImproveConfig.load(flags["config_file"], **overrides)  # type: ignore[arg-type]
-    except (ValueError, TypeError, OSError) as err:
-        raise InputError(str(err)) from None
-    from soar.agents.registry import PolicyError
-    from soar.agents.runs.rundir import RunDirError
-    from soar.agents.search import AgentError
-
-    try:
-        with _arc_env_errors():
-            summary = improve(config)
-    except (PolicyError, AgentError, RunDirError) as err:
-        raise InputError(str(err)) from None
+        except (OSError, ValueError, TypeError) as err:
+            raise BadInput(f"{saved}: cannot read the loop's configuration ({err})") from None
+    else:
+        config = ImproveConfig.load(flags["config_file"], **overrides)  # type: ignore[arg-type]
+    summary = improve(config)
     lines = [f"{'round':>5}  {'model':<50} {'score':>7} {'held-out':>9} {'test-time':>9}"]
     for row in summary["iterations"]:
         cells = [_fmt(row.get(k)) for k in ("score", "held_out", "test_time")]

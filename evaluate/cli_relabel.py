@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import click
+from soar.evaluate.command import open_run
 
 if TYPE_CHECKING:
     from soar.agents.runs.rundir import RunDir
@@ -98,24 +99,19 @@ def relabel_command(
     datasets.load_dataset("json", data_files=OUT). The counts per filter, strategy and bucket
     are printed.
     """
-    from soar.agents.runs.rundir import RunDirError
-    from soar.evaluate.cli import InputError
     from soar.training.dataset import build_dataset, write_jsonl
     from soar.training.filters import FilterConfig
 
     runs, tasks = _runs_and_tasks(run_dirs, spec, solutions)
-    try:
-        records, stats = build_dataset(
-            runs,
-            tasks,
-            strategy=strategy,
-            per_task=per_task,
-            refinement=refinement,
-            seed=seed,
-            filters=FilterConfig().without(no_filter),
-        )
-    except RunDirError as err:
-        raise InputError(str(err)) from None
+    records, stats = build_dataset(
+        runs,
+        tasks,
+        strategy=strategy,
+        per_task=per_task,
+        refinement=refinement,
+        seed=seed,
+        filters=FilterConfig().without(no_filter),
+    )
     try:
         path = write_jsonl(records, out)
     except OSError as err:
@@ -128,18 +124,16 @@ def _runs_and_tasks(
 ) -> tuple[list[RunDir], list[Task]]:
     """The runs, and the union of their tasks (the first of the same id wins), in order."""
     from soar.arc_env.loading import load_tasks
-    from soar.evaluate.cli import _arc_env_errors, _open_run
 
     runs: list[RunDir] = []
     loaded: dict[tuple[str, str | None], list[Task]] = {}
     tasks: dict[str, Task] = {}
     for run_dir in run_dirs:
-        run, run_spec, run_solutions = _open_run(run_dir, spec, solutions)
+        run, run_spec, run_solutions = open_run(run_dir, spec, solutions)
         runs.append(run)
         key = (run_spec, run_solutions)
         if key not in loaded:
-            with _arc_env_errors():
-                loaded[key] = load_tasks(run_spec, solutions=run_solutions)
+            loaded[key] = load_tasks(run_spec, solutions=run_solutions)
         for task in loaded[key]:
             tasks.setdefault(task.id, task)
     return runs, list(tasks.values())

@@ -1,25 +1,14 @@
 """The ``soar run`` command (registered on the ``soar`` group by ``soar.evaluate.cli``).
 
-Kept apart from ``soar.evaluate.cli`` so that module stays small; like it, this imports only click at
+A thin shell over :func:`soar.agents.runs.run.run`: flags become a
+:class:`~soar.agents.runs.config.RunConfig`. Like ``soar.evaluate.cli``, this imports only click at
 import time.
 """
 
 from __future__ import annotations
 
 import click
-
-
-def _parse_options(pairs: tuple[str, ...], flag: str) -> dict[str, object]:
-    """``KEY=VALUE`` pairs as a dict, values read as YAML scalars (numbers, booleans, null)."""
-    import yaml
-
-    options: dict[str, object] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint=flag)
-        options[key] = yaml.safe_load(value) if value else ""
-    return options
+from soar.evaluate.command import parse_options
 
 
 @click.command("run", short_help="Search tasks with an agent and a policy; vote and score.")
@@ -74,9 +63,8 @@ def run_command(**flags: object) -> None:
     --resume RUN continues a stopped run (even one killed with SIGKILL) with its saved settings.
     """
     from soar.agents.runs.config import RunConfig
-    from soar.agents.runs.run import default_out, run
-    from soar.agents.runs.rundir import RunDirError
-    from soar.evaluate.cli import InputError, _arc_env_errors
+    from soar.agents.runs.run import default_out, resolved_config, run
+    from soar.agents.runs.rundir import RunDir
 
     resume_dir = flags.pop("resume_dir")
     quiet = bool(flags.pop("quiet"))
@@ -99,28 +87,15 @@ def run_command(**flags: object) -> None:
         ("policy_options", "--policy-option", "policy_option"),
         ("sampling", "--sampling", "sampling_option"),
     ):
-        parsed = _parse_options(flags[name], flag)  # type: ignore[arg-type]
+        parsed = parse_options(flags[name], flag)  # type: ignore[arg-type]
         overrides[key] = parsed or None
-    try:
-        if resume_dir:
-            from soar.agents.runs.run import resolved_config
-            from soar.agents.runs.rundir import RunDir
-
-            config = resolved_config(RunDir.open(resume_dir))
-        else:
-            if not overrides["out"] and overrides["tasks"]:
-                overrides["out"] = str(default_out(str(overrides["tasks"])))
-            config = RunConfig.load(flags["config_file"], **overrides)  # type: ignore[arg-type]
-    except (ValueError, RunDirError, TypeError) as err:
-        raise InputError(str(err)) from None
-    from soar.agents.registry import PolicyError
-    from soar.agents.search import AgentError
-
-    try:
-        with _arc_env_errors():
-            scores = run(config, resume=bool(resume_dir), show_progress=not quiet)
-    except (PolicyError, AgentError, RunDirError) as err:
-        raise InputError(str(err)) from None
+    if resume_dir:
+        config = resolved_config(RunDir.open(resume_dir))
+    else:
+        if not overrides["out"] and overrides["tasks"]:
+            overrides["out"] = str(default_out(str(overrides["tasks"])))
+        config = RunConfig.load(flags["config_file"], **overrides)  # type: ignore[arg-type]
+    scores = run(config, resume=bool(resume_dir), show_progress=not quiet)
     lines = [f"run: {config.out}"]
     if scores.score is not None:
         lines.append(
@@ -129,4 +104,8 @@ def run_command(**flags: object) -> None:
     else:
         lines.append("no test outputs known: attempts written, not scored")
     lines.append(f"programs: {scores.programs}, valid: {scores.valid_programs}")
+    lines.append(
+        f"next: soar report {config.out}   (HTML report and plots; soar score {config.out} "
+        "re-votes, e.g. with --weighting count)"
+    )
     click.echo("\n".join(lines))

@@ -15,8 +15,8 @@ from typing import Any
 import click
 
 Trainer = Callable[[str | None, dict[str, Any], bool], list[str]]
-"""``(config_file, overrides, show_progress) -> summary lines``; raises ``InputError`` on bad
-input."""
+"""``(config_file, overrides, show_progress) -> summary lines``; raises an
+:class:`~soar.arc_env.error.InputError` on bad input."""
 
 TRAINERS: dict[str, str] = {"dsl": "soar.training.dsl_train:train_dsl_command"}
 """Trainers for non-LLM policies by ``--base`` name, as ``"module:function"`` references to a
@@ -36,15 +36,11 @@ def train_language_model(
     config_file: str | None, overrides: dict[str, Any], show_progress: bool
 ) -> list[str]:
     """LoRA SFT of a language model; the summary lines to print."""
-    from soar.evaluate.cli import InputError
     from soar.training.sft import train
-    from soar.training.sft_config import TrainConfig, TrainError
+    from soar.training.sft_config import TrainConfig
 
-    try:
-        config = TrainConfig.load(config_file, **overrides)
-        result = train(config, show_progress=show_progress)
-    except (ValueError, TypeError, TrainError) as err:
-        raise InputError(str(err)) from None
+    config = TrainConfig.load(config_file, **overrides)
+    result = train(config, show_progress=show_progress)
     data = result.data
     losses = result.losses
     loss = f"loss {losses[0]:.4f} -> {losses[-1]:.4f}" if losses else "no loss logged"
@@ -112,13 +108,9 @@ def train_command(**flags: Any) -> None:
     }
     base = flags["base"]
     if base is None and flags["config_file"]:
-        from soar.agents.runs.settings import read_yaml
-        from soar.evaluate.cli import InputError
+        from soar.agents.settings import read_yaml
 
-        try:
-            base = read_yaml(flags["config_file"]).get("base")
-        except ValueError as err:
-            raise InputError(str(err)) from None
+        base = read_yaml(flags["config_file"]).get("base")
     lines = trainer_for(base)(flags["config_file"], overrides, not flags["quiet"])
     if os.environ.get("RANK", "0") == "0":  # one summary under accelerate launch
         click.echo("\n".join(lines))

@@ -81,21 +81,21 @@ def train_dsl_command(
     config_file: str | None, overrides: dict[str, Any], show_progress: bool
 ) -> list[str]:
     """The ``soar train --base dsl`` trainer (see ``soar.evaluate.cli_train.TRAINERS``)."""
-    from soar.agents.runs.settings import read_yaml
-    from soar.evaluate.cli import InputError
+    from soar.agents.settings import read_yaml
+    from soar.training.sft_config import TrainError
 
     settings = {
         **(read_yaml(config_file) if config_file else {}),
         **{k: v for k, v in overrides.items() if v is not None},
     }
     if not settings.get("out"):
-        raise InputError("out: expected a directory for the grammar weights, got nothing")
+        raise TrainError("out: expected a directory for the grammar weights, got nothing")
     try:
         result = train_dsl(
             list(settings.get("data") or []), settings["out"], float(settings.get("smoothing", 1.0))
         )
     except (ValueError, OSError, KeyError) as err:
-        raise InputError(str(err)) from None
+        raise TrainError(str(err)) from None
     top = ", ".join(f"{name} {count}" for name, count in result.primitives.most_common(5))
     return [
         f"fitted: {result.out} ({result.examples} DSL programs; skipped {dict(result.skipped) or 'none'})",

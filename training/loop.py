@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from soar.agents.runs.settings import load_settings
+from soar.agents.settings import ConfigError, check_types, load_settings
 
 CONFIG_FILE = "improve.json"
 DSL, DSL_WEIGHTS = "dsl", "grammar.json"  # --base dsl: the CPU grammar policy, no language model
@@ -72,13 +72,76 @@ class ImproveConfig:
     timeout: float = 1.0
 
     def __post_init__(self) -> None:
+        check_types(self)
         for name in ("tasks", "base", "out"):
             if not getattr(self, name):
-                raise ValueError(f"{name}: expected a value, got nothing")
+                raise ConfigError(f"{name}: expected a value, got nothing")
         if self.iterations < 1:
-            raise ValueError(f"iterations: expected at least 1, got {self.iterations}")
+            raise ConfigError(f"iterations: expected at least 1, got {self.iterations}")
         if self.serve not in ("hf", "vllm"):
-            raise ValueError(f"serve: expected hf or vllm, got {self.serve!r}")
+            raise ConfigError(f"serve: expected hf or vllm, got {self.serve!r}")
+        if self.per_task < 0:
+            raise ConfigError(f"per_task: expected 0 or more programs, got {self.per_task}")
+
+    def check(self) -> None:
+        """Check every setting the stages will use, before anything is written: the first
+        search's run settings, agent, sampling and policy spec, the task specs, the selection
+        strategy and the training settings. Raises an :class:`~soar.arc_env.error.InputError`
+        naming the first bad one."""
+        from soar.agents.policy import SamplingConfig
+        from soar.agents.registry import check_policy_spec
+        from soar.agents.search import make_agent
+        from soar.arc_env import load_tasks
+        from soar.training.selection import STRATEGIES
+
+        self.run_config(_model_spec(self, 0, None), self.tasks, self.solutions, Path(self.out))
+        options = dict(self.agent_options)
+        if self.budget is not None:
+            options["programs"] = self.budget
+        make_agent(self.agent, **options)
+        SamplingConfig(**self.sampling)
+        check_policy_spec(_model_spec(self, 0, None))
+        check_policy_spec(_model_spec(self, 1, Path(self.out)))
+        if self.strategy not in STRATEGIES:
+            raise ConfigError(
+                f"strategy: expected one of {', '.join(STRATEGIES)}, got {self.strategy!r}"
+            )
+        for spec, solutions in ((self.tasks, self.solutions), (self.held_out, None)):
+            if spec:
+                load_tasks(spec, solutions=solutions)
+        if self.test_time:
+            load_tasks(self.test_time)
+        if self.base == DSL:
+            unknown = sorted(set(self.train) - {"smoothing"})
+            if unknown:
+                raise ConfigError(
+                    f"train: unknown setting(s) {', '.join(unknown)} for --base dsl; expected "
+                    "smoothing"
+                )
+        else:
+            from soar.training.sft_config import TrainConfig
+
+            TrainConfig(base=self.base, data=["data.jsonl"], out=self.out, **self.train)
+
+    def run_config(self, spec: str, tasks: str, solutions: str | None, out: Path) -> Any:
+        """The :class:`~soar.agents.runs.config.RunConfig` of one search stage."""
+        from soar.agents.runs.config import RunConfig
+
+        return RunConfig(
+            tasks=tasks,
+            policy=spec,
+            agent=self.agent,
+            budget=self.budget,
+            agent_options=dict(self.agent_options),
+            policy_options=dict(self.policy_options),
+            sampling=dict(self.sampling),
+            solutions=solutions,
+            out=str(out),
+            seed=self.seed,
+            batch_size=self.batch_size,
+            workers=self.workers,
+            timeout=self.timeout,
+        )
 
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides: Any) -> ImproveConfig:
@@ -100,26 +163,11 @@ def _model_spec(config: ImproveConfig, iteration: int, adapter: Path | None) -> 
 
 def _search(config: ImproveConfig, spec: str, tasks: str, solutions: str | None, out: Path) -> dict:
     """One search stage: resume it if started, skip it if finished; return its scores."""
-    from soar.agents.runs.config import RunConfig
     from soar.agents.runs.run import run
 
     if (out / "scores.json").exists():
         return json.loads((out / "scores.json").read_text())
-    run_config = RunConfig(
-        tasks=tasks,
-        policy=spec,
-        agent=config.agent,
-        budget=config.budget,
-        agent_options=dict(config.agent_options),
-        policy_options=dict(config.policy_options),
-        sampling=dict(config.sampling),
-        solutions=solutions,
-        out=str(out),
-        seed=config.seed,
-        batch_size=config.batch_size,
-        workers=config.workers,
-        timeout=config.timeout,
-    )
+    run_config = config.run_config(spec, tasks, solutions, out)
     run(run_config, resume=(out / "config.json").exists(), show_progress=True)
     return json.loads((out / "scores.json").read_text())
 
@@ -176,8 +224,10 @@ def _train(config: ImproveConfig, stage: Path, data: list[Path]) -> Path:
 def improve(config: ImproveConfig) -> dict[str, Any]:
     """Run (or continue) the loop; return the per-iteration summary (also written to OUT)."""
     out = Path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
     saved = out / CONFIG_FILE
+    if not saved.exists():
+        config.check()  # a new loop: nothing is written before every setting is known good
+    out.mkdir(parents=True, exist_ok=True)
     if not saved.exists():
         saved.write_text(json.dumps(dataclasses.asdict(config), indent=2))
     adapter: Path | None = None

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from soar.agents.registry import install_command
+
 from .sft_config import TrainConfig, TrainError
 from .sft_data import DataStats, load_examples, training_chat_template
 from .sft_model import base_source, free_memory, load_model, merge_adapter
@@ -85,7 +87,7 @@ def require_hf() -> None:
     missing = [m for m in HF_MODULES if importlib.util.find_spec(m) is None]
     if missing:
         raise TrainError(
-            f"training needs {', '.join(missing)}: install them with pip install 'soar-arc[hf]'"
+            f"training needs {', '.join(missing)}: install them with {install_command('hf')}"
         )
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from soar.agents.runs.settings import load_settings
+from soar.agents.settings import load_settings
+from soar.arc_env.error import InputError
 
 ALL_PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 """Every attention and MLP projection, as Qwen2, Llama and Mistral models name them."""
@@ -31,8 +32,9 @@ SCHEDULERS = (
 """Learning-rate schedules accepted (transformers' ``lr_scheduler_type`` names)."""
 
 
-class TrainError(Exception):
-    """Training cannot run: a missing library, an unreadable data file, no usable example..."""
+class TrainError(InputError):
+    """Training cannot run: a bad setting, a missing library, an unreadable data file, no usable
+    example..."""
 
 
 @dataclass
@@ -129,41 +131,41 @@ class TrainConfig:
                 try:
                     setattr(self, name, float(value))
                 except ValueError:
-                    raise ValueError(f"{name}: expected a number, got {value!r}") from None
+                    raise TrainError(f"{name}: expected a number, got {value!r}") from None
         if isinstance(self.target_modules, tuple):
             self.target_modules = list(self.target_modules)
         for name in ("base", "out"):
             value = getattr(self, name)
             if not isinstance(value, (str, Path)) or not str(value):
-                raise ValueError(f"{name}: expected {_WHAT[name]}, got {value!r}")
+                raise TrainError(f"{name}: expected {_WHAT[name]}, got {value!r}")
             setattr(self, name, str(value))
         if not self.data:
-            raise ValueError("data: expected at least one JSONL training file, got none")
+            raise TrainError("data: expected at least one JSONL training file, got none")
         _at_least("lora_r", self.lora_r, 1)
         _positive("lora_alpha", self.lora_alpha)
         _fraction("lora_dropout", self.lora_dropout)
         if isinstance(self.target_modules, str):
             if self.target_modules != "all-linear":
-                raise ValueError(
+                raise TrainError(
                     "target_modules: expected a list of module names or 'all-linear', "
                     f"got {self.target_modules!r}"
                 )
         elif not self.target_modules or not all(
             isinstance(name, str) and name for name in self.target_modules
         ):
-            raise ValueError(
+            raise TrainError(
                 "target_modules: expected a non-empty list of module names or 'all-linear', "
                 f"got {self.target_modules!r}"
             )
         _positive("learning_rate", self.learning_rate)
         _positive("epochs", self.epochs)
         if self.lr_scheduler not in SCHEDULERS:
-            raise ValueError(
+            raise TrainError(
                 f"lr_scheduler: expected one of {', '.join(SCHEDULERS)}, got {self.lr_scheduler!r}"
             )
         _fraction("warmup_ratio", self.warmup_ratio)
         if not _is_number(self.weight_decay) or not self.weight_decay >= 0.0:
-            raise ValueError(f"weight_decay: expected a number >= 0, got {self.weight_decay!r}")
+            raise TrainError(f"weight_decay: expected a number >= 0, got {self.weight_decay!r}")
         _at_least("effective_batch", self.effective_batch, 1)
         _at_least("per_device_batch", self.per_device_batch, 1)
         _at_least("max_length", self.max_length, 16)
@@ -172,11 +174,11 @@ class TrainConfig:
         _at_least("logging_steps", self.logging_steps, 1)
         for name in ("use_rslora", "gradient_checkpointing", "merge", "qlora"):
             if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"{name}: expected true or false, got {getattr(self, name)!r}")
+                raise TrainError(f"{name}: expected true or false, got {getattr(self, name)!r}")
         if self.bf16 is not None and not isinstance(self.bf16, bool):
-            raise ValueError(f"bf16: expected true, false or null (auto), got {self.bf16!r}")
+            raise TrainError(f"bf16: expected true, false or null (auto), got {self.bf16!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
-            raise ValueError(f"seed: expected an integer, got {self.seed!r}")
+            raise TrainError(f"seed: expected an integer, got {self.seed!r}")
 
     def gradient_accumulation(self, world_size: int = 1) -> int:
         """Passes per optimizer step so that a step sees at least ``effective_batch`` sequences.
@@ -214,7 +216,7 @@ _WHAT = {
 
 def _at_least(name: str, value: Any, low: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name}: expected an integer of at least {low}, got {value!r}")
+        raise TrainError(f"{name}: expected an integer of at least {low}, got {value!r}")
 
 
 def _is_number(value: Any) -> bool:
@@ -223,9 +225,9 @@ def _is_number(value: Any) -> bool:
 
 def _positive(name: str, value: Any) -> None:
     if not _is_number(value) or not value > 0:
-        raise ValueError(f"{name}: expected a positive number, got {value!r}")
+        raise TrainError(f"{name}: expected a positive number, got {value!r}")
 
 
 def _fraction(name: str, value: Any) -> None:
     if not _is_number(value) or not 0.0 <= value < 1.0:
-        raise ValueError(f"{name}: expected a number in [0, 1), got {value!r}")
+        raise TrainError(f"{name}: expected a number in [0, 1), got {value!r}")

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from soar.agents.settings import ConfigError, check_types, load_settings
+
 
 @dataclass
 class RunConfig:
@@ -61,33 +63,32 @@ class RunConfig:
     )
 
     def __post_init__(self) -> None:
+        check_types(self)
         if not self.tasks:
-            raise ValueError("tasks: expected a task spec such as arc1/eval, got nothing")
+            raise ConfigError("tasks: expected a task spec such as arc1/eval, got nothing")
         if not self.policy:
-            raise ValueError(
+            raise ConfigError(
                 "policy: expected a policy spec such as dsl:default or hf:/path/to/model, got "
                 "nothing"
             )
         if not self.out:
-            raise ValueError("out: expected a directory for the run, got nothing")
+            raise ConfigError("out: expected a directory for the run, got nothing")
         if self.budget is not None and self.budget < 1:
-            raise ValueError(f"budget: expected at least 1 program per task, got {self.budget}")
+            raise ConfigError(f"budget: expected at least 1 program per task, got {self.budget}")
         if self.batch_size < 1:
-            raise ValueError(f"batch_size: expected at least 1, got {self.batch_size}")
+            raise ConfigError(f"batch_size: expected at least 1, got {self.batch_size}")
         if self.workers is not None and self.workers < 1:
-            raise ValueError(f"workers: expected at least 1, got {self.workers}")
+            raise ConfigError(f"workers: expected at least 1, got {self.workers}")
         if self.max_tasks is not None and self.max_tasks < 1:
-            raise ValueError(f"max_tasks: expected at least 1, got {self.max_tasks}")
+            raise ConfigError(f"max_tasks: expected at least 1, got {self.max_tasks}")
         if not self.timeout > 0:
-            raise ValueError(f"timeout: expected a positive number of seconds, got {self.timeout}")
+            raise ConfigError(f"timeout: expected a positive number of seconds, got {self.timeout}")
         if self.memory_mb < 16:
-            raise ValueError(f"memory_mb: expected at least 16, got {self.memory_mb}")
+            raise ConfigError(f"memory_mb: expected at least 16, got {self.memory_mb}")
 
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides: Any) -> RunConfig:
         """Values from the YAML file at ``path`` (if any), then ``overrides`` that are not None."""
-        from soar.agents.runs.settings import load_settings
-
         return load_settings(cls, path, overrides)
 
     def to_dict(self) -> dict[str, Any]:

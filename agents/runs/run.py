@@ -47,6 +47,7 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
     task continues from its logged nodes until the same budget is reached.
     """
     from soar.agents import SamplingConfig, make_policy
+    from soar.agents.registry import check_policy_spec
     from soar.agents.search import make_agent, run_search
     from soar.arc_env import Executor, load_tasks
     from soar.agents.runs import submission
@@ -55,43 +56,50 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
     if resume:
         rundir = RunDir.open(config.out)
         config = resolved_config(rundir)
+    # Every setting is checked before anything is written.
     tasks = load_tasks(config.tasks, solutions=config.solutions)
     agent_options: dict[str, Any] = dict(config.agent_options)
     if config.budget is not None:
         agent_options["programs"] = config.budget
     agent = make_agent(config.agent, **agent_options)
     sampling = SamplingConfig(**{"seed": config.seed, **config.sampling})
+    check_policy_spec(config.policy)
     if not resume:
         rundir = RunDir.create(config.out, {**config.to_dict(), "started": time.time()})
-    policy = make_policy(config.policy, sampling=sampling, **config.policy_options)
     scorer = _Scorer(tasks)
     try:
-        with (
-            _gc_relaxed(),
-            Executor(
-                config.workers,
-                timeout=config.timeout,
-                memory_mb=config.memory_mb,
-                preload=SEARCH_PRELOAD,
-            ) as ex,
-            _ProgressBar(len(tasks), enabled=show_progress) as bar,
-        ):
-            run_search(
-                tasks,
-                agent,
-                policy,
-                ex,
-                rundir,
-                batch_size=config.batch_size,
-                keep_completions=config.keep_completions,
-                seed=config.seed,
-                progress=bar.update,
-                max_tasks=config.max_tasks,
-                keep_nodes=False,  # memory stays that of max_tasks tasks
-                on_finish=scorer,  # each task votes as it finishes, from the nodes in memory
-            )
-    finally:
-        policy.close()
+        policy = make_policy(config.policy, sampling=sampling, **config.policy_options)
+        try:
+            with (
+                _gc_relaxed(),
+                Executor(
+                    config.workers,
+                    timeout=config.timeout,
+                    memory_mb=config.memory_mb,
+                    preload=SEARCH_PRELOAD,
+                ) as ex,
+                _ProgressBar(len(tasks), enabled=show_progress) as bar,
+            ):
+                run_search(
+                    tasks,
+                    agent,
+                    policy,
+                    ex,
+                    rundir,
+                    batch_size=config.batch_size,
+                    keep_completions=config.keep_completions,
+                    seed=config.seed,
+                    progress=bar.update,
+                    max_tasks=config.max_tasks,
+                    keep_nodes=False,  # memory stays that of max_tasks tasks
+                    on_finish=scorer,  # each task votes as it finishes, from the nodes in memory
+                )
+        finally:
+            policy.close()
+    except BaseException:
+        if not resume:  # failed before its first program: leave nothing that blocks a re-run
+            rundir.discard_if_empty()
+        raise
     scores = score_run(rundir, tasks, scored=scorer.results)
     submission.write(rundir, scores.attempts)
     rundir.write_scores(scores.to_json())

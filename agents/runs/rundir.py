@@ -17,6 +17,7 @@ resuming neither loses nor duplicates a node.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from soar.agents.search.node import Node
+from soar.arc_env.error import InputError
 
 CONFIG, NODES, ATTEMPTS, SCORES, REPORT = (
     "config.json",
@@ -48,7 +50,7 @@ _VERSIONED = (
 )
 
 
-class RunDirError(ValueError):
+class RunDirError(InputError):
     """A path that is not a usable run directory."""
 
 
@@ -88,6 +90,25 @@ class RunDir:
         (run.path / NODES).mkdir(parents=True, exist_ok=True)
         _atomic_write(run.path / CONFIG, json.dumps({**config, "versions": versions()}, indent=2))
         return run
+
+    def discard_if_empty(self) -> bool:
+        """Remove this run if no program was logged yet (a run that failed before its first
+        program), so that the same command can be run again; return whether it was removed.
+
+        Only what :meth:`create` made goes: ``config.json``, the empty ``nodes/`` and the
+        directory itself when nothing else is in it.
+        """
+        nodes = self.path / NODES
+        if any(p.stat().st_size for p in nodes.glob("*")):
+            return False
+        for p in nodes.glob("*"):
+            p.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            nodes.rmdir()
+        (self.path / CONFIG).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # not empty: the user's own files stay
+            self.path.rmdir()
+        return True
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> RunDir:

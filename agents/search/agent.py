@@ -27,9 +27,16 @@ from typing import Any, ClassVar
 
 import numpy as np
 from soar.arc_env import Task
+from soar.arc_env.error import InputError
 
 from ..policy import RefineRequest, Request, SampleRequest
+from ..settings import check_types
 from .node import REFINE, SAMPLE, Node
+
+
+class AgentError(InputError):
+    """An agent name or setting that cannot be turned into an agent: an unknown name or setting,
+    a value of the wrong type or out of range."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class AgentConfig:
     None: spend the whole budget."""
 
     def __post_init__(self) -> None:
+        check_types(self, AgentError)
         _at_least(self, "programs", 1)
         _at_least(self, "width", 1)
         if self.stop_after is not None:
@@ -55,7 +63,7 @@ def _at_least(config: object, name: str, low: float, extra: str = "") -> None:
     value = getattr(config, name)
     if isinstance(value, bool) or not isinstance(value, int | float) or not value >= low:
         more = f" {extra}" if extra else ""
-        raise ValueError(f"{name}: expected a number >= {low}{more}, got {value!r}")
+        raise AgentError(f"{name}: expected a number >= {low}{more}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -134,13 +142,13 @@ class SearchAgent(abc.ABC):
 
     def __init__(self, config: AgentConfig | None = None, **fields: Any) -> None:
         if config is not None and not isinstance(config, self.config_class):
-            raise TypeError(
+            raise AgentError(
                 f"config: expected a {self.config_class.__name__}, got {type(config).__name__}"
             )
         known = {f.name for f in dataclasses.fields(self.config_class)}
         unknown = sorted(set(fields) - known)
         if unknown:
-            raise ValueError(
+            raise AgentError(
                 f"{type(self).__name__}: unknown setting(s) {', '.join(unknown)}; expected "
                 f"some of {', '.join(sorted(known))}"
             )

@@ -21,6 +21,7 @@ from soar.arc_env import Task
 
 from .agent import (
     AgentConfig,
+    AgentError,
     AgentRequest,
     SearchAgent,
     TaskState,
@@ -79,7 +80,7 @@ class SampleRefineConfig(BanditConfig):
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.sample_programs is not None and not 0 <= self.sample_programs <= self.programs:
-            raise ValueError(
+            raise AgentError(
                 f"sample_programs: expected 0..programs ({self.programs}) or None for half the "
                 f"budget, got {self.sample_programs!r}"
             )

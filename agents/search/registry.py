@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 
 from ..plugins import PluginRegistry
-from .agent import SearchAgent
+from .agent import AgentError, SearchAgent
 
 AgentFactory = Callable[..., SearchAgent]
 """``factory(**config_fields) -> SearchAgent``; a :class:`SearchAgent` subclass is one."""
@@ -31,10 +31,6 @@ _BUILT_IN = {
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
 
 
-class AgentError(ValueError):
-    """An agent name that cannot be turned into an agent."""
-
-
 _REGISTRY = PluginRegistry(ENTRY_POINT_GROUP, _BUILT_IN, AgentError, "search agent")
 
 
@@ -43,7 +39,7 @@ def register_agent(name: str, factory: AgentFactory | str) -> None:
     :class:`SearchAgent` subclass, or ``"module:attribute"``); overrides built-in and
     entry-point agents of the same name."""
     if not _NAME.match(name):
-        raise ValueError(
+        raise AgentError(
             f"name: expected letters, digits, '_', '-' or '.', like 'my-agent', got {name!r}"
         )
     _REGISTRY.register(name, factory)
@@ -58,11 +54,16 @@ def make_agent(name: str, **config: object) -> SearchAgent:
     """Build the agent ``name`` with config fields, e.g. ``make_agent("rex", programs=200, C=10)``.
 
     Raises:
-        AgentError: the name is unknown, or its factory did not return a :class:`SearchAgent`.
-        ValueError: a config field is unknown or out of range.
+        AgentError: the name is unknown, a config field is unknown, of the wrong type or out of
+            range, or the factory did not return a :class:`SearchAgent`.
     """
     factory = _REGISTRY.resolve(name)
-    agent = factory(**config)
+    try:
+        agent = factory(**config)
+    except AgentError:
+        raise
+    except (TypeError, ValueError) as err:  # a plug-in agent's own validation
+        raise AgentError(f"agent {name!r}: {err}") from err
     if not isinstance(agent, SearchAgent):
         raise AgentError(
             f"agent {name!r}: expected its factory to return a SearchAgent, got {type(agent).__name__}"

@@ -7,6 +7,10 @@ from enum import Enum
 
 from ..grid import Grid
 
+NO_TRANSFORM = "the program defines no function `transform(grid)`"
+"""The message of every input of a program whose module binds no callable ``transform`` (the
+worker's text; ``soar exec`` reports such a file as bad input)."""
+
 
 class Status(str, Enum):
     """Outcome of running a program on one input."""
