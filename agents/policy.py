@@ -23,7 +23,7 @@ from soar.arc_env.error import InputError
 
 from .extraction import extract_program
 from .prompts import PromptConfig, refine_messages, sample_messages
-from .settings import check_types
+from .settings import check_names, check_types
 
 
 class PolicyError(InputError):
@@ -84,6 +84,13 @@ class SamplingConfig:
         for name in ("max_new_tokens_sample", "max_new_tokens_refine"):
             if getattr(self, name) < 1:
                 raise PolicyError(f"{name}: expected at least 1, got {getattr(self, name)}")
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> SamplingConfig:
+        """The config with these fields (e.g. from ``--sampling KEY=VALUE``); an unknown name is
+        a :class:`PolicyError` listing the known ones."""
+        check_names(cls, settings, PolicyError)
+        return cls(**settings)
 
     def max_new_tokens(self, request: Request) -> int:
         if isinstance(request, RefineRequest):

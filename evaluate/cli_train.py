@@ -92,7 +92,7 @@ def train_command(**flags: Any) -> None:
     it as hf:BASE+OUT), or with --merge full weights (vllm:OUT) and the adapter in OUT/adapter,
     and a model card, README.md. Settings come from --config (YAML, any field of
     soar.training.sft_config.TrainConfig) with flags overriding. Several GPUs: accelerate launch -m
-    soar.evaluate.cli train ...
+    soar train ...
     """
     data = [*flags["data"], *flags["more_data"]]
     overrides = {

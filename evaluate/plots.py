@@ -69,28 +69,30 @@ def plot_accuracy_histogram(path: Path, accuracies: Mapping[float, int]) -> Path
     return path
 
 
-def rate_bins(times: Sequence[float], max_bins: int = 200) -> tuple[float, list[int]]:
-    """The bin width in seconds (10 s, or wider to keep at most ``max_bins``) and the counts.
+def rate_bins(times: Sequence[float], bins: int = 100) -> tuple[float, list[int]]:
+    """The bin width in seconds and the counts per bin, for about ``bins`` bins over the run.
 
-    Bins start at the earliest time; widths are 10 s or 1, 2 or 5 times a power of ten.
+    The width is the smallest 1, 2 or 5 times a power of ten that covers the run's span in at
+    most ``bins`` bins, so a run of 0.06 s gets bins of a millisecond and a day-long run bins of
+    some minutes; bins start at the earliest time. All times equal: one bin of 1 s.
 
-    >>> rate_bins([100.0, 101.0, 115.0])
-    (10.0, [2, 1])
-    >>> width, counts = rate_bins([0.0, 5000.0])
+    >>> rate_bins([100.0, 101.0, 115.0], bins=10)
+    (2.0, [2, 0, 0, 0, 0, 0, 0, 1])
+    >>> width, counts = rate_bins([0.0, 0.03, 0.06])
     >>> width, len(counts), sum(counts)
-    (50.0, 101, 2)
+    (0.001, 61, 3)
     """
     if not times:
-        return 10.0, []
+        return 1.0, []
     start, span = min(times), max(times) - min(times)
-    width = 10.0
-    if span / width >= max_bins:
-        scale = 10 ** math.floor(math.log10(span / max_bins))
-        width = next(m * scale for m in (1, 2, 5, 10) if m * scale * max_bins > span)
-    counts = [0] * (int(span // width) + 1)
+    if span <= 0:
+        return 1.0, [len(times)]
+    scale = 10.0 ** math.floor(math.log10(span / bins))
+    width = next(m * scale for m in (1, 2, 5, 10) if m * scale * bins >= span)
+    counts = [0] * (int(span / width + 1e-9) + 1)
     for t in times:
-        counts[int((t - start) // width)] += 1
-    return float(width), counts
+        counts[min(int((t - start) / width + 1e-9), len(counts) - 1)] += 1
+    return float(f"{width:.12g}"), counts
 
 
 def plot_programs_per_second(path: Path, created: Sequence[float]) -> Path:
@@ -108,7 +110,7 @@ def plot_programs_per_second(path: Path, created: Sequence[float]) -> Path:
         ax.set_xlabel(f"time since the first node ({unit}); bins of {width:g} s")
         ax.set_ylabel("programs per second")
         ax.set_ylim(bottom=0)
-        total = len(times) / max(max(times) - min(times), width)
+        total = len(times) / (max(times) - min(times) or width)
         ax.set_title(f"Programs per second over time (mean {total:.3g}/s)")
     else:
         draw_nothing(ax, "no node creation times recorded")

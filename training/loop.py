@@ -99,7 +99,7 @@ class ImproveConfig:
         if self.budget is not None:
             options["programs"] = self.budget
         make_agent(self.agent, **options)
-        SamplingConfig(**self.sampling)
+        SamplingConfig.from_settings(self.sampling)
         check_policy_spec(_model_spec(self, 0, None))
         check_policy_spec(_model_spec(self, 1, Path(self.out)))
         if self.strategy not in STRATEGIES:

@@ -62,7 +62,7 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
     if config.budget is not None:
         agent_options["programs"] = config.budget
     agent = make_agent(config.agent, **agent_options)
-    sampling = SamplingConfig(**{"seed": config.seed, **config.sampling})
+    sampling = SamplingConfig.from_settings({"seed": config.seed, **config.sampling})
     check_policy_spec(config.policy)
     if not resume:
         rundir = RunDir.create(config.out, {**config.to_dict(), "started": time.time()})

@@ -242,18 +242,23 @@ class ArcProgramEnv(gym.Env[Observation, str]):
 
 
 def result_info(result: ProgramResult) -> dict[str, Any]:
-    """A program's result as the plain data put in ``info["result"]``.
+    """A program's result as the plain data put in ``info["result"]``, under the names of
+    :class:`~soar.arc_env.executor.result.ProgramResult`'s attributes.
 
-    This is :meth:`ProgramResult.to_json` without the timings, so that the same program on the same
-    task gives the same info (Gymnasium's checker requires deterministic steps): ``task_id``;
-    ``train`` and ``test``, one dict per input with ``status``, ``output`` (a list of rows, or
-    ``None``) and ``message``; ``train_correct`` and ``train_accuracy``.
+    Keys: ``task_id``; ``train`` and ``test``, one dict per input with ``status``, ``output`` (a
+    list of rows, or ``None``) and ``message``; ``train_correct``, ``train_accuracy`` and
+    ``all_train_correct``; ``train_outputs`` and ``test_outputs`` (per input a list of rows or
+    ``None``). Timings are left out, so that the same program on the same task gives the same info
+    (Gymnasium's checker requires deterministic steps).
     """
     data = result.to_json()
     data.pop("seconds", None)
     for part in ("train", "test"):
         for item in data[part]:
             item.pop("seconds", None)
+    data["all_train_correct"] = result.all_train_correct
+    data["train_outputs"] = [item["output"] for item in data["train"]]
+    data["test_outputs"] = [item["output"] for item in data["test"]]
     return data
 
 

@@ -131,6 +131,25 @@ def test_rewards_and_termination(executor: Executor, rotate_task: soar.arc_env.T
         env.step(ROTATE)
 
 
+def test_info_result_uses_the_names_of_program_result(
+    executor: Executor, rotate_task: soar.arc_env.Task
+) -> None:
+    env = make_env(executor, tasks=[rotate_task])
+    env.reset(seed=0)
+    _, _, _, _, info = env.step(ROTATE)
+    (result,) = executor.run([(rotate_task.public(), ROTATE)])
+    data = info["result"]
+    for name, value in data.items():
+        assert hasattr(result, name), f"info['result'][{name!r}] is no ProgramResult attribute"
+        if name not in ("train", "test"):
+            expected = getattr(result, name)
+            if name.endswith("_outputs"):
+                expected = [None if g is None else [list(r) for r in g] for g in expected]
+            assert value == (list(expected) if isinstance(expected, tuple) else expected), name
+    assert data["test_outputs"] == [[list(r) for r in rotate(rotate_task.test[0].input)]]
+    assert data["all_train_correct"] is True
+
+
 def test_truncation_after_max_attempts(executor: Executor, rotate_task: soar.arc_env.Task) -> None:
     env = make_env(executor, tasks=[rotate_task], max_attempts=2)
     env.reset()

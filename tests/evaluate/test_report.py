@@ -109,9 +109,20 @@ def test_plots_with_nothing_to_show_are_still_written(tmp_path):
 
 def test_rate_bins_widen_for_long_runs():
     width, counts = plots.rate_bins([float(t) for t in range(0, 86_400, 7)])
-    assert width == 500.0
-    assert len(counts) <= 200
+    assert width == 1000.0
+    assert len(counts) <= 100
     assert sum(counts) == len(range(0, 86_400, 7))
+
+
+def test_rate_bins_narrow_for_short_runs():
+    """Programs made within 0.06 s are binned by the millisecond, not spread over a 10 s bin
+    (which read as a rate a hundred times too low)."""
+    times = [1000.0 + i * 0.06 / 33 for i in range(34)]  # 34 programs in 0.06 s
+    width, counts = plots.rate_bins(times)
+    assert width <= 0.06 / 50
+    assert sum(counts) == 34
+    mean_rate = sum(counts) / (width * len(counts))
+    assert mean_rate == pytest.approx(34 / 0.06, rel=0.05)
 
 
 def test_doctests():
