@@ -7,26 +7,27 @@ end imports torch, transformers, vllm or openai only when it is built (``make_po
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from soar._lazy import lazy_exports
 
 _EXPORTS = {
-    "extract_program": "extraction",
-    "Completion": "policy",
-    "Conversation": "policy",
-    "Policy": "policy",
-    "RawCompletion": "policy",
-    "RefineRequest": "policy",
-    "SampleRequest": "policy",
-    "SamplingConfig": "policy",
-    "ScriptedPolicy": "policy",
-    "FewShotExample": "prompts",
-    "PromptConfig": "prompts",
-    "refine_messages": "prompts",
-    "sample_messages": "prompts",
-    "available_policies": "registry",
-    "make_policy": "registry",
-    "register_policy": "registry",
+    "extract_program": ".extraction",
+    "Completion": ".policy",
+    "Conversation": ".policy",
+    "Policy": ".policy",
+    "RawCompletion": ".policy",
+    "RefineRequest": ".policy",
+    "SampleRequest": ".policy",
+    "SamplingConfig": ".policy",
+    "ScriptedPolicy": ".policy",
+    "FewShotExample": ".prompts",
+    "PromptConfig": ".prompts",
+    "refine_messages": ".prompts",
+    "sample_messages": ".prompts",
+    "available_policies": ".registry",
+    "make_policy": ".registry",
+    "register_policy": ".registry",
 }
 
 __all__ = [
@@ -49,17 +50,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'agents' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
