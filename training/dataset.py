@@ -5,8 +5,10 @@ For every task, the programs of every run are pooled, filtered (``soar.training.
 relabeled task (``soar.training.relabel``; the prompt shows the public form, train pairs and test
 inputs) answered with the program. With ``refinement``, each run's (parent, child) pairs
 (``soar.training.refinement``) give *refine* records: the refinement prompt for the parent on the real
-task answered with the child's program. Prompts come from ``soar.agents.prompts``, the module the
-policies use, so the model is trained on exactly what it will be asked.
+task answered with the child's program. Prompts and answers come from ``soar.agents.prompts``, the
+module the policies use, so the model is trained on exactly what it will be asked; in the default
+(``soar``) style the answer is the program normalised as in the released SOAR training data
+(``soar.agents.extraction.normalise_program``) in a ```python block.
 
 A record is one JSON object per line::
 
@@ -55,7 +57,7 @@ def sample_record(
     with the program (see :func:`soar.training.relabel.relabel` for ``drop_failed``)."""
     relabeled = relabel(task, node, drop_failed=drop_failed)
     messages = sample_messages(relabeled.public(), prompts)
-    return _record(messages, node.program, task, node, run, "sample", strategy, "")
+    return _record(messages, node.program, task, node, run, "sample", strategy, "", prompts)
 
 
 def refine_record(
@@ -71,7 +73,9 @@ def refine_record(
     parent, child = pair.parent, pair.child
     assert parent.program is not None
     messages = refine_messages(task, parent.program, parent.result(), prompts)
-    return _record(messages, child.program, task, child, run, "refine", strategy, pair.bucket)
+    return _record(
+        messages, child.program, task, child, run, "refine", strategy, pair.bucket, prompts
+    )
 
 
 def _record(
@@ -83,10 +87,11 @@ def _record(
     source: str,
     strategy: str,
     bucket: str,
+    prompts: PromptConfig | None,
 ) -> dict[str, Any]:
     assert program is not None
     return {
-        "messages": [*messages, answer_message(program)],
+        "messages": [*messages, answer_message(program, prompts)],
         "task_id": task.id,
         "source": source,
         "strategy": strategy,

@@ -292,6 +292,34 @@ def _compiled(source: str) -> tuple[types.CodeType, bool, bool]:
     return found
 
 
+def program_globals() -> dict:
+    """The names a program finds bound before its own code runs: ``np`` (numpy), ``math``,
+    ``scipy``, ``List`` and ``Tuple`` (from ``typing``).
+
+    The released SOAR pipeline ran programs in a namespace where these were already bound, so its
+    models write programs that use them without importing them. A program's own imports and
+    assignments rebind them as usual. Built once per worker, before its state is recorded.
+    """
+    global _PROGRAM_GLOBALS
+    if _PROGRAM_GLOBALS is None:
+        import math
+        import typing
+
+        typing_names = {"List": typing.List, "Tuple": typing.Tuple}  # noqa: UP006 - the old names
+        bound: dict = {"np": np, "math": math, **typing_names}
+        try:
+            import scipy
+
+            bound["scipy"] = scipy
+        except ImportError:  # an optional dependency missing: programs import what they need
+            pass
+        _PROGRAM_GLOBALS = bound
+    return _PROGRAM_GLOBALS
+
+
+_PROGRAM_GLOBALS: dict | None = None
+
+
 LOADER_ATTRIBUTE = "__arc_program_loader__"
 _LOADERS: list = []
 """Program loaders of the preloaded modules (see :func:`_preload`)."""
@@ -315,7 +343,7 @@ def _load(source: str, timeout: float, guard: StateGuard):
         if transform is not None:
             _arm(timeout)
             return transform, None
-    namespace = {"__name__": "__arc_program__", "__builtins__": __builtins__}
+    namespace = {"__name__": "__arc_program__", "__builtins__": __builtins__, **program_globals()}
     try:
         try:
             _arm(timeout)
@@ -594,6 +622,7 @@ def main() -> None:
         os.chdir(tmpdir)
         sys.dont_write_bytecode = True
         missing = _preload(config["preload"])
+        program_globals()  # imported now, so that no program is blamed for importing them
         devnull = _NullWriter()
         sys.stdout = sys.stderr = devnull
         sys.stdin = open(os.devnull)  # noqa: SIM115

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from soar.agents import SampleRequest, ScriptedPolicy, extract_program
-from soar.agents.extraction import code_blocks
+from soar.agents.extraction import code_blocks, normalise_program, soar_block
 from soar.arc_env import Executor, load_tasks
 
 FENCE = "```"
@@ -94,3 +94,129 @@ def test_invalid_completions_are_records_not_exceptions():
     assert completions[1].invalid_reason.startswith("syntax error")
     with Executor(workers=1) as ex:
         assert ex.run([(task, completions[2].program)])[0].all_train_correct
+
+
+IDENTITY_BLOCK = f"{FENCE}python\ndef transform(g):\n    return g\n{FENCE}"
+
+# The released SOAR pipeline's reading of answers (soar/llm_utils.py: extract_transform, then
+# check_and_remove_test_transform). The expected programs below are what the original's functions
+# return for these answers, normalised (normalise_program): run once with the original code.
+ORIGINAL_READS = {
+    "closing fence at the end of a code line": (
+        f"Here it is: {FENCE}python\ndef transform(g):\n    return g[::-1]{FENCE}",
+        "def transform(g):\n    return g[::-1]",
+    ),
+    "last block cut at the token limit: the complete one before it": (
+        f"{IDENTITY_BLOCK}\nImproved:\n"
+        f"{FENCE}python\ndef transform(g):\n    return [r[::-1] for r in g",
+        "def transform(g):\n    return g",
+    ),
+    "a later block without `def transform(` does not count": (
+        f"{IDENTITY_BLOCK}\n{block('print(transform([[1]]))')}",
+        "def transform(g):\n    return g",
+    ),
+    "test functions, calls, prints, main block and comments go": (
+        block(
+            "import numpy as np\n\n# helper\ndef helper(a):\n    return np.flipud(a)  # flip\n\n"
+            'def transform(grid):\n    """Doc."""\n    return helper(np.array(grid)).tolist()\n\n'
+            "def test_transform():\n    assert transform([[1], [2]]) == [[2], [1]]\n\n"
+            'def check_transform():\n    pass\n\ntest_transform()\nprint("ok")\n\n'
+            "if __name__ == '__main__':\n    check_transform()"
+        ),
+        "import numpy as np\n\ndef helper(a):\n    return np.flipud(a)\n\n"
+        'def transform(grid):\n    """Doc."""\n    return helper(np.array(grid)).tolist()',
+    ),
+    "numpy used without import, with a test function": (
+        block(
+            "def transform(grid):\n    return np.array(grid).T.tolist()\n\n"
+            "def test_transform():\n    print(transform([[1, 2]]))"
+        ),
+        "import numpy as np\n\ndef transform(grid):\n    return np.array(grid).T.tolist()",
+    ),
+    "numpy used in the test function only": (
+        block(
+            "def transform(grid):\n    return grid\n\n"
+            "def test_transform():\n    assert np.array_equal(transform([[1]]), [[1]])"
+        ),
+        "import numpy as np\n\ndef transform(grid):\n    return grid",
+    ),
+    "numpy used without import": (
+        block("def transform(grid):\n    # transpose\n    return np.array(grid).T.tolist()"),
+        "import numpy as np\ndef transform(grid):\n    return np.array(grid).T.tolist()",
+    ),
+    "quotes and spacing normalised": (
+        block(
+            "def transform(grid):\n    colours = {\"a\": 1,'b':2}\n"
+            "    return [[colours.get( 'a' , 0 ) for _ in row] for row in grid]"
+        ),
+        "def transform(grid):\n    colours = {'a': 1, 'b': 2}\n"
+        "    return [[colours.get('a', 0) for _ in row] for row in grid]",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(ORIGINAL_READS))
+def test_reads_answers_as_the_released_pipeline(case):
+    answer, original = ORIGINAL_READS[case]
+    program, why = extract_program(answer)
+    assert why is None
+    assert normalise_program(program) == original
+
+
+def test_cleaning_keeps_comments_constants_and_layout():
+    code = (
+        "import numpy as np\n\nK = 2  # turns\n\n# rotate\ndef transform(grid):\n"
+        "    return np.rot90(np.array(grid), K).tolist()\n\n"
+        "def test_transform():\n    assert transform([[1]]) == [[1]]\n\n"
+        "test_transform()\n# Example\nprint(transform([[1, 2]]))\n"
+    )
+    program, why = extract_program(block(code))
+    assert why is None
+    assert program == (
+        "import numpy as np\n\nK = 2  # turns\n\n# rotate\ndef transform(grid):\n"
+        "    return np.rot90(np.array(grid), K).tolist()"
+    )
+    assert normalise_program(program) == (
+        "import numpy as np\nK = 2\n\ndef transform(grid):\n"
+        "    return np.rot90(np.array(grid), K).tolist()"
+    )
+
+
+def test_cleaning_unparses_when_statements_share_a_line():
+    program, why = extract_program(block("def transform(g):\n    return g\nx = 1; print(x)"))
+    assert why is None and program == "def transform(g):\n    return g\nx = 1"
+
+
+def test_accepted_here_though_the_original_could_not_run_it():
+    # An untagged block (the original reads ```python blocks only) ...
+    assert extract_program(block("def transform(g):\n    return g", lang="")) == (
+        "def transform(g):\n    return g",
+        None,
+    )
+    # ... and a program binding transform by assignment (the original dropped assignments).
+    program, why = extract_program(block("import numpy as np\ntransform = np.fliplr"))
+    assert why is None and normalise_program(program) == "import numpy as np\ntransform = np.fliplr"
+
+
+def test_normalise_leaves_dsl_and_unparsable_programs_alone():
+    from soar.agents.dsl.program import to_source
+
+    source = to_source((("flip_h", ()),))
+    assert normalise_program(source) == source.strip()
+    assert normalise_program("def transform(g)\n  return g") == "def transform(g)\n  return g"
+
+
+def test_soar_block_rule():
+    assert soar_block("no code") is None
+    assert soar_block(f"{block('x = 1')}\n{block('y = 2')}") == "y = 2\n"
+    text = f"{IDENTITY_BLOCK}\n{block('z = 3')}"
+    assert soar_block(text) == "def transform(g):\n    return g\n"
+
+
+def test_doctests():
+    import doctest
+
+    from soar.agents import extraction
+
+    result = doctest.testmod(extraction)
+    assert result.attempted > 0 and result.failed == 0
