@@ -93,8 +93,11 @@ def rate_bins(times: Sequence[float], max_bins: int = 200) -> tuple[float, list[
     return float(width), counts
 
 
-def plot_programs_per_second(path: Path, created: Sequence[float]) -> Path:
-    """Programs per second over the run, from the nodes' creation times (0: not recorded)."""
+def plot_programs_per_second(
+    path: Path, created: Sequence[float], empty: str = "no node creation times recorded"
+) -> Path:
+    """Programs per second over the run, from the nodes' creation times (0: not recorded);
+    ``empty`` is what the plot says when there are none."""
     figure, ax = new_figure()
     times = [t for t in created if t > 0]
     if times:
@@ -111,7 +114,7 @@ def plot_programs_per_second(path: Path, created: Sequence[float]) -> Path:
         total = len(times) / max(max(times) - min(times), width)
         ax.set_title(f"Programs per second over time (mean {total:.3g}/s)")
     else:
-        draw_nothing(ax, "no node creation times recorded")
+        draw_nothing(ax, empty)
         ax.set_title("Programs per second over time")
     figure.savefig(path)
     return path

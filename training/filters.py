@@ -27,13 +27,11 @@ off) no grid on any train input or on any test input.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from soar.agents import program_checks as checks
 from soar.agents.search.node import Node
-from soar.arc_env.executor.result import Status
-from soar.arc_env.grid import Grid
 from soar.arc_env.task import Task
 
 from .relabel import belongs, usable
@@ -53,8 +51,6 @@ FILTERS = (
 
 UNUSABLE = "unusable"
 """The count of programs that cannot be relabeled (always dropped, no switch)."""
-
-_FAILED = (Status.ERROR, Status.TIMEOUT, Status.MEMORY)
 
 
 @dataclass(frozen=True)
@@ -113,69 +109,33 @@ class FilterResult:
     dropped: dict[str, int] = field(default_factory=dict)
 
 
-# --- the per-program filters --------------------------------------------------------------------
-
-
-def _outputs(node: Node) -> list[tuple[int, Grid]]:
-    """(input position in train + test, output) for every input the program gave a grid on."""
-    results = node.train + node.test
-    return [(i, r.output) for i, r in enumerate(results) if r.ok and r.output is not None]
+# --- the per-program filters (the predicates live in soar.agents.program_checks) -----------------
 
 
 def _errored(task: Task, node: Node, config: FilterConfig) -> bool:
-    return any(r.status in _FAILED for r in node.train + node.test)
+    return checks.errored(node)
 
 
 def _invalid_grid(task: Task, node: Node, config: FilterConfig) -> bool:
-    # The executor validated every grid it reported OK; they are not checked again here.
-    return any(
-        r.status is Status.INVALID_OUTPUT or (r.ok and r.output is None)
-        for r in node.train + node.test
-    )
-
-
-def _known_pairs(task: Task) -> list[tuple[Grid, Grid]]:
-    return [(p.input, p.output) for p in task.train + task.test if p.output is not None]
+    return checks.invalid_grid(node)
 
 
 def _constant(task: Task, node: Node, config: FilterConfig) -> bool:
-    given = _outputs(node)
-    outputs = {out for _, out in given}
-    if len(given) < 2 or len(outputs) != 1:
-        return False
-    return {out for _, out in _known_pairs(task)} != outputs
+    return checks.constant_output(task, node)
 
 
 def _identity(task: Task, node: Node, config: FilterConfig) -> bool:
-    inputs = [p.input for p in task.train + task.test]
-    given = _outputs(node)
-    if not given or any(out != inputs[i] for i, out in given):
-        return False
-    return any(inp != out for inp, out in _known_pairs(task))
-
-
-_SPACE = re.compile(r"\s+")
-
-
-def _normalise(text: str) -> str:
-    """Source or a grid's repr without spacing, with ``()`` as ``[]`` and no trailing commas."""
-    text = _SPACE.sub("", text).replace("(", "[").replace(")", "]")
-    return text.replace(",]", "]")
+    return checks.identity_output(task, node)
 
 
 def _hard_coded(task: Task, node: Node, config: FilterConfig) -> bool:
-    source = _normalise(node.program or "")
-    grids = {out for _, out in _outputs(node)}
-    return any(
-        _normalise(repr(grid)) in source
-        for grid in grids
-        if len(grid) * len(grid[0]) >= config.min_hard_coded_cells
-    )
+    return checks.hard_coded(node, min_cells=config.min_hard_coded_cells)
 
 
 def _absurd(task: Task, node: Node, config: FilterConfig) -> bool:
-    lines = (node.program or "").splitlines()
-    return len(lines) > config.max_lines or any(len(x) > config.max_line_length for x in lines)
+    return checks.absurd_source(
+        node, max_lines=config.max_lines, max_line_length=config.max_line_length
+    )
 
 
 _CHECKS: dict[str, Callable[[Task, Node, FilterConfig], bool]] = {
