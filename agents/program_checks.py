@@ -110,8 +110,19 @@ def grid_distance(a: Grid, b: Grid) -> float:
     >>> grid_distance(((0,),), ((0, 0),))  # the padded cell is not background: it differs
     1.0
     """
+    rows, cols = max(len(a), len(b)), max(len(a[0]), len(b[0]))
+    if rows * cols <= 256:  # small: plain Python is quicker than numpy here
+        pad = (-1,) * cols
+        n = differ = 0
+        for i in range(rows):
+            row_a = a[i] + pad[len(a[i]) :] if i < len(a) else pad
+            row_b = b[i] + pad[len(b[i]) :] if i < len(b) else pad
+            for x, y in zip(row_a, row_b, strict=True):
+                if x or y:
+                    n += 1
+                    differ += x != y
+        return differ / n if n else 0.0
     x, y = np.asarray(a), np.asarray(b)
-    rows, cols = max(x.shape[0], y.shape[0]), max(x.shape[1], y.shape[1])
     px = np.full((rows, cols), -1)
     py = np.full((rows, cols), -1)
     px[: x.shape[0], : x.shape[1]] = x
@@ -121,47 +132,112 @@ def grid_distance(a: Grid, b: Grid) -> float:
     return float((px[mask] != py[mask]).sum() / n) if n else 0.0
 
 
-def mean_distance(grids: Sequence[Grid]) -> float | None:
-    """The mean :func:`grid_distance` over every pair of ``grids`` (None: fewer than two)."""
+def mean_distance(
+    grids: Sequence[Grid],
+    cache: dict[tuple[Grid, Grid], float] | None = None,
+    enough: float | None = None,
+) -> float | None:
+    """The mean :func:`grid_distance` over every pair of ``grids`` (None: fewer than two);
+    ``cache`` keeps pairs' distances across calls (searches repeat outputs). With ``enough``, the
+    sum stops as soon as the mean is sure to reach it (a value >= ``enough`` is returned)."""
     pairs = list(combinations(grids, 2))
     if not pairs:
         return None
-    return sum(0.0 if a == b else grid_distance(a, b) for a, b in pairs) / len(pairs)
+    total = 0.0
+    limit = None if enough is None else enough * len(pairs)
+    for a, b in pairs:
+        if limit is not None and total >= limit:
+            break
+        if a == b:
+            continue
+        if cache is None:
+            total += grid_distance(a, b)
+            continue
+        found = cache.get((a, b))
+        if found is None:
+            found = cache[(a, b)] = grid_distance(a, b)
+        total += found
+    return total / len(pairs)
 
 
-def similar_outputs(node: Node, real_distance: float | None, at_most: float = 0.2) -> bool:
+def similar_outputs(
+    node: Node,
+    real_distance: float | None,
+    at_most: float = 0.2,
+    cache: dict[tuple[Grid, Grid], float] | None = None,
+) -> bool:
     """Its train outputs are closer to one another (mean :func:`grid_distance`) than
     ``min(at_most, real_distance)``, the real train outputs' own mean distance (SOAR's release:
-    0.2): near-constant answers. Needs two train outputs, and the real distance."""
+    0.2): near-constant answers. Needs two train outputs, and the real distance. ``cache`` as for
+    :func:`mean_distance`."""
     outputs = [r.output for r in node.train]
     if real_distance is None or len(outputs) < 2 or any(out is None for out in outputs):
         return False
-    found = mean_distance(outputs)  # type: ignore[arg-type]
-    return found is not None and found < min(at_most, real_distance)
+    bar = min(at_most, real_distance)
+    if bar <= 0:
+        return False  # nothing is closer than 0
+    found = mean_distance(outputs, cache, enough=bar)  # type: ignore[arg-type]
+    return found is not None and found < bar
 
 
 _SPACE = re.compile(r"\s+")
 _BRACKETS = re.compile(r"[\[\]]")
+_DIGIT_CHARS = re.compile(r"[0-9,]+")
+_GRID_CHARS = re.compile(r"[0-9,\[\]]+")
 
 
-def _normalise(text: str, brackets: bool) -> str:
-    """Source or a grid's repr without spacing, ``()`` as ``[]``, no trailing commas, and without
-    brackets unless ``brackets``."""
-    text = _SPACE.sub("", text).replace("(", "[").replace(")", "]").replace(",]", "]")
+def source_text(source: str, brackets: bool = True) -> str:
+    """Source without spacing, ``()`` as ``[]``, no trailing commas before ``]``, and without
+    brackets unless ``brackets``: the form :func:`grid_text` is looked for in.
+
+    >>> source_text("x = ((1, 2),\\n     (3, 4),)"), source_text("[[1, 2]]", brackets=False)
+    ('x=[[1,2],[3,4]]', '1,2')
+    """
+    text = _SPACE.sub("", source).replace("(", "[").replace(")", "]").replace(",]", "]")
     return text if brackets else _BRACKETS.sub("", text)
 
 
-def hard_coded(node: Node, *, min_cells: int = 2, brackets: bool = True) -> bool:
+def grid_text(grid: Grid, brackets: bool = True) -> str:
+    """A grid as :func:`source_text` writes a nested list of it.
+
+    >>> grid_text(((1, 2), (3, 4))), grid_text(((1, 2), (3, 4)), brackets=False)
+    ('[[1,2],[3,4]]', '1,2,3,4')
+    """
+    rows = [",".join(map(str, row)) for row in grid]
+    return "[[" + "],[".join(rows) + "]]" if brackets else ",".join(rows)
+
+
+def hard_coded(
+    node: Node,
+    *,
+    min_cells: int = 2,
+    brackets: bool = True,
+    texts: dict[Grid, str] | None = None,
+) -> bool:
     """Its source holds one of its own output grids of at least ``min_cells`` cells, as a nested
     list or tuple: spacing, parentheses and trailing commas ignored, and with ``brackets=False``
-    the brackets too (then ``[[1, 2], [3, 4]]`` is found in ``1, 2, 3, 4``)."""
-    source = _normalise(node.program or "", brackets)
+    the brackets too (then ``[[1, 2], [3, 4]]`` is found in ``1, 2, 3, 4``). ``texts`` caches
+    the grids' text (for the same ``brackets``) across calls."""
     grids = {out for _, out in given_outputs(node)}
-    return any(
-        _normalise(repr(grid), brackets) in source
-        for grid in grids
-        if len(grid) * len(grid[0]) >= min_cells
-    )
+    grids = {grid for grid in grids if len(grid) * len(grid[0]) >= min_cells}
+    if not grids:
+        return False
+    source = source_text(node.program or "", brackets)
+    # A grid's text holds 2 x cells - 1 digits and commas in a row: grids longer than the
+    # source's longest such run cannot be in it, and need no text.
+    runs = (_GRID_CHARS if brackets else _DIGIT_CHARS).findall(source)
+    longest = max(map(len, runs), default=0)
+    for grid in grids:
+        if 2 * len(grid) * len(grid[0]) - 1 > longest:
+            continue
+        text = texts.get(grid) if texts is not None else None
+        if text is None:
+            text = grid_text(grid, brackets)
+            if texts is not None:
+                texts[grid] = text
+        if text in source:
+            return True
+    return False
 
 
 def absurd_source(node: Node, *, max_lines: int | None = 400, max_line_length: int = 400) -> bool:

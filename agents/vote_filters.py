@@ -135,22 +135,36 @@ class TaskVoteFilter:
         real = [p.output for p in task.train if p.output is not None]
         self.real_distance = checks.mean_distance(real)
         self.brackets = any(len(grid) == 1 and len(grid[0]) == 1 for grid in real)
+        self._texts: dict = {}  # grid -> its text, for hard-coded
+        self._similar: dict[tuple, bool] = {}  # train outputs -> similar-outputs
+        self._distances: dict = {}  # (grid, grid) -> their distance, for similar-outputs
         tests: dict[str, Callable[[Node], bool]] = {
             "error": checks.errored,
             "invalid-grid": checks.invalid_grid,
             "blank-output": lambda node: checks.blank_test_outputs(task, node),
-            "similar-outputs": lambda node: checks.similar_outputs(
-                node, self.real_distance, config.similar_at_most
-            ),
+            "similar-outputs": self._similar_outputs,
             "identity-output": lambda node: checks.mostly_identity(
                 task, node, config.identity_share
             ),
             "absurd-source": lambda node: checks.absurd_source(
                 node, max_lines=None, max_line_length=config.max_line_length
             ),
-            "hard-coded": lambda node: checks.hard_coded(node, min_cells=1, brackets=self.brackets),
+            "hard-coded": lambda node: checks.hard_coded(
+                node, min_cells=1, brackets=self.brackets, texts=self._texts
+            ),
         }
         self._tests = [(name, tests[name]) for name in config.names]
+
+    def _similar_outputs(self, node: Node) -> bool:
+        """``similar-outputs``, once per distinct tuple of train outputs (searches repeat them)."""
+        key = node.train_outputs
+        found = self._similar.get(key)
+        if found is None:
+            found = checks.similar_outputs(
+                node, self.real_distance, self.config.similar_at_most, self._distances
+            )
+            self._similar[key] = found
+        return found
 
     def __call__(self, node: Node) -> str | None:
         if not node.valid:
