@@ -88,7 +88,9 @@ def bookkeeping(n_tasks: int, programs: int) -> None:
     with Executor() as ex:
         keys = [(t, p) for t in tasks for p in POOL]
         results = {(t.id, p): r for (t, p), r in zip(keys, ex.run(keys), strict=True)}
-    agent = make_agent("sample-refine", programs=programs, width=32, stop_after=None)
+    agent = make_agent(
+        "sample-refine", programs=programs, width=32, stop_after=None, refine_stop_after=None
+    )
     with tempfile.TemporaryDirectory() as tmp:
         run = RunDir.create(Path(tmp) / "run", {"bench": "search"})
         start = time.perf_counter()

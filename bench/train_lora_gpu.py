@@ -47,6 +47,72 @@ def adapter_parameters(adapter: Path) -> int:
     return sum(t.numel() for t in load_file(str(adapter / "adapter_model.safetensors")).values())
 
 
+def train_and_measure(
+    base: Path,
+    data: Path,
+    out: Path,
+    *,
+    steps: int,
+    batch: int,
+    per_device: int,
+    max_length: int,
+    lora_r: int = 256,
+) -> tuple[object, dict]:
+    """Train LoRA on ``base`` with ``data`` through ``soar.training.sft.train`` (merged into
+    ``out``), and measure it: returns the TrainResult and a dict of figures (steps/s, tokens/s,
+    peak GPU memory in GiB where CUDA is used, losses, times)."""
+    import torch
+    from soar.training.sft import train
+    from soar.training.sft_config import TrainConfig
+
+    config = TrainConfig(
+        base=str(base),
+        data=[str(data)],
+        out=str(out),
+        max_steps=steps,
+        effective_batch=batch,
+        per_device_batch=per_device,
+        max_length=max_length,
+        lora_r=lora_r,
+        logging_steps=min(5, steps),
+        merge=True,
+    )
+    cuda = torch.cuda.is_available()
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
+    start = time.perf_counter()
+    result = train(config, show_progress=False)
+    total = time.perf_counter() - start
+    stats = result.data
+    mean_tokens = sum(stats.tokens) / max(1, len(stats.tokens))
+    steps_per_s = result.steps / result.runtime_s
+    figures = {
+        "examples": stats.used,
+        "dropped_over_max_length": stats.dropped,
+        "max_length": config.max_length,
+        "tokens_per_example_mean": round(mean_tokens, 1),
+        "lora_r": config.lora_r,
+        "lora_alpha": config.lora_alpha,
+        "trainable_parameters": adapter_parameters(result.adapter),
+        "effective_batch": result.effective_batch,
+        "per_device_batch": result.per_device_batch,
+        "gradient_accumulation": result.gradient_accumulation,
+        "bf16": result.bf16,
+        "steps": result.steps,
+        "train_seconds": round(result.runtime_s, 2),
+        "steps_per_s": round(steps_per_s, 4),
+        "tokens_per_s": round(steps_per_s * result.effective_batch * mean_tokens, 1),
+        "first_loss": result.losses[0] if result.losses else None,
+        "last_loss": result.losses[-1] if result.losses else None,
+        "peak_gpu_memory_gib": round(torch.cuda.max_memory_allocated() / 2**30, 3)
+        if cuda
+        else None,
+        "train_merge_save_seconds": round(total, 2),
+        "merged": str(result.out),
+    }
+    return result, figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -75,51 +141,44 @@ def main() -> None:
             )
 
     from soar.arc_env import load_tasks
-    from soar.training.sft import train
-    from soar.training.sft_config import TrainConfig
     from vllm_throughput import build_model
 
     tasks = sorted(load_tasks("arc1/train"), key=lambda task: task.id)[: args.tasks]
     args.work.mkdir(parents=True, exist_ok=True)
     base = build_model(args.work / "base", tasks)
     data = write_data(args.work / "relabeled.jsonl", tasks)
-    config = TrainConfig(
-        base=str(base),
-        data=[str(data)],
-        out=str(args.work / "merged"),
-        max_steps=args.steps,
-        effective_batch=args.batch,
-        per_device_batch=args.per_device,
+    result, f = train_and_measure(
+        base,
+        data,
+        args.work / "merged",
+        steps=args.steps,
+        batch=args.batch,
+        per_device=args.per_device,
         max_length=args.max_length,
-        logging_steps=5,
-        merge=True,
     )
-    torch.cuda.reset_peak_memory_stats()
-    start = time.perf_counter()
-    result = train(config, show_progress=False)
-    total = time.perf_counter() - start
-    peak = torch.cuda.max_memory_allocated() / 2**30
-    stats = result.data
-    mean_tokens = sum(stats.tokens) / max(1, len(stats.tokens))
-    steps_per_s = result.steps / result.runtime_s
     print(f"model: Qwen2.5-Coder-0.5B architecture, random weights, {torch.cuda.get_device_name()}")
     print(
-        f"data: {stats.used} relabeled-style examples, {stats.dropped} dropped (over "
-        f"{config.max_length} tokens); {stats.token_summary()}"
+        f"data: {f['examples']} relabeled-style examples, {f['dropped_over_max_length']} dropped "
+        f"(over {f['max_length']} tokens); {result.data.token_summary()}"
     )
     print(
-        f"LoRA: r {config.lora_r}, alpha {config.lora_alpha:g}, rsLoRA, "
-        f"{adapter_parameters(result.adapter) / 1e6:.1f}M trainable parameters; "
-        f"batch {result.effective_batch} = {result.per_device_batch} x "
-        f"{result.gradient_accumulation} accumulated; bf16 {result.bf16}"
+        f"LoRA: r {f['lora_r']}, alpha {f['lora_alpha']:g}, rsLoRA, "
+        f"{f['trainable_parameters'] / 1e6:.1f}M trainable parameters; "
+        f"batch {f['effective_batch']} = {f['per_device_batch']} x "
+        f"{f['gradient_accumulation']} accumulated; bf16 {f['bf16']}"
     )
     print(
-        f"train: {result.steps} steps in {result.runtime_s:.1f} s = {steps_per_s:.3f} steps/s, "
-        f"about {steps_per_s * result.effective_batch * mean_tokens:,.0f} tokens/s; "
-        f"loss {result.losses[0]:.3f} -> {result.losses[-1]:.3f}"
+        f"train: {f['steps']} steps in {f['train_seconds']:.1f} s = {f['steps_per_s']:.3f} "
+        f"steps/s, about {f['tokens_per_s']:,.0f} tokens/s; loss {f['first_loss']:.3f} -> "
+        f"{f['last_loss']:.3f}"
     )
-    print(f"peak GPU memory (torch.cuda.max_memory_allocated, training and merge): {peak:.2f} GiB")
-    print(f"train + merge + save: {total:.1f} s; merged weights in {result.out}")
+    print(
+        "peak GPU memory (torch.cuda.max_memory_allocated, training and merge): "
+        f"{f['peak_gpu_memory_gib']:.2f} GiB"
+    )
+    print(
+        f"train + merge + save: {f['train_merge_save_seconds']:.1f} s; merged weights in {result.out}"
+    )
     if args.no_vllm:
         return
 
@@ -130,7 +189,7 @@ def main() -> None:
     policy = VLLMPolicy(
         str(result.out),
         sampling=SamplingConfig(max_new_tokens_sample=64, seed=0),
-        max_model_len=config.max_length + 1024,
+        max_model_len=args.max_length + 1024,
         gpu_memory_utilization=0.5,
     )
     loaded = time.perf_counter() - start

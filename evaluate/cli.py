@@ -27,12 +27,11 @@ import click
 from soar.evaluate.cli_improve import improve_command
 from soar.evaluate.cli_relabel import relabel_command
 from soar.evaluate.cli_run import run_command
+from soar.evaluate.cli_score import report_command, score_command
 from soar.evaluate.cli_train import train_command
-from soar.evaluate.command import BadInput, SoarGroup, open_run
+from soar.evaluate.command import BadInput, SoarGroup
 
 if TYPE_CHECKING:
-    from soar.agents.runs.rundir import RunDir
-    from soar.agents.runs.scoring import RunScores
     from soar.arc_env.executor.result import InputResult
     from soar.arc_env.grid import Grid
     from soar.arc_env.task import Task
@@ -232,141 +231,6 @@ def _input_lines(
     return ["", f"{name}: {verdict}"] + ["  " + line for line in lines]
 
 
-# --- soar score and soar report -----------------------------------------------------------------
-
-_run_argument = click.argument("run_dir", metavar="RUN", type=click.Path())
-_run_tasks_option = click.option(
-    "--tasks",
-    "spec",
-    metavar="SPEC",
-    default=None,
-    help='The tasks to score (default: the "tasks" of RUN/config.json).',
-)
-_run_solutions_option = click.option(
-    "--solutions",
-    type=click.Path(),
-    default=None,
-    help="Kaggle solutions file giving the test outputs of a challenges file (default: the "
-    '"solutions" of RUN/config.json when the tasks come from it, else as for `soar tasks`).',
-)
-_weighting_option = click.option(
-    "--weighting",
-    type=click.Choice(["soar", "count"]),
-    default="soar",
-    show_default=True,
-    help="A group's weight in the vote: soar = the sum over its programs of "
-    "1 + 1000 x train accuracy; count = its number of programs.",
-)
-
-
-@cli.command("score", short_help="Vote on a run's programs and score the attempts.")
-@_run_argument
-@_run_tasks_option
-@_run_solutions_option
-@_weighting_option
-@click.option("--per-task", is_flag=True, help="Also print one line per task.")
-def score_command(
-    run_dir: str, spec: str | None, solutions: str | None, weighting: str, per_task: bool
-) -> None:
-    """Vote on the programs of run RUN and score the two attempts per test input.
-
-    The attempts are recomputed from the node logs (RUN/nodes/*.jsonl) and written to
-    RUN/attempts.json in the Kaggle submission format (a task where no program voted gets the
-    placeholder grid [[0]], scored as no attempt). RUN/scores.json gets the official score (a test
-    output counts when either attempt equals it; the mean over every requested task with known
-    test outputs, a task without attempts scoring 0), the oracle (any program produced the
-    output), the score against programs spent, and one row per task.
-    """
-    from soar.agents.runs import submission
-
-    run, loaded, scores = _score(run_dir, spec, solutions, weighting)
-    try:
-        submission.write(run, scores.attempts)
-        run.write_scores(scores.to_json())
-    except OSError as err:
-        raise click.ClickException(f"{run.path}: cannot write the results ({err})") from None
-    lines = _score_lines(scores)
-    if per_task:
-        lines.extend(["", *_task_lines(scores)])
-    lines.append(f"wrote {run.path / 'attempts.json'} and {run.path / 'scores.json'}")
-    click.echo("\n".join(lines))
-
-
-@cli.command("report", short_help="Write a run's HTML report and plots.")
-@_run_argument
-@_run_tasks_option
-@_run_solutions_option
-@_weighting_option
-def report_command(run_dir: str, spec: str | None, solutions: str | None, weighting: str) -> None:
-    """Write RUN/report/index.html and its PNG plots, and print the page's path.
-
-    The scores are recomputed from the node logs as by `soar score` (which alone writes
-    attempts.json and scores.json). The page works offline: per task, the train pairs, each test
-    input with both attempts marked right or wrong, and the programs behind the attempts; plots of
-    the score against programs spent, of train accuracy, and of programs per second.
-    """
-    from soar.evaluate.report import write_report
-
-    run, loaded, scores = _score(run_dir, spec, solutions, weighting)
-    try:
-        index = write_report(run, loaded, scores)
-    except OSError as err:
-        raise click.ClickException(f"{run.path}: cannot write the report ({err})") from None
-    click.echo(str(index))
-
-
-def _score(
-    run_dir: str, spec: str | None, solutions: str | None, weighting: str
-) -> tuple[RunDir, list[Task], RunScores]:
-    """The run, its requested tasks and their scores."""
-    run, spec, solutions = open_run(run_dir, spec, solutions)
-
-    from soar.agents.runs.scoring import score_run
-    from soar.arc_env.loading import load_tasks
-
-    loaded = load_tasks(spec, solutions=solutions)
-    return run, loaded, score_run(run, loaded, weighting=weighting)
-
-
-def _score_lines(scores: RunScores) -> list[str]:
-    """The summary table of ``soar score``."""
-    scored, total = len(scores.scored), len(scores.tasks)
-    if scores.score is None:
-        score_line = "unknown (no requested task has known test outputs)"
-        oracle_line = "unknown"
-    else:
-        score_line = f"{scores.score:.4f}  ({scores.solved} of {scored} tasks solved)"
-        oracle_line = f"{scores.oracle:.4f}"
-    without = sum(not t.attempted for t in scores.tasks)
-    tasks_line = f"{total} requested, {scored} scored, {without} without attempts"
-    per_task = scores.programs / total if total else 0.0
-    lines = [
-        f"score      {score_line}",
-        f"oracle     {oracle_line}",
-        f"tasks      {tasks_line}",
-        f"programs   {scores.programs} ({scores.valid_programs} valid), {per_task:.1f} per task",
-    ]
-    if scored < total:
-        lines.append(f"unscored   {total - scored} tasks without known test outputs")
-    if scores.not_requested:
-        lines.append(f"ignored    {len(scores.not_requested)} node logs of tasks not requested")
-    return lines
-
-
-def _task_lines(scores: RunScores) -> list[str]:
-    """One line per task: id, programs, valid, best train accuracy, score, oracle."""
-    width = max((len(t.task_id) for t in scores.tasks), default=4)
-    lines = [f"{'task':<{width}}  programs  valid  best train  score  oracle"]
-    for t in scores.tasks:
-        score = "-" if t.score is None else f"{t.score:.2f}"
-        oracle = "-" if t.oracle is None else f"{t.oracle:.2f}"
-        lines.append(
-            f"{t.task_id:<{width}}  {t.programs:>8}  {t.valid:>5}  {t.best_train_accuracy:>10.2f}"
-            f"  {score:>5}  {oracle:>6}"
-        )
-    return lines
-
-
 # --- helpers ------------------------------------------------------------------------------------
 
 
@@ -487,7 +351,14 @@ def _shape_range(shapes: Sequence[tuple[int, int]]) -> str:
 
 
 # The commands with modules of their own (each imports only click and ``command`` at import time).
-for _command in (run_command, train_command, relabel_command, improve_command):
+for _command in (
+    run_command,
+    score_command,
+    report_command,
+    relabel_command,
+    train_command,
+    improve_command,
+):
     cli.add_command(_command)
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ FILTER_NAMES = (
     "absurd-source",
     "duplicate-code",
 )
+DEDUP_NAMES = ("ast", "exact", "embedding")
 
 
 @click.command("relabel", short_help="Turn runs' programs into finetuning data (chat JSONL).")
@@ -70,6 +71,33 @@ FILTER_NAMES = (
     metavar="NAME",
     help=f"Switch a filter off (repeatable): {', '.join(FILTER_NAMES)}.",
 )
+@click.option(
+    "--no-shuffle",
+    is_flag=True,
+    help="Show every record's pairs in the task's order (default: an order per record, drawn "
+    "from --seed, as the paper's appendix D.4).",
+)
+@click.option(
+    "--dedup",
+    type=click.Choice(DEDUP_NAMES),
+    default=None,
+    help="How duplicate-code compares programs: ast (the default: the same syntax tree), exact "
+    "(the same text), embedding (needs --dedup-model).",
+)
+@click.option(
+    "--dedup-model",
+    metavar="PATH",
+    default=None,
+    help="A sentence-transformers model (path or name): drop programs whose code embedding is "
+    "at least --dedup-threshold similar to an earlier one's (the paper: CodeRankEmbed, 0.9).",
+)
+@click.option(
+    "--dedup-threshold",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=0.9,
+    show_default=True,
+    help="Cosine similarity from which two programs' embeddings are duplicates.",
+)
 def relabel_command(
     run_dirs: tuple[str, ...],
     out: str,
@@ -80,6 +108,10 @@ def relabel_command(
     solutions: str | None,
     seed: int,
     no_filter: tuple[str, ...],
+    no_shuffle: bool,
+    dedup: str | None,
+    dedup_model: str | None,
+    dedup_threshold: float,
 ) -> None:
     """Write finetuning data from the programs logged by the runs RUN (hindsight relabeling).
 
@@ -92,7 +124,8 @@ def relabel_command(
     prompt is the sampling prompt of its relabeled task (the program's own outputs as the
     outputs) and whose answer is the program. --refinement adds records asking to refine a
     program that failed, answered by its refinement that solved the task, balanced over the
-    parent's train accuracy.
+    parent's train accuracy. Each record shows its task's pairs in an order of its own, drawn
+    from --seed (--no-shuffle: the task's order).
 
     OUT holds one chat record per line ({"messages": [system, user, assistant], "task_id",
     "source", "strategy", "bucket", "node_id", "run"}), readable with
@@ -102,6 +135,10 @@ def relabel_command(
     from soar.training.dataset import build_dataset, write_jsonl
     from soar.training.filters import FilterConfig
 
+    mode = dedup or ("embedding" if dedup_model else "ast")
+    filters = FilterConfig(
+        dedup=mode, embedding_model=dedup_model, embedding_threshold=dedup_threshold
+    ).without(no_filter)
     runs, tasks = _runs_and_tasks(run_dirs, spec, solutions)
     records, stats = build_dataset(
         runs,
@@ -110,7 +147,8 @@ def relabel_command(
         per_task=per_task,
         refinement=refinement,
         seed=seed,
-        filters=FilterConfig().without(no_filter),
+        filters=filters,
+        shuffle_pairs=not no_shuffle,
     )
     try:
         path = write_jsonl(records, out)
@@ -151,6 +189,8 @@ def stats_lines(stats: dict[str, Any]) -> list[str]:
         f"{stats['tasks_with_nodes']} with programs, {stats['nodes']} programs",
         f"filters     {dropped} dropped: {_counts(stats['dropped'])}",
     ]
+    if stats.get("dedup") not in (None, "ast"):  # the default is not worth a line
+        lines.append(f"            duplicates compared by {stats['dedup']}")
     if stats["disabled_filters"]:
         lines.append(f"            switched off: {', '.join(stats['disabled_filters'])}")
     lines.append(

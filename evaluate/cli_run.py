@@ -53,6 +53,13 @@ from soar.evaluate.command import parse_options
     help="A sampling setting: temperature, top_p, min_p, max_new_tokens_sample...",
 )
 @click.option("--no-completions", is_flag=True, help="Log programs only, not full completions.")
+@click.option(
+    "--vote-filters/--no-vote-filters",
+    "vote_filters",
+    default=None,
+    help="Vote only over programs passing SOAR's pre-vote filters (default: on for language "
+    "models, off for dsl:).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def run_command(**flags: object) -> None:
     """Run a search: every task of SPEC gets programs from the policy, chosen by the agent.
@@ -81,6 +88,7 @@ def run_command(**flags: object) -> None:
         "max_tasks": flags["max_tasks"],
         "timeout": flags["timeout"],
         "keep_completions": False if flags["no_completions"] else None,
+        "vote_filters": flags["vote_filters"],
     }
     for key, flag, name in (
         ("agent_options", "--agent-option", "agent_option"),

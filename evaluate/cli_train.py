@@ -78,7 +78,7 @@ def train_language_model(
 @click.option("--epochs", type=float, help="Passes over the data (default 3).")
 @click.option("--lr", "learning_rate", type=float, help="Peak learning rate (default 5e-5).")
 @click.option("--max-steps", type=int, help="Stop after this many optimizer steps.")
-@click.option("--max-length", type=int, help="Longest example in tokens (default 8192).")
+@click.option("--max-length", type=int, help="Longest example in tokens (default 30000).")
 @click.option(
     "--config", "config_file", type=click.Path(dir_okay=False), help="YAML settings file."
 )

@@ -95,8 +95,11 @@ def rate_bins(times: Sequence[float], bins: int = 100) -> tuple[float, list[int]
     return float(f"{width:.12g}"), counts
 
 
-def plot_programs_per_second(path: Path, created: Sequence[float]) -> Path:
-    """Programs per second over the run, from the nodes' creation times (0: not recorded)."""
+def plot_programs_per_second(
+    path: Path, created: Sequence[float], empty: str = "no node creation times recorded"
+) -> Path:
+    """Programs per second over the run, from the nodes' creation times (0: not recorded);
+    ``empty`` is what the plot says when there are none."""
     figure, ax = new_figure()
     times = [t for t in created if t > 0]
     if times:
@@ -113,7 +116,7 @@ def plot_programs_per_second(path: Path, created: Sequence[float]) -> Path:
         total = len(times) / (max(times) - min(times) or width)
         ax.set_title(f"Programs per second over time (mean {total:.3g}/s)")
     else:
-        draw_nothing(ax, "no node creation times recorded")
+        draw_nothing(ax, empty)
         ax.set_title("Programs per second over time")
     figure.savefig(path)
     return path

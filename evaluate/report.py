@@ -5,6 +5,10 @@ links the plots by relative path, so the ``report`` folder can be copied anywher
 the scores and the plots, then a table of tasks, then one collapsed ``<details>`` per task: the
 train pairs, each test input with both attempts marked right, wrong or unknown (and the expected
 output when known), and the programs behind the attempts (the earliest program of each group).
+
+For an ensemble (several runs' programs voted together, :mod:`soar.agents.runs.ensemble`), the
+page lists the member runs and says, under each attempt's program, how many programs of each run
+voted for it and which run the program shown came from.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
+from soar.agents.runs.ensemble import EnsembleScores
 from soar.agents.runs.rundir import RunDir
 from soar.agents.runs.scoring import RunScores, TaskScore
 from soar.arc_env.grid import Grid
@@ -66,20 +71,27 @@ def write_report(run: RunDir, tasks: Sequence[Task], scores: RunScores) -> Path:
     out = run.report_dir
     out.mkdir(parents=True, exist_ok=True)
     rows = {row.task_id: row for row in scores.tasks}
+    ensemble = isinstance(scores, EnsembleScores)
+    sources = scores.sources if isinstance(scores, EnsembleScores) else {}
     sections = [
         _task_section(
             task,
             rows.get(task.id),
             scores.attempts.get(task.id, [[] for _ in task.test]),
             scores.stats.programs.get(task.id, ()),
+            sources.get(task.id, []),
         )
         for task in tasks
     ]
     plot_score_curve(out / PLOTS[0], scores.curve)
     plot_accuracy_histogram(out / PLOTS[1], scores.stats.train_accuracies)
-    plot_programs_per_second(out / PLOTS[2], scores.stats.created)
+    if ensemble:  # the members ran at other times: their pooled rate means nothing
+        plot_programs_per_second(out / PLOTS[2], [], "an ensemble: see each member run's report")
+    else:
+        plot_programs_per_second(out / PLOTS[2], scores.stats.created)
 
-    title = f"soar run {run.path.resolve().name}"
+    kind = "ensemble" if ensemble else "run"
+    title = f"soar {kind} {run.path.resolve().name}"
     page = [
         f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>",
         f"<style>{_CSS}</style></head><body><h1>{_e(title)}</h1>",
@@ -117,6 +129,18 @@ def _summary(scores: RunScores) -> str:
         ("programs", f"{scores.programs} ({scores.valid_programs} valid)"),
         ("weighting", scores.weighting),
     ]
+    filtered = scores.vote_filters
+    if filtered["on"]:
+        dropped = filtered["dropped"]
+        counts = ", ".join(f"{name} {dropped.get(name, 0)}" for name in filtered["on"])
+        items.append(("vote filters", f"{sum(dropped.values())} programs kept out: {counts}"))
+    else:
+        items.append(("vote filters", "off"))
+    if isinstance(scores, EnsembleScores):
+        members = ", ".join(
+            f"{name} ({path})" for name, path in zip(scores.names, scores.runs, strict=True)
+        )
+        items.append((f"ensemble of {len(scores.runs)} runs", members))
     body = "".join(f"<tr><th>{_e(k)}<td>{_e(v)}" for k, v in items)
     return f"<table class=s>{body}</table>"
 
@@ -160,7 +184,11 @@ def _grid(grid: Grid, caption: str, css: str = "") -> str:
 
 
 def _task_section(
-    task: Task, row: TaskScore | None, tried: list[list[Grid]], programs: Sequence[str | None]
+    task: Task,
+    row: TaskScore | None,
+    tried: list[list[Grid]],
+    programs: Sequence[str | None],
+    sources: Sequence[dict] = (),
 ) -> str:
     score = row.score if row else None
     programs_text = f"{row.programs} programs" if row else "not scored"
@@ -193,5 +221,18 @@ def _task_section(
     for k, program in enumerate(programs, start=1):
         if program is not None:
             parts.append(f"<p>Program behind attempt {k}:</p><pre>{_e(program)}</pre>")
+        if k <= len(sources):
+            parts.append(_sources(sources[k - 1]))
     parts.append("</details>")
     return "\n".join(parts)
+
+
+def _sources(source: dict) -> str:
+    """Where an ensemble's attempt group came from: programs per member run, and the run of the
+    program shown."""
+    counts = ", ".join(f"{_e(name)} {n}" for name, n in source["runs"].items())
+    first = source["first"]
+    return (
+        f"<p class=src>{source['programs']} programs voted for it: {counts}. The program above "
+        f"is node {first['node_id']} of run {_e(first['run'])}.</p>"
+    )

@@ -48,3 +48,16 @@ def tiny_adapter_dir(tiny_model_dir, tmp_path_factory):
     from tests.agents.tiny_model import build_tiny_adapter
 
     return build_tiny_adapter(tiny_model_dir, tmp_path_factory.mktemp("tiny-adapter"))
+
+
+@pytest.fixture(scope="session")
+def tiny_embedder_dir(tmp_path_factory):
+    """A tiny bag-of-tokens sentence-transformers code embedder (``SentenceTransformer.save``
+    layout); skips without sentence-transformers."""
+    _require_hf()
+    pytest.importorskip(
+        "sentence_transformers", reason=f"sentence-transformers missing; {_HF_EXTRA}"
+    )
+    from tests.training.tiny_embedder import build_tiny_embedder
+
+    return build_tiny_embedder(tmp_path_factory.mktemp("tiny-embedder"))

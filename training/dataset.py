@@ -8,7 +8,9 @@ inputs) answered with the program. With ``refinement``, each run's (parent, chil
 task answered with the child's program. Prompts and answers come from ``soar.agents.prompts``, the
 module the policies use, so the model is trained on exactly what it will be asked; in the default
 (``soar``) style the answer is the program normalised as in the released SOAR training data
-(``soar.agents.extraction.normalise_program``) in a ```python block.
+(``soar.agents.extraction.normalise_program``) in a ```python block. Each record shows its
+task's pairs in an order of its own, shuffled by the seed (``soar.training.shuffle``; paper,
+appendix D.4), unless ``shuffle_pairs`` is off.
 
 A record is one JSON object per line::
 
@@ -37,6 +39,7 @@ from .filters import FILTERS, UNUSABLE, FilterConfig, apply_filters, first_faile
 from .refinement import BUCKETS, RefinementPair, balance, refinement_pairs
 from .relabel import relabel
 from .selection import DEFAULT_STRATEGY, STRATEGIES, select, solves
+from .shuffle import example_rng, reorder_result, reorder_task, shuffled_orders
 
 if TYPE_CHECKING:
     from soar.agents.runs.rundir import RunDir
@@ -52,10 +55,15 @@ def sample_record(
     strategy: str,
     prompts: PromptConfig | None = None,
     drop_failed: bool = False,
+    shuffle_seed: int | None = None,
 ) -> dict[str, Any]:
     """The training record of one program: the sampling prompt of its relabeled task, answered
-    with the program (see :func:`soar.training.relabel.relabel` for ``drop_failed``)."""
+    with the program (see :func:`soar.training.relabel.relabel` for ``drop_failed``); with a
+    ``shuffle_seed``, the pairs in an order drawn for this record."""
     relabeled = relabel(task, node, drop_failed=drop_failed)
+    if shuffle_seed is not None:
+        rng = example_rng(shuffle_seed, task.id, run, node.node_id, "sample")
+        relabeled = reorder_task(relabeled, *shuffled_orders(relabeled, rng))
     messages = sample_messages(relabeled.public(), prompts)
     return _record(messages, node.program, task, node, run, "sample", strategy, "", prompts)
 
@@ -67,12 +75,19 @@ def refine_record(
     run: str,
     strategy: str,
     prompts: PromptConfig | None = None,
+    shuffle_seed: int | None = None,
 ) -> dict[str, Any]:
     """The training record of one refinement: the prompt to refine the parent on ``task``,
-    answered with the child's program."""
+    answered with the child's program; with a ``shuffle_seed``, the pairs (and the parent's
+    results with them) in an order drawn for this record."""
     parent, child = pair.parent, pair.child
     assert parent.program is not None
-    messages = refine_messages(task, parent.program, parent.result(), prompts)
+    shown, result = task, parent.result()
+    if shuffle_seed is not None:
+        rng = example_rng(shuffle_seed, task.id, run, child.node_id, "refine")
+        train, test = shuffled_orders(task, rng)
+        shown, result = reorder_task(task, train, test), reorder_result(result, train, test)
+    messages = refine_messages(shown, parent.program, result, prompts)
     return _record(
         messages, child.program, task, child, run, "refine", strategy, pair.bucket, prompts
     )
@@ -108,6 +123,11 @@ class _Plan:
     seed: int
     filters: FilterConfig
     prompts: PromptConfig | None
+    shuffle_pairs: bool = True
+
+    @property
+    def shuffle_seed(self) -> int | None:
+        return self.seed if self.shuffle_pairs else None
 
 
 def _new_stats(
@@ -118,6 +138,8 @@ def _new_stats(
         "strategy": plan.strategy,
         "per_task": plan.per_task,
         "seed": plan.seed,
+        "shuffled_pairs": plan.shuffle_pairs,
+        "dedup": filters.dedup if filters.duplicate_code else None,
         "runs": len(runs),
         "tasks": len(tasks),
         "tasks_with_nodes": 0,
@@ -149,6 +171,7 @@ def build_dataset(
     seed: int = 0,
     filters: FilterConfig | None = None,
     prompts: PromptConfig | None = None,
+    shuffle_pairs: bool = True,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Training records from the node logs of ``runs`` for ``tasks``, and statistics.
 
@@ -163,6 +186,8 @@ def build_dataset(
         seed: seed of every random draw (with the task id).
         filters: which filters are on (default: all).
         prompts: prompt settings; keep those of the policy that will be trained.
+        shuffle_pairs: show each record's pairs in an order of its own, drawn from ``seed``
+            (paper, appendix D.4); off: the task's order.
 
     Returns:
         The records in task order (samples, then refinements), and a dict of counts: ``nodes``
@@ -180,7 +205,7 @@ def build_dataset(
     if per_task < 0:
         raise ValueError(f"per_task: expected a number of programs >= 0, got {per_task}")
     filters = filters or FilterConfig()
-    plan = _Plan(strategy, per_task, seed, filters, prompts)
+    plan = _Plan(strategy, per_task, seed, filters, prompts, shuffle_pairs)
     stats = _new_stats(runs, tasks, plan, refinement)
     records: list[dict[str, Any]] = []
     for task in tasks:
@@ -217,6 +242,7 @@ def _samples(
             strategy=plan.strategy,
             prompts=plan.prompts,
             drop_failed=plan.filters.drop_failed,
+            shuffle_seed=plan.shuffle_seed,
         )
         for node in chosen
     ]
@@ -239,7 +265,12 @@ def _refinements(
         stats["refine"]["chosen"][pair.bucket] += 1
     return [
         refine_record(
-            task, pair, run=run_of[id(pair)], strategy=plan.strategy, prompts=plan.prompts
+            task,
+            pair,
+            run=run_of[id(pair)],
+            strategy=plan.strategy,
+            prompts=plan.prompts,
+            shuffle_seed=plan.shuffle_seed,
         )
         for pair in chosen
     ]

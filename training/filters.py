@@ -16,8 +16,11 @@ filter, in the order of :data:`FILTERS`, that drops it, so the counts add up to 
   commas ignored).
 - ``absurd-source``: its source has more than ``max_lines`` lines (400) or a line longer than
   ``max_line_length`` characters (400): in practice pasted data, not a rule.
-- ``duplicate-code``: the same source (surrounding whitespace ignored) as an earlier program of the
-  task; the first is kept.
+- ``duplicate-code``: the same program as an earlier one of the task that passed the other
+  filters; the first is kept. "The same" is ``dedup``'s (:mod:`soar.training.dedup`): the same
+  syntax tree (``ast``, the default), the same text (``exact``), or code embeddings at cosine
+  similarity >= ``embedding_threshold`` (``embedding``, with ``embedding_model``; the paper's
+  near-duplicate removal, section 3.4).
 
 Programs that cannot be relabeled at all are always dropped and counted as ``unusable``: no
 program, not one result per input of the task, or (with the ``error`` and ``invalid-grid`` filters
@@ -27,16 +30,16 @@ off) no grid on any train input or on any test input.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from soar.agents import program_checks as checks
 from soar.agents.search.node import Node
-from soar.arc_env.executor.result import Status
-from soar.arc_env.grid import Grid
 from soar.arc_env.task import Task
 
+from .dedup import DEDUP_MODES, keep_first
 from .relabel import belongs, usable
+from .sft_config import TrainError
 
 __all__ = ["FILTERS", "UNUSABLE", "FilterConfig", "FilterResult", "apply_filters", "first_failed"]
 
@@ -53,8 +56,6 @@ FILTERS = (
 
 UNUSABLE = "unusable"
 """The count of programs that cannot be relabeled (always dropped, no switch)."""
-
-_FAILED = (Status.ERROR, Status.TIMEOUT, Status.MEMORY)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,26 @@ class FilterConfig:
     """``absurd-source``: the most characters a line may have."""
     min_hard_coded_cells: int = 2
     """``hard-coded``: smaller output grids (a lone ``[[0]]``) are not looked for in the source."""
+    dedup: str = "ast"
+    """``duplicate-code``: how programs are compared: ``exact``, ``ast`` or ``embedding``."""
+    embedding_model: str | None = None
+    """``duplicate-code`` with ``embedding``: a sentence-transformers model path or name."""
+    embedding_threshold: float = 0.9
+    """``duplicate-code`` with ``embedding``: the cosine similarity from which two programs are
+    duplicates (the paper: 0.9)."""
+
+    def __post_init__(self) -> None:
+        if self.dedup not in DEDUP_MODES:
+            raise TrainError(f"dedup: expected one of {', '.join(DEDUP_MODES)}, got {self.dedup!r}")
+        if self.dedup == "embedding" and not self.embedding_model:
+            raise TrainError(
+                "dedup: 'embedding' needs embedding_model, a sentence-transformers model"
+            )
+        if not 0 < self.embedding_threshold <= 1:
+            raise TrainError(
+                f"embedding_threshold: expected a cosine similarity in (0, 1], got "
+                f"{self.embedding_threshold}"
+            )
 
     def enabled(self, name: str) -> bool:
         """Whether filter ``name`` (one of :data:`FILTERS`) is on."""
@@ -113,69 +134,33 @@ class FilterResult:
     dropped: dict[str, int] = field(default_factory=dict)
 
 
-# --- the per-program filters --------------------------------------------------------------------
-
-
-def _outputs(node: Node) -> list[tuple[int, Grid]]:
-    """(input position in train + test, output) for every input the program gave a grid on."""
-    results = node.train + node.test
-    return [(i, r.output) for i, r in enumerate(results) if r.ok and r.output is not None]
+# --- the per-program filters (the predicates live in soar.agents.program_checks) -----------------
 
 
 def _errored(task: Task, node: Node, config: FilterConfig) -> bool:
-    return any(r.status in _FAILED for r in node.train + node.test)
+    return checks.errored(node)
 
 
 def _invalid_grid(task: Task, node: Node, config: FilterConfig) -> bool:
-    # The executor validated every grid it reported OK; they are not checked again here.
-    return any(
-        r.status is Status.INVALID_OUTPUT or (r.ok and r.output is None)
-        for r in node.train + node.test
-    )
-
-
-def _known_pairs(task: Task) -> list[tuple[Grid, Grid]]:
-    return [(p.input, p.output) for p in task.train + task.test if p.output is not None]
+    return checks.invalid_grid(node)
 
 
 def _constant(task: Task, node: Node, config: FilterConfig) -> bool:
-    given = _outputs(node)
-    outputs = {out for _, out in given}
-    if len(given) < 2 or len(outputs) != 1:
-        return False
-    return {out for _, out in _known_pairs(task)} != outputs
+    return checks.constant_output(task, node)
 
 
 def _identity(task: Task, node: Node, config: FilterConfig) -> bool:
-    inputs = [p.input for p in task.train + task.test]
-    given = _outputs(node)
-    if not given or any(out != inputs[i] for i, out in given):
-        return False
-    return any(inp != out for inp, out in _known_pairs(task))
-
-
-_SPACE = re.compile(r"\s+")
-
-
-def _normalise(text: str) -> str:
-    """Source or a grid's repr without spacing, with ``()`` as ``[]`` and no trailing commas."""
-    text = _SPACE.sub("", text).replace("(", "[").replace(")", "]")
-    return text.replace(",]", "]")
+    return checks.identity_output(task, node)
 
 
 def _hard_coded(task: Task, node: Node, config: FilterConfig) -> bool:
-    source = _normalise(node.program or "")
-    grids = {out for _, out in _outputs(node)}
-    return any(
-        _normalise(repr(grid)) in source
-        for grid in grids
-        if len(grid) * len(grid[0]) >= config.min_hard_coded_cells
-    )
+    return checks.hard_coded(node, min_cells=config.min_hard_coded_cells)
 
 
 def _absurd(task: Task, node: Node, config: FilterConfig) -> bool:
-    lines = (node.program or "").splitlines()
-    return len(lines) > config.max_lines or any(len(x) > config.max_line_length for x in lines)
+    return checks.absurd_source(
+        node, max_lines=config.max_lines, max_line_length=config.max_line_length
+    )
 
 
 _CHECKS: dict[str, Callable[[Task, Node, FilterConfig], bool]] = {
@@ -216,16 +201,21 @@ def apply_filters(
     config = config or FilterConfig()
     names = [UNUSABLE, *(name for name in FILTERS if config.enabled(name))]
     result = FilterResult([], dict.fromkeys(names, 0))
-    seen: set[str] = set()
+    passed: list[Node] = []
     for node in nodes:
         failed = first_failed(task, node, config)
-        if failed is None and config.duplicate_code:
-            code = (node.program or "").strip()
-            if code in seen:
-                failed = "duplicate-code"
-            seen.add(code)
         if failed is None:
-            result.kept.append(node)
+            passed.append(node)
         else:
             result.dropped[failed] += 1
+    if config.duplicate_code:
+        keep = keep_first(
+            [node.program or "" for node in passed],
+            config.dedup,
+            model=config.embedding_model,
+            threshold=config.embedding_threshold,
+        )
+        result.dropped["duplicate-code"] += keep.count(False)
+        passed = [node for node, kept in zip(passed, keep, strict=True) if kept]
+    result.kept = passed
     return result

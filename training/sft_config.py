@@ -2,7 +2,8 @@
 
 Defaults follow the SOAR paper: rsLoRA with rank 256 and alpha 32, no dropout, on every attention
 and MLP projection; learning rate 5e-5, 3 epochs, cosine schedule with 10% warmup, weight decay
-0.05, an effective batch of 32 sequences; loss on the assistant's answer only. Every field has
+0.05, an effective batch of 32 sequences; loss on the assistant's answer only; sequences of up to
+30,000 tokens (its released code's ``--model_len``). Every field has
 help text and is checked when the config is built, with a message that states the allowed values.
 
 This module imports the standard library and PyYAML only.
@@ -87,11 +88,12 @@ class TrainConfig:
     )
     per_device_batch: int = field(default=1, metadata={"help": "sequences per device and pass"})
     max_length: int = field(
-        default=8192,
+        default=30000,
         metadata={
             "help": "longest training sequence (prompt and answer) in tokens; longer examples are "
-            "dropped, not truncated, and counted. 8192 keeps a 7B model with batch 1 within one "
-            "80 GB GPU; raise it to keep the largest ARC tasks (30x30 grids need ~17k tokens)"
+            "dropped, not truncated, and counted. 30,000 is SOAR's (its models' context during "
+            "search and training): every ARC-AGI-1 example fits (30x30 grids need ~17k tokens); "
+            "lower it (e.g. 8192) when a long sequence does not fit in GPU memory"
         },
     )
     bf16: bool | None = field(

@@ -61,6 +61,14 @@ class RunConfig:
     keep_completions: bool = field(
         default=True, metadata={"help": "log each completion's full text, not only its program"}
     )
+    vote_filters: bool | None = field(
+        default=None,
+        metadata={
+            "help": "vote over the programs that pass SOAR's pre-vote filters (errors, blank, "
+            "near-constant or identity outputs, hard-coded outputs, absurd lines); default: on "
+            "for language models, off for dsl:"
+        },
+    )
 
     def __post_init__(self) -> None:
         check_types(self)

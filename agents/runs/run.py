@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from soar.agents.runs.scoring import RunScores, TaskResult
     from soar.agents.search import Node, SearchProgress
+    from soar.agents.vote_filters import VoteFilterConfig
     from soar.arc_env import Task
 
 
@@ -51,6 +52,7 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
     from soar.agents.runs import submission
     from soar.agents.runs.scoring import score_run
     from soar.agents.search import make_agent, run_search
+    from soar.agents.vote_filters import resolve
     from soar.arc_env import Executor, load_tasks
 
     if resume:
@@ -66,7 +68,8 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
     check_policy_spec(config.policy)
     if not resume:
         rundir = RunDir.create(config.out, {**config.to_dict(), "started": time.time()})
-    scorer = _Scorer(tasks)
+    filters = resolve(config.vote_filters, config.policy)
+    scorer = _Scorer(tasks, filters)
     try:
         policy = make_policy(config.policy, sampling=sampling, **config.policy_options)
         try:
@@ -100,7 +103,7 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
         if not resume:  # failed before its first program: leave nothing that blocks a re-run
             rundir.discard_if_empty()
         raise
-    scores = score_run(rundir, tasks, scored=scorer.results)
+    scores = score_run(rundir, tasks, scored=scorer.results, vote_filters=filters or False)
     submission.write(rundir, scores.attempts)
     rundir.write_scores(scores.to_json())
     return scores
@@ -128,14 +131,17 @@ def _gc_relaxed() -> Iterator[None]:
 class _Scorer:
     """Votes and scores each task as the search finishes it (see ``score_run(scored=...)``)."""
 
-    def __init__(self, tasks: Sequence[Task]) -> None:
+    def __init__(self, tasks: Sequence[Task], filters: VoteFilterConfig | None = None) -> None:
         self.tasks = {task.id: task for task in tasks}  # with their test outputs, where known
+        self.filters = filters
         self.results: dict[str, TaskResult] = {}
 
     def __call__(self, task: Task, nodes: list[Node]) -> None:
         from soar.agents.runs.scoring import vote_and_score
 
-        self.results[task.id] = vote_and_score(self.tasks[task.id], nodes)
+        self.results[task.id] = vote_and_score(
+            self.tasks[task.id], nodes, vote_filters=self.filters
+        )
 
 
 class _ProgressBar:

@@ -6,8 +6,14 @@ over every requested task whose test outputs are known. A task with no node log 
 scores 0 and stays in the denominator. Tasks whose test outputs are not known (a challenges file
 without solutions) score ``None`` and are listed as unscored; they are outside the denominator.
 
-The *oracle* counts a test output when any program of the task produced it, voted or not: what a
-perfect vote would reach. The *curve* scores the vote (and the oracle) using only each task's
+The *oracle* counts a test output when any program of the vote pool produced it, voted or not:
+what a perfect vote would reach.
+
+The vote pool is every program of the task, less those the vote filters drop
+(:mod:`soar.agents.vote_filters`, SOAR's released pre-vote filters; by default on for language
+models and off for ``dsl:`` runs); the programs each filter dropped are counted in ``scores.json``
+(``vote_filters``, and per task ``vote_dropped``). Every other count (programs, valid,
+train-perfect) is of every program tried. The *curve* scores the vote (and the oracle) using only each task's
 first ``b`` nodes, for budgets ``b`` on the grid 1, 2, 5, 10, 20, 50, ... up to the largest
 number of programs spent on one task (see :func:`budget_grid`).
 """
@@ -15,13 +21,15 @@ number of programs spent on one task (see :func:`budget_grid`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, cast
 
+from soar.agents import vote_filters as vf
 from soar.agents.search.node import Node
 from soar.agents.voting import Ballot, program_weight, rank_groups
 from soar.agents.voting import attempts as vote_attempts
@@ -37,6 +45,7 @@ __all__ = [
     "RunScores",
     "TaskScore",
     "budget_grid",
+    "gather_scores",
     "score_run",
     "score_task",
 ]
@@ -111,6 +120,8 @@ class TaskScore:
     oracle: float | None
     winners: tuple[int, ...]
     """Node ids of the earliest programs of the groups behind attempt 1 and attempt 2."""
+    vote_dropped: int = 0
+    """Programs the vote filters kept out of the vote pool."""
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "winners": list(self.winners)}
@@ -149,6 +160,8 @@ class RunScores:
     not_requested: list[str] = field(default_factory=list)
     """Tasks with a node log in the run but outside the requested set (ignored)."""
     stats: NodeStats = field(default_factory=NodeStats, repr=False)
+    vote_filters: dict[str, Any] = field(default_factory=lambda: vf.describe(None, {}))
+    """The vote filters on, and the programs each dropped (see :func:`vote_filters.describe`)."""
 
     @property
     def scored(self) -> list[TaskScore]:
@@ -191,6 +204,7 @@ class RunScores:
             "unscored": [t.task_id for t in self.tasks if t.score is None],
             "no_attempts": [t.task_id for t in self.tasks if not t.attempted],
             "not_requested": self.not_requested,
+            "vote_filters": self.vote_filters,
             "curve": [
                 {"budget": p.budget, "score": p.score, "oracle": p.oracle} for p in self.curve
             ],
@@ -210,27 +224,43 @@ class TaskResult:
     created: array
     programs: tuple[str | None, ...]
     """The programs of the winners."""
+    dropped: dict[str, int] = field(default_factory=dict)
+    """Programs kept out of the vote pool, per vote filter switched on."""
+    positions: tuple[int, ...] = ()
+    """The indices in ``nodes`` of the winners (node ids repeat when runs are pooled)."""
 
 
 def vote_and_score(
-    task: Task, nodes: Sequence[Node], weighting: str = "soar", budgets: Sequence[int] | None = None
+    task: Task,
+    nodes: Sequence[Node],
+    weighting: str = "soar",
+    budgets: Sequence[int] | None = None,
+    vote_filters: vf.VoteFilterConfig | None = None,
+    *,
+    pool: tuple[Sequence[bool], dict[str, int]] | None = None,
 ) -> TaskResult:
     """Vote and score one task from its nodes (in node-id order); :func:`score_run` gathers these.
 
     Searches call it as each task finishes, while its nodes are still in memory, so that the
     final scoring does not read the logs back (pass the results to :func:`score_run`).
+    ``vote_filters`` (None: none) choose the vote pool; ``pool`` gives it instead, as
+    :func:`soar.agents.vote_filters.vote_pool` returns it (per node whether it may vote, and the
+    counts dropped).
     """
     n = len(nodes)
     points = budget_grid(n) if budgets is None else sorted({min(b, n) for b in budgets})
-    row, attempts, values = _score_one(task, nodes, weighting, points)
-    by_id = {node.node_id: node for node in nodes}
+    keep, dropped = pool if pool is not None else vf.vote_pool(task, nodes, vote_filters)
+    row, attempts, values, positions = _score_one(task, nodes, weighting, points, keep)
+    row = dataclasses.replace(row, vote_dropped=sum(dropped.values()))
     return TaskResult(
         row=row,
         attempts=attempts,
         values=values,
         train_accuracies=Counter(node.train_accuracy for node in nodes if node.valid),
         created=array("d", (node.created for node in nodes)),
-        programs=tuple(by_id[i].program for i in row.winners),
+        programs=tuple(nodes[i].program for i in positions),
+        dropped=dropped,
+        positions=positions,
     )
 
 
@@ -252,6 +282,7 @@ def score_run(
     weighting: str = "soar",
     budgets: Sequence[int] | None = None,
     scored: Mapping[str, TaskResult] | None = None,
+    vote_filters: vf.VoteFilterConfig | bool | None = None,
 ) -> RunScores:
     """Vote and score every task of ``tasks`` from the run's node logs.
 
@@ -264,24 +295,57 @@ def score_run(
         weighting: ``"soar"`` or ``"count"`` (see :mod:`soar.agents.voting`).
         budgets: the budgets of the curve (default: :func:`budget_grid` of the largest number of
             programs spent on one scored task).
-        scored: results of :func:`vote_and_score` (with the same ``weighting`` and ``budgets``) for
-            tasks already scored; their logs are not read.
+        scored: results of :func:`vote_and_score` (with the same ``weighting``, ``budgets`` and
+            vote filters) for tasks already scored; their logs are not read.
+        vote_filters: the vote filters (True: SOAR's release set, False: none); None: the run's
+            own ``vote_filters`` setting, else the default for its policy
+            (:func:`soar.agents.vote_filters.default_on`).
 
     Raises:
         RunDirError: a node log is corrupt before its last line.
         ValueError: an unknown weighting.
     """
     program_weight(0.0, weighting)  # an unknown weighting fails here, not only once a task votes
+    filters = run_vote_filters(run, vote_filters)
+
+    def results() -> Iterator[tuple[Task, TaskResult]]:
+        for task in tasks:
+            done = (scored or {}).get(task.id)
+            if done is None:
+                with _gc_paused():  # reading makes many objects and no cycles
+                    nodes = run.read_nodes(task.id)
+                    done = vote_and_score(task, nodes, weighting, budgets, filters)
+            yield task, done
+
+    requested = {t.id for t in tasks}
+    return gather_scores(
+        results(),
+        weighting=weighting,
+        budgets=budgets,
+        filters=filters,
+        not_requested=[t for t in run.task_ids() if t not in requested],
+    )
+
+
+def gather_scores(
+    results: Iterable[tuple[Task, TaskResult]],
+    *,
+    weighting: str,
+    budgets: Sequence[int] | None,
+    filters: vf.VoteFilterConfig | None,
+    not_requested: Sequence[str] = (),
+) -> RunScores:
+    """The scores of a set of tasks from each one's :func:`vote_and_score` result, in task order
+    (consumed one at a time); ``budgets`` and ``filters`` are those the results were made with."""
+    dropped = dict.fromkeys(filters.names if filters else (), 0)
     rows: list[TaskScore] = []
     stats = NodeStats()
     attempts: dict[str, Attempts] = {}
     curves: list[tuple[int, dict[int, tuple[float, float]]]] = []  # (programs, values by budget)
-    for task in tasks:
-        done = (scored or {}).get(task.id)
-        if done is None:
-            with _gc_paused():  # reading makes many objects and no cycles
-                done = vote_and_score(task, run.read_nodes(task.id), weighting, budgets)
+    for task, done in results:
         row = done.row
+        for name, count in done.dropped.items():
+            dropped[name] = dropped.get(name, 0) + count
         attempts[task.id] = done.attempts
         stats.train_accuracies.update(done.train_accuracies)
         stats.created.extend(done.created)
@@ -297,23 +361,35 @@ def score_run(
         values = [by_budget[min(b, n)] for n, by_budget in curves]
         score = sum(s for s, _ in values) / len(values)
         curve.append(CurvePoint(b, score, sum(o for _, o in values) / len(values)))
-    requested = {t.id for t in tasks}
     return RunScores(
         weighting=weighting,
         tasks=rows,
         curve=curve,
         attempts=attempts,
         stats=stats,
-        not_requested=[t for t in run.task_ids() if t not in requested],
+        not_requested=list(not_requested),
+        vote_filters=vf.describe(filters, dropped),
     )
 
 
+def run_vote_filters(
+    run: RunDir, setting: vf.VoteFilterConfig | bool | None = None
+) -> vf.VoteFilterConfig | None:
+    """The vote filters for ``run``: ``setting``, else the run's ``vote_filters`` setting, else
+    the default for its policy (see :func:`soar.agents.vote_filters.resolve`)."""
+    if setting is not None:
+        return vf.resolve(setting, None)
+    config = run.config if (run.path / "config.json").is_file() else {}
+    return vf.resolve(config.get("vote_filters"), config.get("policy"))
+
+
 def _score_one(
-    task: Task, nodes: Sequence[Node], weighting: str, points: Sequence[int]
-) -> tuple[TaskScore, Attempts, dict[int, tuple[float, float]]]:
-    """The task's row, its attempts, and its (score, oracle) at each budget of ``points``."""
+    task: Task, nodes: Sequence[Node], weighting: str, points: Sequence[int], keep: Sequence[bool]
+) -> tuple[TaskScore, Attempts, dict[int, tuple[float, float]], tuple[int, ...]]:
+    """The task's row, its attempts, its (score, oracle) at each budget of ``points``, and the
+    positions of the winners; only the nodes marked in ``keep`` vote and count in the oracle."""
     n_tests = len(task.test)
-    keyed, outputs = _keyed_ballots(nodes, n_tests)
+    keyed, outputs = _keyed_ballots(nodes, n_tests, keep)
     groups = rank_groups(keyed, weighting)
     # The vote over keys is the vote over grids (see _keyed_ballots): each grid is hashed once.
     chosen = [cast(int, key) for key in vote_attempts(keyed, 1, weighting=weighting)[0]]
@@ -323,7 +399,7 @@ def _score_one(
     if task.has_test_outputs:
         solutions = task.test_outputs
         score = score_task(tried, solutions)
-        first = _first_hits(nodes, solutions)
+        first = _first_hits(nodes, solutions, keep)
         oracle = sum(i < len(nodes) for i in first) / n_tests
         right = [[got == want for got, want in zip(out, solutions, strict=True)] for out in outputs]
         for b in points:
@@ -343,32 +419,38 @@ def _score_one(
         oracle=oracle,
         winners=tuple(nodes[g.first].node_id for g in groups[:2]),
     )
-    return row, tried, values
+    return row, tried, values, tuple(g.first for g in groups[:2])
 
 
-def _first_hits(nodes: Sequence[Node], solutions: Sequence[Grid]) -> list[int]:
-    """Per test input, the index of the first node whose output is right (``len(nodes)``: none)."""
+def _first_hits(
+    nodes: Sequence[Node], solutions: Sequence[Grid], keep: Sequence[bool]
+) -> list[int]:
+    """Per test input, the index of the first kept node whose output is right (``len(nodes)``:
+    none)."""
     first = [len(nodes)] * len(solutions)
     for j, want in enumerate(solutions):
         for i, node in enumerate(nodes):
-            if len(node.test) == len(solutions) and node.test[j].output == want:
+            if keep[i] and len(node.test) == len(solutions) and node.test[j].output == want:
                 first[j] = i
                 break
     return first
 
 
-def _keyed_ballots(nodes: Sequence[Node], n_tests: int) -> tuple[list[Ballot], list[tuple]]:
+def _keyed_ballots(
+    nodes: Sequence[Node], n_tests: int, keep: Sequence[bool]
+) -> tuple[list[Ballot], list[tuple]]:
     """Ballots whose outputs are replaced by one small int per distinct tuple of test outputs.
 
     :func:`~soar.agents.voting.rank_groups` only hashes and compares the outputs, so the ranking is
     the same as with the grids, and each tuple of grids is hashed once per node rather than once
-    per budget. Returns the ballots and the tuples of test outputs, indexed by key.
+    per budget. Nodes not kept (and those without a grid for every test input) get an empty ballot.
+    Returns the ballots and the tuples of test outputs, indexed by key.
     """
     keys: dict[tuple, int] = {}
     keyed: list[Ballot] = []
-    for node in nodes:
+    for node, kept in zip(nodes, keep, strict=True):
         outputs = node.test_outputs
-        if len(outputs) != n_tests or any(out is None for out in outputs):
+        if not kept or len(outputs) != n_tests or any(out is None for out in outputs):
             keyed.append(Ballot((), node.train_accuracy))  # does not vote, keeps its place
             continue
         key = keys.setdefault(outputs, len(keys))

@@ -48,8 +48,10 @@ class AgentConfig:
     width: int = 32
     """Programs a task asks for per step (the driver may ask for fewer to fill a batch)."""
     stop_after: int | None = 100
-    """A task stops once this many programs are right on every train pair (paper: 100);
-    None: spend the whole budget."""
+    """Sampling stops once this many sampled programs are right on every train pair (paper: 100,
+    appendix D.5). An agent without a refinement phase (``sample``, and plug-ins that do not say
+    otherwise) then stops the task; the REX agents go on refining, with a stop of their own
+    (``refine_stop_after``). None: no early stop."""
 
     def __post_init__(self) -> None:
         check_types(self, AgentError)
@@ -180,8 +182,8 @@ class SearchAgent(abc.ABC):
         return max(0, self.config.programs - len(state.nodes))
 
     def finished(self, state: TaskState) -> bool:
-        """Whether the task needs nothing more: its budget is spent or enough programs are right
-        on every train pair."""
+        """Whether the task needs nothing more: its budget is spent or ``stop_after`` programs are
+        right on every train pair (agents with phases override this)."""
         stop = self.config.stop_after
         return self.remaining(state) == 0 or (stop is not None and state.perfect >= stop)
 

@@ -12,8 +12,13 @@ likely to be chosen again. Every refinement becomes a new arm.
 
 Here ``N`` grows on every choice (SOAR's code never increments it), and it is derived from the
 log: each choice makes exactly one child request, so ``N`` of a node is its number of refine
-children (invalid completions included). A program that produced no valid grid on any input (or
-an invalid completion, which has no program) is not an arm.
+children (invalid completions included).
+
+Which programs are arms follows the paper (appendix D.3, "we remove any code that generates an
+error on an input grid"): a program that raised, timed out, ran out of memory or returned
+something that is not a grid on ANY train input is not an arm, nor is an invalid completion (it
+has no program). With ``failing=True`` (the agents' ``failing_arms`` setting) a program is an arm
+as soon as it produced a valid grid on one input, train or test.
 """
 
 from __future__ import annotations
@@ -44,9 +49,22 @@ class Arm:
     N: int = 0
 
 
-def is_arm(node: Node) -> bool:
-    """Whether REX may refine ``node``: it has a program that produced at least one valid grid."""
-    return node.valid and node.any_output
+def is_arm(node: Node, failing: bool = False) -> bool:
+    """Whether REX may refine ``node``.
+
+    Args:
+        node: a program tried.
+        failing: whether a program that fails on some train input may be an arm.
+
+    Returns:
+        Whether ``node`` has a program that gave a valid grid on every train input (with
+        ``failing``: on at least one input, train or test).
+    """
+    if not node.valid:
+        return False
+    if failing:
+        return node.any_output
+    return bool(node.train) and all(r.ok for r in node.train)
 
 
 def rex_choose_many(
@@ -138,14 +156,15 @@ def rex_choose(arms: Sequence[Arm], rng: np.random.Generator, C: float = DEFAULT
 class ArmPool:
     """The arms of one REX tree, kept up to date as nodes arrive (in node-id order).
 
-    A node becomes an arm if :func:`is_arm`; a refine node adds one to its parent's ``N`` when
-    the parent is in the pool. Building a pool from a logged run gives the same arms and counts
+    A node becomes an arm if :func:`is_arm` (with ``failing``); a refine node adds one to its
+    parent's ``N`` when the parent is in the pool. Building a pool from a logged run gives the same arms and counts
     (and the same grouping, hence the same choices for a seed) as the run had, which is what
     makes resuming exact. The arms are kept grouped by (h, N), so :meth:`choose` costs about the
     same with ten arms or ten thousand.
     """
 
-    def __init__(self, nodes: Iterable[Node] = ()) -> None:
+    def __init__(self, nodes: Iterable[Node] = (), *, failing: bool = False) -> None:
+        self.failing = failing
         self._h: dict[int, float] = {}
         self._n: dict[int, int] = {}
         self._groups: dict[tuple[float, int], list[int]] = {}
@@ -161,7 +180,7 @@ class ArmPool:
             self._leave((h, n), parent)  # type: ignore[arg-type]
             self._n[parent] = n + 1  # type: ignore[index]
             self._join((h, n + 1), parent)  # type: ignore[arg-type]
-        if is_arm(node):
+        if is_arm(node, self.failing):
             self._h[node.node_id] = node.train_accuracy
             self._n[node.node_id] = 0
             self._join((node.train_accuracy, 0), node.node_id)
@@ -195,10 +214,11 @@ class ArmPool:
         return len(self._h)
 
 
-def arms_from_nodes(nodes: Iterable[Node]) -> list[Arm]:
-    """The arms among ``nodes``, with ``N`` = number of refine children among ``nodes``.
+def arms_from_nodes(nodes: Iterable[Node], *, failing: bool = False) -> list[Arm]:
+    """The arms among ``nodes`` (see :func:`is_arm`), with ``N`` = number of refine children
+    among ``nodes``.
 
     >>> arms_from_nodes([])
     []
     """
-    return ArmPool(nodes).arms()
+    return ArmPool(nodes, failing=failing).arms()

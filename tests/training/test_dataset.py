@@ -3,6 +3,7 @@ reads, counts per filter and bucket, several runs pooled."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -17,6 +18,7 @@ from soar.agents.runs.rundir import RunDir
 from soar.agents.search.node import Node
 from soar.training.dataset import build_dataset, write_jsonl
 from soar.training.relabel import relabel
+from soar.training.shuffle import reorder_result, reorder_task
 
 TASK_IDS = ("3c9b0459", "67a3c6ac")  # rotate by 180 degrees; mirror left-right
 
@@ -74,7 +76,7 @@ def find(runs, record) -> tuple[Node, list[Node]]:
 
 
 def test_records_are_built_with_the_policies_prompts(runs, tasks):
-    records, _ = build_dataset(runs, tasks, refinement=True)
+    records, _ = build_dataset(runs, tasks, refinement=True, shuffle_pairs=False)
     by_id = {task.id: task for task in tasks}
     sources = {record["source"] for record in records}
     assert sources == {"sample", "refine"}
@@ -137,7 +139,7 @@ def test_jsonl_loads_with_datasets(runs, tasks, tmp_path):
 
 def test_prompt_settings_reach_the_records(runs, tasks):
     config = PromptConfig(grid_style="digits", colour_legend=False)
-    records, _ = build_dataset(runs[:1], tasks[:1], per_task=1, prompts=config)
+    records, _ = build_dataset(runs[:1], tasks[:1], per_task=1, prompts=config, shuffle_pairs=False)
     (record,) = records
     node, _ = find(runs, record)
     assert record["messages"][1]["content"] == sample_prompt(relabel(tasks[0], node), config)
@@ -155,3 +157,46 @@ def test_tasks_without_logs_give_nothing(runs, arc1_train):
     assert records == [] and stats["tasks_with_nodes"] == 0 and stats["tasks"] == 1
     with pytest.raises(ValueError, match="strategy"):
         build_dataset(runs, [], strategy="best")
+
+
+def _orders(task):
+    return [
+        (list(train), list(test))
+        for train in itertools.permutations(range(len(task.train)))
+        for test in itertools.permutations(range(len(task.test)))
+    ]
+
+
+def test_each_record_shows_its_pairs_in_an_order_drawn_from_the_seed(runs, tasks):
+    by_id = {task.id: task for task in tasks}
+    records, stats = build_dataset(runs, tasks, refinement=True, seed=3)
+    assert stats["shuffled_pairs"] is True
+    assert build_dataset(runs, tasks, refinement=True, seed=3)[0] == records  # repeatable
+    other, _ = build_dataset(runs, tasks, refinement=True, seed=4)
+    assert [r["messages"] for r in other] != [r["messages"] for r in records]
+    plain, _ = build_dataset(runs, tasks, refinement=True, shuffle_pairs=False)
+    changed = 0
+    for record, unshuffled in zip(records, plain, strict=True):
+        node, log = find(runs, record)
+        task = by_id[record["task_id"]]
+        shown = record["messages"][1]["content"]
+        if record["source"] == "sample":
+            relabeled = relabel(task, node)
+            prompts = [
+                sample_prompt(reorder_task(relabeled, train, test).public())
+                for train, test in _orders(relabeled)
+            ]
+        else:  # the parent's feedback moves with its pairs
+            up = log[node.parent_id]
+            prompts = [
+                refine_prompt(
+                    reorder_task(task, train, test),
+                    up.program,
+                    reorder_result(up.result(), train, test),
+                )
+                for train, test in _orders(task)
+            ]
+        assert shown in prompts  # the same pairs, in some order
+        assert record["messages"][2] == unshuffled["messages"][2]  # the same answer
+        changed += shown != unshuffled["messages"][1]["content"]
+    assert changed >= len(records) // 2  # 3 or 4 train pairs: most orders differ

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 from soar.evaluate import cli_relabel
 from soar.evaluate.cli import cli
+from soar.training.dedup import DEDUP_MODES
 from soar.training.filters import FILTERS
 from soar.training.selection import STRATEGIES
 
@@ -112,3 +113,23 @@ def test_not_a_run_is_one_error_line(tmp_path):
 def test_help_names_match_the_training_package():
     assert cli_relabel.STRATEGY_NAMES == STRATEGIES
     assert cli_relabel.FILTER_NAMES == FILTERS
+    assert set(cli_relabel.DEDUP_NAMES) == set(DEDUP_MODES)
+
+
+def test_pair_order_and_dedup_options(run_dir, tmp_path, tiny_embedder_dir):
+    shuffled, plain = tmp_path / "shuffled.jsonl", tmp_path / "plain.jsonl"
+    assert relabel(str(run_dir), "--out", str(shuffled)).exit_code == 0
+    result = relabel(str(run_dir), "--out", str(plain), "--no-shuffle", "--dedup", "exact")
+    assert result.exit_code == 0, result.output
+    assert "duplicates compared by exact" in result.output
+    a, b = records(shuffled), records(plain)
+    assert [r["messages"][2] for r in a] == [r["messages"][2] for r in b]  # the same programs
+    assert [r["messages"][1] for r in a] != [r["messages"][1] for r in b]  # in other orders
+    out = tmp_path / "embedded.jsonl"
+    result = relabel(str(run_dir), "--out", str(out), "--dedup-model", str(tiny_embedder_dir))
+    assert result.exit_code == 0, result.output
+    assert "duplicates compared by embedding" in result.output
+    missing = relabel(str(run_dir), "--out", str(out), "--dedup-model", str(tmp_path / "none"))
+    assert missing.exit_code == 2 and missing.output.startswith("Error: dedup model")
+    bad = relabel(str(run_dir), "--out", str(out), "--dedup", "embedding")
+    assert bad.exit_code == 2 and "needs embedding_model" in bad.output

@@ -44,6 +44,7 @@ def test_config_defaults_follow_the_paper_and_values_are_checked(tmp_path):
     assert config.target_modules == list(ALL_PROJECTIONS)
     assert (config.learning_rate, config.epochs, config.lr_scheduler) == (5e-5, 3.0, "cosine")
     assert (config.warmup_ratio, config.weight_decay, config.effective_batch) == (0.1, 0.05, 32)
+    assert config.max_length == 30000  # SOAR's context; longer examples are dropped and counted
     assert config.gradient_accumulation(world_size=2) == 16
     settings = tmp_path / "s.yaml"
     settings.write_text("base: m\ndata: [a.jsonl, b.jsonl]\nlearning_rate: 1e-4\n")

@@ -27,7 +27,8 @@ def test_built_in_names_and_defaults_follow_the_paper():
     assert (sample.programs, sample.stop_after) == (3000, 100)
     soar = make_agent("sample-refine").config
     assert isinstance(soar, SampleRefineConfig)
-    assert (soar.sampling_budget, soar.programs - soar.sampling_budget, soar.C) == (3000, 3000, 20)
+    assert (soar.sampling_budget, soar.refining_budget, soar.C) == (3000, 3000, 20)
+    assert (soar.stop_after, soar.refine_stop_after, soar.failing_arms) == (100, 100, False)
     rex = make_agent("rex", width=8).config
     assert isinstance(rex, RexConfig) and (rex.C, rex.samples_per_island) == (20, 8)
 
@@ -39,6 +40,8 @@ def test_built_in_names_and_defaults_follow_the_paper():
         ("sample", {"stop_after": 0}, "stop_after: expected a number >= 1 or None"),
         ("rex", {"C": -1.0}, "C: expected a number >= 0, got -1.0"),
         ("rex", {"islands": 0}, "islands: expected a number >= 1, got 0"),
+        ("rex", {"refine_stop_after": 0}, "refine_stop_after: expected a number >= 1 or None"),
+        ("rex", {"failing_arms": 1}, "failing_arms"),
         (
             "sample-refine",
             {"programs": 10, "sample_programs": 11},

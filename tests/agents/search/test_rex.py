@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 from soar.agents.search import REFINE, SAMPLE, Arm, ArmPool, Node, arms_from_nodes, rex_choose
-from soar.agents.search.rex import rex_choose_many
+from soar.agents.search.rex import is_arm, rex_choose_many
 from soar.arc_env import InputResult, Status
 
 DRAWS = 20_000
@@ -70,9 +70,18 @@ def test_bad_arguments_are_rejected():
 
 OK = InputResult(Status.OK, ((1,),))
 FAIL = InputResult(Status.ERROR, None, "ValueError")
+INVALID = InputResult(Status.INVALID_OUTPUT, None, "expected a grid, got None")
 
 
-def node(node_id, *, parent=None, program="def transform(g): ...", train=(OK, OK), correct=None):
+def node(
+    node_id,
+    *,
+    parent=None,
+    program="def transform(g): ...",
+    train=(OK, OK),
+    test=None,
+    correct=None,
+):
     return Node(
         task_id="t",
         node_id=node_id,
@@ -81,22 +90,38 @@ def node(node_id, *, parent=None, program="def transform(g): ...", train=(OK, OK
         policy_id="test",
         program=program,
         train=train if program else (),
-        test=(OK,) if program and OK in train else ((FAIL,) if program else ()),
+        test=test if test is not None else ((OK,) if program else ()),
         train_correct=correct if correct is not None else tuple(False for _ in train),
     )
 
 
-def test_arms_exclude_programs_without_any_output_and_invalid_completions():
+def test_arms_are_programs_with_a_grid_for_every_train_input():
     nodes = [
         node(0, correct=(True, False)),  # h = 0.5
         node(1, train=(FAIL, FAIL)),  # failed on every input
         node(2, program=None),  # invalid completion
         node(3, parent=0, correct=(True, True)),  # a refinement of 0: a new arm, h = 1
         node(4, parent=0, program=None),  # an invalid refinement still counts as a choice of 0
-        node(5, parent=3, train=(FAIL, OK)),  # an output on one input is enough
+        node(5, parent=3, train=(FAIL, OK)),  # fails on one train input: not an arm (paper D.3)
+        node(6, parent=5, train=(INVALID, OK)),  # a non-grid output on one train input: neither
+        node(7, parent=5),  # a choice of 5 does not make it an arm
     ]
     arms = arms_from_nodes(nodes)
-    assert [(a.node_id, a.h, a.N) for a in arms] == [(0, 0.5, 2), (3, 1.0, 1), (5, 0.0, 0)]
+    assert [(a.node_id, a.h, a.N) for a in arms] == [(0, 0.5, 2), (3, 1.0, 1), (7, 0.0, 0)]
+    assert [is_arm(n) for n in nodes] == [True, False, False, True, False, False, False, True]
+
+
+def test_failing_arms_lets_programs_with_one_grid_be_refined():
+    nodes = [
+        node(0, train=(FAIL, OK)),  # one train grid
+        node(1, train=(FAIL, FAIL)),  # no train grid, but a test grid: still an arm
+        node(2, train=(FAIL, FAIL), test=(FAIL,)),  # no grid at all: never an arm
+        node(3, program=None),
+        node(4, parent=1),
+    ]
+    arms = arms_from_nodes(nodes, failing=True)
+    assert [(a.node_id, a.N) for a in arms] == [(0, 0), (1, 1), (4, 0)]
+    assert [a.node_id for a in arms_from_nodes(nodes)] == [4]
 
 
 def test_choosing_from_a_pool_leaves_the_pool_alone():
