@@ -18,9 +18,20 @@ no heavy library (numpy, torch) is imported before it is needed.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from soar._lazy import lazy_exports
+
+# In a source checkout, the four layer folders (arc_env/, agents/, ...) sit beside this one, not
+# in it: pyproject.toml maps them under `soar` for installs. So that `import soar.arc_env` also
+# works where this folder is found first without that mapping (Python started in the checkout's
+# root, beside a regular install or none), the checkout's root is searched for subpackages too.
+_CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if os.path.isfile(os.path.join(_CHECKOUT, "pyproject.toml")) and os.path.isfile(
+    os.path.join(_CHECKOUT, "arc_env", "__init__.py")
+):
+    __path__.append(_CHECKOUT)
 
 __version__ = "0.1.0"
 

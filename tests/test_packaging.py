@@ -207,3 +207,49 @@ def test_the_cli_runs_beside_packages_of_the_same_names(
         text=True,
     )
     assert done.returncode == 0 and "3c9b0459" in done.stdout, done.stderr
+
+
+_WITHOUT_EDITABLE_FINDER = "import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]; "
+
+
+def test_the_checkout_root_imports_without_the_install_mapping() -> None:
+    """Python started in the checkout's root finds its soar/ folder first; the layers beside it
+    are found from there even without the editable install's mapping."""
+    code = (
+        _WITHOUT_EDITABLE_FINDER
+        + "import soar.arc_env.grid as g, soar.agents.search; print(g.__file__)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert Path(done.stdout.strip()) == ROOT / "arc_env" / "grid.py"
+
+
+@pytest.mark.slow
+def test_a_regular_install_imports_from_anywhere_and_from_the_checkout_root(tmp_path: Path) -> None:
+    """A wheel-style install (no editable mapping): soar and its layers come from the install,
+    also when Python starts in the checkout's root."""
+    target = tmp_path / "site"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--target", str(target), str(ROOT)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if build.returncode != 0:
+        pytest.skip(f"cannot build the package here: {build.stderr[-300:]}")
+    assert (target / "soar" / "arc_env" / "executor" / "_worker.py").is_file()
+    assert (target / "soar" / "agents" / "runs" / "__init__.py").is_file()
+    assert not (target / "arc_env").exists() and not (target / "evaluate").exists()
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    code = _WITHOUT_EDITABLE_FINDER + (
+        "import soar, soar.agents.dsl.primitives, soar.evaluate.cli as c; print(c.__file__); "
+        "print(soar.load_tasks('arc1/train:3c9b0459')[0].id)"
+    )
+    for where, expected in ((tmp_path, target / "soar"), (ROOT, ROOT / "evaluate")):
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=where, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        module_file, task_id = done.stdout.split()
+        assert Path(module_file).is_relative_to(expected) and task_id == "3c9b0459"
