@@ -376,6 +376,8 @@ def run_job(job: list, timeout: float, send, guard: StateGuard, progress, inputs
     """Run one job; send early results when it is slow; return the results not yet sent."""
     job_id, source, indices, _ = job
     progress[0], progress[1] = job_id, indices[0]
+    if _ON_DEMAND and import_on_demand(source, guard):
+        send([job_id, 0, [], None])  # the import took time: the parent's deadline starts afresh
     if signal.getsignal(signal.SIGALRM) is not _on_alarm:  # a program replaced the handler
         signal.signal(signal.SIGALRM, _on_alarm)
     began = last_sent = time.perf_counter()
@@ -432,6 +434,13 @@ class StateGuard:
         self.np_err = np.geterr()
         self.np_print = np.get_printoptions()
         self.warning_filters = list(warnings.filters)
+        self.patched: str | None = None
+        self.full_check = False
+        self.snapshot()
+        sys.addaudithook(self._audit)
+
+    def snapshot(self) -> None:
+        """Record the state later programs must find unchanged (again after an import on demand)."""
         self.module_names = list(sys.modules)
         self.modules = list(sys.modules.values())
         namespaces: list[tuple[str, dict]] = []
@@ -468,9 +477,6 @@ class StateGuard:
         self.environ = dict(os.environ)
         self.threads = _count("/proc/self/task")
         self.fds = _count("/proc/self/fd")
-        self.patched: str | None = None
-        self.full_check = False
-        sys.addaudithook(self._audit)
 
     def _audit(self, event: str, args: tuple) -> None:
         if event == "object.__setattr__" and self.patched is None and id(args[0]) in self.functions:
@@ -569,6 +575,50 @@ def _preload(names: list[str]) -> list[str]:
     return missing
 
 
+_ON_DEMAND: dict[str, str] = {}
+"""A name a program may import (an on-demand module or a package above it) -> that module."""
+
+
+def offer_on_demand(names: list[str]) -> None:
+    """Let programs import ``names`` without their worker being replaced (see
+    :func:`import_on_demand`); modules already imported need nothing."""
+    for module in names:
+        if module not in sys.modules:
+            parts = module.split(".")
+            for i in range(1, len(parts) + 1):
+                _ON_DEMAND.setdefault(".".join(parts[:i]), module)
+
+
+def import_on_demand(source: str, guard: StateGuard) -> bool:
+    """Before a program runs, import the on-demand modules it names, as if preloaded: outside its
+    time limit and state checks (the guard's snapshot then includes them). Whether any was.
+
+    A program names a module by importing it or a package above it (``import soar`` counts too:
+    importing more than needed is harmless for such modules, which must have no side effects).
+    """
+    if not any(name in source for name in _ON_DEMAND):  # a text test first: most programs pass
+        return False
+    try:
+        code = _compiled(source)[0]
+    except Exception:  # the program's own load reports why it does not compile
+        return False
+    wanted: set[str] = set()
+    stack = [code]
+    while stack:
+        current = stack.pop()
+        wanted.update(_ON_DEMAND[name] for name in current.co_names if name in _ON_DEMAND)
+        stack.extend(c for c in current.co_consts if type(c) is types.CodeType)
+    if not wanted:
+        return False
+    for name, module in list(_ON_DEMAND.items()):
+        if module in wanted:
+            del _ON_DEMAND[name]
+    _preload(sorted(wanted))  # one that fails to import fails the program's own import
+    guard.snapshot()
+    gc.freeze()
+    return True
+
+
 def main() -> None:
     config = json.loads(sys.argv[1])
     job_fd, result_fd, tmpdir = config["job_fd"], config["result_fd"], config["tmpdir"]
@@ -594,6 +644,7 @@ def main() -> None:
         os.chdir(tmpdir)
         sys.dont_write_bytecode = True
         missing = _preload(config["preload"])
+        offer_on_demand(config["on_demand"])
         devnull = _NullWriter()
         sys.stdout = sys.stderr = devnull
         sys.stdin = open(os.devnull)  # noqa: SIM115

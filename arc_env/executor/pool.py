@@ -72,6 +72,13 @@ dictionary lookup). A program importing anything else makes its worker restart a
 module cannot carry state to later programs); standard-library modules seen that way are added to
 the preload list of the workers started from then on."""
 
+DEFAULT_ON_DEMAND = ("soar.agents.dsl.primitives",)
+"""Modules a worker imports when a program first imports them, before running it, and keeps (no
+restart): side-effect-free modules that only some programs use and that would slow every worker's
+start. The DSL's primitives (numpy and scipy only) are imported by every DSL program; preloading
+them costs each worker about a quarter more start-up time, importing them on demand about 0.1 s
+once per worker that sees a DSL program."""
+
 QUEUED_SECONDS = 0.025
 """About how much work each worker holds beyond the job it runs: enough to keep it busy while the
 parent is slow to answer (a thread of the parent waits up to 5 ms for the interpreter lock), little
@@ -149,6 +156,7 @@ class _Worker:
         "inflight",
         "ready",
         "retiring",
+        "left",
         "timed_out",
         "last_activity",
         "pid",
@@ -168,7 +176,8 @@ class _Worker:
         self.outbox = bytearray()
         self.inflight: collections.deque[_Job] = collections.deque()
         self.ready = False
-        self.retiring = False
+        self.retiring = False  # no new jobs: it is leaving or being killed
+        self.left = False  # it said it exits after the job it reported last (see _handle)
         self.timed_out = False
         self.last_activity = time.monotonic()
 
@@ -187,6 +196,9 @@ class Executor:
             ``soar.arc_env.executor._sandbox``). On by default; where the kernel lacks a layer, the
             executor still runs and :attr:`isolation` says what is missing.
         preload: modules every worker imports before running programs.
+        import_on_demand: modules a worker imports, outside any time limit, when a program first
+            imports them (or a package above them), and keeps: no restart for such an import.
+            Only for modules whose import has no side effects.
 
     Use as a context manager, or call :meth:`close`. ``submit``/``submit_many`` return futures
     (results stream while the caller prepares the next batch); :meth:`run` blocks.
@@ -200,6 +212,7 @@ class Executor:
         memory_mb: int | None = 1024,
         sandbox: bool = True,
         preload: Sequence[str] = DEFAULT_PRELOAD,
+        import_on_demand: Sequence[str] = DEFAULT_ON_DEMAND,
     ) -> None:
         if workers is not None and workers < 1:
             raise ValueError(f"workers: expected at least 1, got {workers}")
@@ -215,6 +228,7 @@ class Executor:
         self.memory_mb = memory_mb
         self.sandbox = sandbox
         self._preload = list(preload)
+        self._on_demand = list(import_on_demand)
         self.stats = ExecutorStats()
         self._job_seconds = 0.01  # the mean worker time per job so far (a guess to start with)
         self._lock = threading.Lock()
@@ -340,6 +354,8 @@ class Executor:
         job_r, job_w = os.pipe()
         result_r, result_w = os.pipe()
         progress_fd = _shared_page()
+        progress = memoryview(mmap.mmap(progress_fd, 16)).cast("q")
+        progress[0] = progress[1] = -1  # no job started yet
         config = {
             "job_fd": job_r,
             "result_fd": result_w,
@@ -349,6 +365,7 @@ class Executor:
             "memory_mb": self.memory_mb,
             "sandbox": self.sandbox,
             "preload": self._preload,
+            "on_demand": self._on_demand,
         }
         env = dict(os.environ)
         env.update(
@@ -378,7 +395,6 @@ class Executor:
             return
         os.close(job_r)
         os.close(result_w)
-        progress = memoryview(mmap.mmap(progress_fd, 16)).cast("q")
         os.close(progress_fd)
         os.set_blocking(job_w, False)
         os.set_blocking(result_r, False)
@@ -482,16 +498,17 @@ class Executor:
         except KeyError:
             pass
 
-    def _receive(self, worker: _Worker) -> None:
+    def _receive(self, worker: _Worker) -> bool:
+        """Read and handle what the worker sent; whether there was anything (more may follow)."""
         try:
             data = os.read(worker.result_fd, 1 << 20)
         except BlockingIOError:
-            return
+            return False
         except OSError:
             data = b""
         if not data:
             self._retire(worker)
-            return
+            return False
         try:
             for body in worker.frames.feed(data):
                 self._handle(worker, json.loads(body))
@@ -499,6 +516,14 @@ class Executor:
             self._kill(worker)
             worker.retiring = True
             self.stats.worker_exits[f"protocol violation: {e}"] += 1
+        return True
+
+    def _drain(self, worker: _Worker) -> bool:
+        """Handle everything the worker has sent so far (before judging it: this thread may have
+        been kept from reading); whether the worker is still there."""
+        while self._receive(worker):
+            pass
+        return self._workers.get(worker.result_fd) is worker
 
     def _handle(self, worker: _Worker, message: list) -> None:
         now = time.monotonic()
@@ -532,8 +557,10 @@ class Executor:
         if job.pending:
             raise ValueError(f"job {job_id} finished without results for inputs {job.pending}")
         worker.inflight.popleft()
-        if taint is not None:
-            worker.retiring = True
+        if (
+            taint is not None
+        ):  # the worker exits now, before reading the jobs queued behind this one
+            worker.retiring = worker.left = True
             reason = str(taint)
             self.stats.worker_exits[reason[:200]] += 1
             self._learn_imports(reason)
@@ -575,7 +602,9 @@ class Executor:
         now = time.monotonic()
         for worker in list(self._workers.values()):
             if worker.ready and worker.inflight and not worker.timed_out:
-                if now - worker.last_activity > self.kill_after:
+                late = now - worker.last_activity > self.kill_after
+                # judge only what it sent so far: this thread may have been kept from reading
+                if late and self._drain(worker) and now - worker.last_activity > self.kill_after:
                     worker.timed_out = True
                     self._kill(worker)
             elif not worker.ready and now - worker.last_activity > 120:
@@ -612,7 +641,9 @@ class Executor:
         elif not worker.retiring:
             reason = "timeout" if worker.timed_out else "died"
             self.stats.worker_exits[reason] += 1
-        if worker.inflight:
+        if worker.left:  # it retired itself: what it still holds was never started
+            self._requeue(worker.inflight)
+        elif worker.inflight:
             self._settle_interrupted(worker, returncode)
         with self._lock:
             closing = self._closing
@@ -645,8 +676,12 @@ class Executor:
         requeue = [job for job in worker.inflight if job.pending]
         if not culprit.pending:
             self._finish(culprit)
+        self._requeue(requeue)
+
+    def _requeue(self, jobs: Iterable[_Job]) -> None:
+        """Put jobs back at the front of the queue, in order (they resume where they stopped)."""
         with self._lock:
-            self._queue.extendleft(reversed(requeue))
+            self._queue.extendleft(reversed(list(jobs)))
 
     def _fail_all(self, message: str) -> None:
         with self._lock:
