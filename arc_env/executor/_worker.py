@@ -2,22 +2,25 @@
 
 The parent starts this file as a script (``python -B _worker.py CONFIG``), so it imports only the
 standard library, numpy and its sibling modules. Untrusted code runs only here. Protocol (see
-``_wire``): the parent sends ``[job_id, source, indices, inputs]`` (``inputs``: see
-:func:`task_inputs`); the worker runs the program on input ``i`` for each ``i`` in ``indices`` and answers ``[job_id, final, results, taint]`` where
-each result is ``[i, status, output, message, seconds]``. Results are sent once per job, plus early
-(``final`` = 0) whenever more than ``FLUSH_AFTER`` seconds passed since the last message, so slow
-work is never lost. Before each input the worker writes ``(job_id, i)`` into a shared progress
-page; if the parent must kill the worker, that says which input was running. ``taint`` is None or
-the reason why this worker must not run another program (the program changed state later programs
-would see); the worker then exits and the parent starts a fresh one.
+``_wire``; a frame holds several messages): the parent sends jobs ``[job_id, source, indices,
+inputs]`` (``inputs``: see :func:`task_inputs`); the worker runs the program on input ``i`` for
+each ``i`` in ``indices`` and answers ``[job_id, final, results, taint]`` where each result is
+``[i, status, output, message, seconds]``. Results are sent once per job, plus early (``final`` =
+0) whenever more than ``FLUSH_AFTER`` seconds passed since the last message, so slow work is never
+lost. Before each input the worker writes ``(job_id, i)`` into a shared progress page; if the
+parent must kill the worker, that says which input was running. ``taint`` is None or the reason
+why this worker must not run another program (the program changed state later programs would
+see); the worker then exits, before starting any job it holds, and the parent starts a fresh one.
 """
 
 from __future__ import annotations
 
+import collections
 import dis
 import gc
 import importlib
 import io
+import itertools
 import json
 import mmap
 import operator
@@ -36,6 +39,8 @@ try:  # started as a script: siblings are importable from the script's directory
 except ImportError:  # imported as part of the package (tests, tools)
     from . import _sandbox, _wire
 
+from _signal import getsignal as _handler  # signal.getsignal's enum conversion costs ~5 us
+
 import numpy as np
 
 OK, ERROR, TIMEOUT, MEMORY, INVALID = "ok", "error", "timeout", "memory", "invalid-output"
@@ -48,8 +53,15 @@ class _Timeout(BaseException):
     """Raised by the SIGALRM handler; BaseException so ``except Exception`` does not swallow it."""
 
 
+_timing = False
+"""Whether a program's time is running (see :func:`_arm`): a timer firing otherwise does nothing."""
+
+
 def _on_alarm(signum, frame):
-    raise _Timeout
+    global _timing
+    if _timing:
+        _timing = False  # once per input: what follows is the worker's own code
+        raise _Timeout
 
 
 # ----------------------------------------------------------------------------------- outputs
@@ -130,12 +142,36 @@ def pack_grid(grid: list[list[int]]) -> list:
     return [len(grid), len(grid[0]), flat.translate(_DIGITS).decode("ascii")]
 
 
+def _packed_int_lists(value: list) -> list | None:
+    """``value`` packed if it is 1..30 lists (exactly), all of one length 1..30, of ints (exactly)
+    0..9, else None. Checked and packed by builtins over all cells at once (the usual output of a
+    list program; no method of a returned object is called)."""
+    if not 1 <= len(value) <= MAX_SIDE or set(map(type, value)) != {list}:
+        return None
+    widths = set(map(len, value))
+    if len(widths) != 1 or not 1 <= (width := widths.pop()) <= MAX_SIDE:
+        return None
+    cells = itertools.chain.from_iterable
+    if set(map(type, cells(value))) != {int}:
+        return None
+    try:
+        digits = bytes(cells(value)).translate(_DIGITS)  # ValueError: a cell outside 0..255
+    except ValueError:
+        return None
+    return None if b"?" in digits else [len(value), width, digits.decode("ascii")]
+
+
 def packed_output(value: object) -> tuple[list | None, str]:
     """A program's return value as a packed grid (see :func:`pack_grid`), or why it is not one.
 
-    The same rules as :func:`to_plain_grid`; a numpy array is checked and packed without
-    converting it to lists first (most DSL and numpy programs return arrays).
+    The same rules as :func:`to_plain_grid`; lists of int lists and numpy arrays are checked and
+    packed without a loop in Python (most list programs return the one, DSL and numpy programs
+    the other).
     """
+    if type(value) is list:
+        packed = _packed_int_lists(value)
+        if packed is not None:
+            return packed, ""
     if type(value) is not np.ndarray or value.ndim != 2 or value.dtype.kind not in "iubf":
         grid, why = to_plain_grid(value)
         return (None, why) if grid is None else (pack_grid(grid), "")
@@ -262,11 +298,17 @@ def _names_anywhere(code: types.CodeType, name: str) -> bool:
 
 
 def _arm(timeout: float) -> None:
+    """Start a program's time: the timer is set afresh (whatever it had left is dropped)."""
+    global _timing
     signal.setitimer(signal.ITIMER_REAL, timeout)
+    _timing = True
 
 
 def _disarm() -> None:
-    signal.setitimer(signal.ITIMER_REAL, 0)
+    """Stop a program's time. The timer itself is left running (one system call less per input):
+    if it fires before the next :func:`_arm` replaces it, the handler ignores it."""
+    global _timing
+    _timing = False
 
 
 _COMPILED: dict[str, tuple[types.CodeType, bool, bool]] = {}
@@ -378,7 +420,7 @@ def run_job(job: list, timeout: float, send, guard: StateGuard, progress, inputs
     progress[0], progress[1] = job_id, indices[0]
     if _ON_DEMAND and import_on_demand(source, guard):
         send([job_id, 0, [], None])  # the import took time: the parent's deadline starts afresh
-    if signal.getsignal(signal.SIGALRM) is not _on_alarm:  # a program replaced the handler
+    if _handler(signal.SIGALRM) is not _on_alarm:  # a program replaced the handler
         signal.signal(signal.SIGALRM, _on_alarm)
     began = last_sent = time.perf_counter()
     transform, failed = _load(source, timeout, guard)
@@ -629,7 +671,7 @@ def main() -> None:
 
     def flush() -> None:
         if outbox:
-            _wire.write_all(result_fd, b"".join(outbox))
+            _wire.write_all(result_fd, _wire.frame(outbox))
             outbox.clear()
 
     def send(message: object) -> None:
@@ -660,17 +702,23 @@ def main() -> None:
     send(["ready", os.getpid(), layers, problems, missing])
     held_since = 0.0
     cache: dict[int, tuple] = {}
+    jobs: collections.deque[list] = collections.deque()  # received, not started
     while True:
         # Results go back in batches (fewer wake-ups for the parent) but never wait while this
         # worker idles, never for more than FLUSH_AFTER seconds and never more than 8 at a time.
         if outbox and (
-            len(outbox) >= 8 or time.perf_counter() - held_since > FLUSH_AFTER or not poller.poll(0)
+            len(outbox) >= 8
+            or time.perf_counter() - held_since > FLUSH_AFTER
+            or not (jobs or poller.poll(0))
         ):
             flush()
-        job = _wire.read_message(job_fd)
-        if job is None:  # the parent closed the pipe: we are done
-            flush()
-            return
+        while not jobs:
+            received = _wire.read_frame(job_fd)
+            if received is None:  # the parent closed the pipe: we are done
+                flush()
+                return
+            jobs.extend(received)
+        job = jobs.popleft()
         guard.reset()
         inputs = task_inputs(job[3], cache)
         results = run_job(job, timeout, send, guard, progress, inputs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -177,6 +178,26 @@ def test_timeout_is_per_input_and_the_rest_still_runs(executor, arc1_train):
     assert result.train_correct[0] and not result.train_correct[1]
     assert result.test[0].ok
     assert 0.4 < result.train[1].seconds < 2.0
+
+
+def test_a_timer_left_running_after_a_program_is_harmless(rotate_task):
+    """Workers stop a program's time without stopping the timer; when it fires later (the worker
+    idle or between programs) nothing happens, and the next program gets its full time."""
+    slow_second = (
+        "import time\nSEEN = []\n"
+        "def transform(grid):\n"
+        "    SEEN.append(1)\n"
+        "    if len(SEEN) == 2:\n"
+        "        time.sleep(0.2)\n"
+        "    return [row[::-1] for row in grid[::-1]]\n"
+    )
+    with Executor(workers=1, timeout=0.3) as ex:
+        first = ex.run([(rotate_task, ROTATE)])[0]
+        time.sleep(0.5)  # the timer of its last input fires while the worker waits
+        later = ex.run([(rotate_task, slow_second), (rotate_task, ROTATE + "# again\n")])
+        assert ex.stats.worker_starts == 1 and not ex.stats.worker_exits
+    assert first.all_train_correct and all(r.all_train_correct for r in later)
+    assert all(r.ok for r in later[0].train + later[0].test)
 
 
 def test_randomness_is_reproducible_across_runs(executor, rotate_task):
