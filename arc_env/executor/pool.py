@@ -3,10 +3,11 @@
 The parent never runs untrusted code and never builds objects from what a worker sends: results
 come back as JSON and are validated here. One dispatcher thread owns every worker: it sends jobs
 (about :data:`QUEUED_SECONDS` of work queued per worker, so a worker never waits for the parent),
-reads results as they stream in (one message per input), enforces each input's hard deadline by
-killing the worker's process group, and replaces workers that died, were killed, or ran a program
-that changed shared state.
-A job cut short resumes on a fresh worker from the input after the one that failed.
+reads results as they stream in (in batches), enforces each input's hard deadline by killing the
+worker's process group (after reading whatever the worker sent in time), and replaces workers that
+died, were killed, or retired themselves after a program that changed shared state.
+A job cut short resumes on a fresh worker from the input after the one that failed; jobs a worker
+held but never started run again elsewhere, charged nothing.
 """
 
 from __future__ import annotations

@@ -239,6 +239,22 @@ def test_synthetic_task_and_closed_executor():
         ex.submit(task, "def transform(g):\n    return g\n")
 
 
+def test_workers_that_cannot_start_fail_every_waiting_call(rotate_task, tmp_path, monkeypatch):
+    """A worker reporting it cannot start (a preloaded module exits) fails run() and futures alike
+    with the reason, instead of leaving them waiting."""
+    exits_later = (
+        "import time\ntime.sleep(0.5)  # the calls below wait by then\nraise SystemExit(3)\n"
+    )
+    (tmp_path / "arc_test_exits_on_import.py").write_text(exits_later)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # workers inherit the environment
+    with Executor(workers=1, preload=("arc_test_exits_on_import",)) as ex:
+        future = ex.submit(rotate_task, ROTATE)
+        with pytest.raises(ExecutorError, match="failed to start: SystemExit: 3"):
+            ex.run([(rotate_task, ROTATE)] * 3)
+        with pytest.raises(ExecutorError, match="failed to start"):
+            future.result(timeout=60)
+
+
 def test_settings_are_validated():
     with pytest.raises(ValueError, match="workers: expected at least 1, got 0"):
         Executor(workers=0)
