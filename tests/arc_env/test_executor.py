@@ -104,6 +104,45 @@ def test_invalid_outputs(executor, rotate_task, body, expected):
         assert expected in r.message
 
 
+class _Index(int):
+    """An int whose ``__index__`` must never run in the worker's own checks."""
+
+    def __index__(self):
+        raise AssertionError("a returned object's method was called")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [[1, 2], [3, 4]],
+        [[0] * 30] * 30,
+        [[9]],
+        [[1, True], [0, False]],  # bools count as 0/1, by the general rules
+        [[1, 2], [3]],
+        [[1, 10]],
+        [[-1]],
+        [[300]],
+        [[2**70]],
+        [[0] * 31],
+        [[0]] * 31,
+        [],
+        [[]],
+        [[0.0, 1.0]],
+        [[0.5]],
+        [[1], (2,)],
+        [(1, 2), (3, 4)],
+        [[_Index(1)]],
+        [["1"]],
+    ],
+)
+def test_packing_a_list_output_follows_the_general_rules(value):
+    """The one-pass path for lists of int lists gives what the general check and packing give."""
+    from soar.arc_env.executor._worker import pack_grid, packed_output, to_plain_grid
+
+    grid, why = to_plain_grid(value)
+    assert packed_output(value) == ((pack_grid(grid), "") if grid is not None else (None, why))
+
+
 def test_module_constants_helpers_and_usual_imports(executor, rotate_task):
     program = """
 import math, itertools, functools, collections, copy, re, typing
@@ -302,6 +341,7 @@ def test_grid_cache_shares_repeated_outputs_and_rejects_malformed_ones():
         [0, 0, ""],
         [1, 31, "0" * 31],
         ["1", 1, "0"],
+        [1, [1], "0"],
         [1, 1],
         "0",
     ):
@@ -377,7 +417,7 @@ def _disarm(handler) -> None:
 
 @pytest.mark.parametrize(
     ("job_seconds", "expected"),
-    [(0.0, pool.MAX_IN_FLIGHT), (0.001, 26), (0.01, 3), (0.5, pool.MIN_IN_FLIGHT)],
+    [(0.0, pool.MAX_IN_FLIGHT), (0.0001, 128), (0.001, 26), (0.01, 3), (0.5, pool.MIN_IN_FLIGHT)],
 )
 def test_workers_hold_about_a_fixed_time_of_queued_work(job_seconds, expected):
     """Short programs are queued deep (the parent may be slow to answer), long ones shallow (the
