@@ -53,15 +53,32 @@ class _Timeout(BaseException):
     """Raised by the SIGALRM handler; BaseException so ``except Exception`` does not swallow it."""
 
 
-_timing = False
-"""Whether a program's time is running (see :func:`_arm`): a timer firing otherwise does nothing."""
+class _Clock:
+    """The running input's time. An object's attributes, not module globals: the state guard
+    compares module globals after programs, and these change with every input."""
+
+    __slots__ = ("timing", "deadline", "pending")
+
+    def __init__(self) -> None:
+        self.timing = False  # a program's time is running: a timer firing otherwise does nothing
+        self.deadline = 0.0  # when the running input's time is up (time.perf_counter)
+        self.pending = False  # the timer is set
+
+
+_CLOCK = _Clock()
 
 
 def _on_alarm(signum, frame):
-    global _timing
-    if _timing:
-        _timing = False  # once per input: what follows is the worker's own code
-        raise _Timeout
+    clock = _CLOCK
+    if not clock.timing:
+        clock.pending = False
+        return
+    left = clock.deadline - time.perf_counter()
+    if left > 0:  # the timer was set for an earlier input: this one gets its full time
+        signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
+        return
+    clock.timing = clock.pending = False  # once per input: what follows is the worker's own code
+    raise _Timeout
 
 
 # ----------------------------------------------------------------------------------- outputs
@@ -298,17 +315,29 @@ def _names_anywhere(code: types.CodeType, name: str) -> bool:
 
 
 def _arm(timeout: float) -> None:
-    """Start a program's time: the timer is set afresh (whatever it had left is dropped)."""
-    global _timing
+    """Start a program's time (its first input's): the timer is set afresh."""
+    clock = _CLOCK
+    clock.deadline = time.perf_counter() + timeout
+    clock.pending = True
     signal.setitimer(signal.ITIMER_REAL, timeout)
-    _timing = True
+    clock.timing = True
+
+
+def _next_input(timeout: float) -> None:
+    """Start the time of a program's next input without a system call: the timer set for an
+    earlier input fires no later than this one's time is up, and the handler then sets it again
+    for the time this input has left (short inputs never get there)."""
+    clock = _CLOCK
+    clock.deadline = time.perf_counter() + timeout
+    clock.timing = True
+    if not clock.pending:  # it fired while the worker's own code ran
+        _arm(timeout)
 
 
 def _disarm() -> None:
-    """Stop a program's time. The timer itself is left running (one system call less per input):
-    if it fires before the next :func:`_arm` replaces it, the handler ignores it."""
-    global _timing
-    _timing = False
+    """Stop a program's time. The timer itself is left running: if it fires before the program's
+    next input or the next program starts, the handler ignores it."""
+    _CLOCK.timing = False
 
 
 _COMPILED: dict[str, tuple[types.CodeType, bool, bool]] = {}
@@ -431,7 +460,7 @@ def run_job(job: list, timeout: float, send, guard: StateGuard, progress, inputs
     for k, i in enumerate(indices):
         progress[1] = i
         if k:
-            _arm(timeout)
+            _next_input(timeout)
         status, out, message = _call(transform, [list(row) for row in inputs[i]])
         now = time.perf_counter()
         results.append([i, status, out, message, round(now - began, 6)])

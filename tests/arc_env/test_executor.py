@@ -239,6 +239,35 @@ def test_a_timer_left_running_after_a_program_is_harmless(rotate_task):
     assert all(r.ok for r in later[0].train + later[0].test)
 
 
+def test_every_input_gets_the_whole_timeout(rotate_task):
+    """The timer is set once per program; inputs after the first still get their full time (here
+    each takes 60 % of it, all of them together three times the timeout)."""
+    program = (
+        "import time\n"
+        "def transform(grid):\n"
+        "    time.sleep(0.24)\n"
+        "    return [row[::-1] for row in grid[::-1]]\n"
+    )
+    with Executor(workers=1, timeout=0.4) as ex:
+        result = ex.run([(rotate_task, program)])[0]
+    assert len(rotate_task.train) + len(rotate_task.test) >= 5
+    assert all(r.ok for r in result.train + result.test), [r.message for r in result.train]
+
+
+def test_programs_that_could_change_state_but_did_not_keep_their_worker(rotate_task):
+    """Programs naming ``sys`` or ``setattr`` get the full state comparison after they run; the
+    worker's own bookkeeping between inputs (its clock, caches) must not count as a change."""
+    programs = [
+        "import sys\ndef transform(grid):\n    return [row[::-1] for row in grid[::-1]]\n",
+        "def transform(grid):\n    assert callable(setattr)\n    return [r[::-1] for r in grid[::-1]]\n",
+        "import sys\ndef transform(grid):\n    sys.exit(3)\n",
+    ]
+    with Executor(workers=1, timeout=1.0) as ex:
+        results = ex.run([(rotate_task, p) for p in programs * 3])
+        assert not ex.stats.worker_exits and ex.stats.worker_starts == 1
+    assert all(r.all_train_correct for r in results[:2] + results[3:5] + results[6:8])
+
+
 def test_randomness_is_reproducible_across_runs(executor, rotate_task):
     program = (
         "import random\nimport numpy as np\n"
