@@ -239,7 +239,7 @@ def _failure(exc: BaseException) -> tuple[str, str]:
 # ---------------------------------------------------------------------------------------- jobs
 
 
-_ATTRIBUTE_WRITES = (dis.opmap["STORE_ATTR"], dis.opmap["DELETE_ATTR"])
+_STORE_ATTR, _DELETE_ATTR = dis.opmap["STORE_ATTR"], dis.opmap["DELETE_ATTR"]
 _REACHING_NAMES = frozenset(
     [
         "setattr",
@@ -291,27 +291,21 @@ def may_change_shared_state(code: types.CodeType) -> bool:
     ways to reach shared objects (``setattr``, ``__dict__``, ``sys``, ``builtins``, ...). Only such
     programs pay for the full state comparison after they run.
     """
-    stack = [code]
-    while stack:
-        current = stack.pop()
-        opcodes = current.co_code[::2]
-        if any(op in opcodes for op in _ATTRIBUTE_WRITES):
-            return True
-        if not _REACHING_NAMES.isdisjoint(current.co_names):
-            return True
-        stack.extend(c for c in current.co_consts if type(c) is types.CodeType)
-    return False
+    return _scan(code)[0]
 
 
-def _names_anywhere(code: types.CodeType, name: str) -> bool:
-    """Whether ``name`` is a global or attribute name in the code or any code nested in it."""
-    stack = [code]
-    while stack:
-        current = stack.pop()
-        if name in current.co_names:
-            return True
-        stack.extend(c for c in current.co_consts if type(c) is types.CodeType)
-    return False
+def _scan(code: types.CodeType) -> tuple[bool, frozenset[str]]:
+    """:func:`may_change_shared_state`, and the global and attribute names of the code and of the
+    code nested in it, in one walk."""
+    codes = [code]
+    for current in codes:  # grows while walked: every nested function, class, comprehension
+        codes.extend([c for c in current.co_consts if type(c) is types.CodeType])
+    names = frozenset().union(*[c.co_names for c in codes])
+    opcodes = b"".join([c.co_code[::2] for c in codes])
+    shared = (
+        _STORE_ATTR in opcodes or _DELETE_ATTR in opcodes or not _REACHING_NAMES.isdisjoint(names)
+    )
+    return shared, names
 
 
 def _arm(timeout: float) -> None:
@@ -340,12 +334,12 @@ def _disarm() -> None:
     _CLOCK.timing = False
 
 
-_COMPILED: dict[str, tuple[types.CodeType, bool, bool]] = {}
+_COMPILED: dict[str, tuple[types.CodeType, bool, frozenset[str]]] = {}
 MAX_COMPILED = 4096
 
 
-def _compiled(source: str) -> tuple[types.CodeType, bool, bool]:
-    """The program's code, whether it may change shared state, and whether it names ``random``.
+def _compiled(source: str) -> tuple[types.CodeType, bool, frozenset[str]]:
+    """The program's code, whether it may change shared state, and the names it uses.
 
     Kept for the last few thousand sources (code objects are immutable): searches send the same
     program for many tasks, and refinements repeat programs. Raises what ``compile`` raises.
@@ -355,11 +349,7 @@ def _compiled(source: str) -> tuple[types.CodeType, bool, bool]:
         code = compile(source, PROGRAM_FILENAME, "exec")
         if len(_COMPILED) >= MAX_COMPILED:
             _COMPILED.clear()
-        found = _COMPILED[source] = (
-            code,
-            may_change_shared_state(code),
-            _names_anywhere(code, "random"),
-        )
+        found = _COMPILED[source] = (code, *_scan(code))
     return found
 
 
@@ -390,10 +380,10 @@ def _load(source: str, timeout: float, guard: StateGuard):
     try:
         try:
             _arm(timeout)
-            code, shared, uses_random = _compiled(source)
+            code, shared, names = _compiled(source)
             if shared:
                 guard.full_check = True
-            if uses_random:
+            if "random" in names:
                 random.seed(0)  # a program's randomness does not depend on its worker's history
                 np.random.seed(0)
             exec(code, namespace)
@@ -670,15 +660,10 @@ def import_on_demand(source: str, guard: StateGuard) -> bool:
     if not any(name in source for name in _ON_DEMAND):  # a text test first: most programs pass
         return False
     try:
-        code = _compiled(source)[0]
+        names = _compiled(source)[2]
     except Exception:  # the program's own load reports why it does not compile
         return False
-    wanted: set[str] = set()
-    stack = [code]
-    while stack:
-        current = stack.pop()
-        wanted.update(_ON_DEMAND[name] for name in current.co_names if name in _ON_DEMAND)
-        stack.extend(c for c in current.co_consts if type(c) is types.CodeType)
+    wanted = {_ON_DEMAND[name] for name in names if name in _ON_DEMAND}
     if not wanted:
         return False
     for name, module in list(_ON_DEMAND.items()):
