@@ -213,8 +213,9 @@ def executor_at(revision: str, into: str):
         capture_output=True,
         check=True,
     ).stdout
+    safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python >= 3.11.4
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
+        tar.extractall(into, **safe)
     package = os.path.join(into, "arc_env", "executor")
     name = "soar.arc_env._executor_" + "".join(c if c.isalnum() else "_" for c in revision)
     spec = importlib.util.spec_from_file_location(
