@@ -1,26 +1,45 @@
-"""Executor throughput on a realistic program mix, next to two baselines, in one run.
+"""Executor throughput next to two baselines, measured side by side in one run.
 
-Programs: list and numpy programs, right and wrong, some raising, in the style LLMs write for ARC
-(helpers, module constants, imports), each made unique like independent samples. Jobs pair them
-with real ARC-AGI-1 training tasks. Compared side by side:
+Workloads (``--workload``):
+
+  heavy  24 kinds of list and numpy programs, right and wrong, some raising, in the style LLMs
+         write for ARC (helpers, module constants, imports);
+  short  one- to three-line programs (a flip, a recolouring, a transpose), about 0.15-0.2 ms each
+         when run bare: the executor's own cost per program matters most here.
+
+Each program is made unique like independent samples and paired with a random ARC-AGI-1 training
+task. Compared side by side:
 
   (a) bare in-process ``exec`` — no isolation, one process: compile, run every input, compare;
-  (b) a fresh Python process per program (what a naive sandbox does);
-  (c) ``arc_env.Executor`` with N workers (sandbox on, timeouts, memory cap, state checks).
+  (b) a fresh Python process per program (what a naive sandbox does), on a few jobs;
+  (c) ``soar.arc_env.Executor`` with N workers (sandbox on, timeouts, memory cap, state checks);
+  (c') with ``--against REV``: the executor package as it was at git revision REV, same jobs.
 
-Usage: python bench/executor.py [--jobs 4000] [--workers 2] [--fresh-jobs 40]
-Prints programs per second for each and the ratios (c)/(a) and (c)/(b).
+(a), (c) and (c') run ``--repeats`` times, interleaved (the machine may be shared: each best is
+taken over runs made at nearly the same time). For the executors it also prints the CPU time per
+program of the caller's process (its dispatcher thread and the thread that waits for results) and
+of the workers.
+
+Usage: python bench/executor.py [--workload heavy|short|both] [--jobs 3000] [--workers 2]
+                                [--repeats 3] [--against REV] [--fresh-jobs 40]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import io
 import json
 import os
 import random
+import resource
+import shutil
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
+from pathlib import Path
 
 from soar.arc_env import Executor, load_tasks
 from soar.arc_env.executor._worker import to_plain_grid
@@ -57,12 +76,31 @@ PROGRAMS = [
 ]
 
 
-def make_jobs(n: int, seed: int = 0):
+SHORT_PROGRAMS = [
+    "def transform(grid):\n    return [row[::-1] for row in grid]\n",
+    "def transform(grid):\n    return grid[::-1]\n",
+    "def transform(grid):\n    return [list(r) for r in zip(*grid)]\n",
+    "def transform(grid):\n    return [row[::-1] for row in grid[::-1]]\n",
+    "def transform(grid):\n    return [[5 if v == 0 else v for v in row] for row in grid]\n",
+    "def transform(grid):\n    return [row + row[::-1] for row in grid]\n",
+    "def transform(grid):\n    return [[v + 1 for v in row] for row in grid]\n",
+    "def transform(grid):\n    return sum(sum(row) for row in grid)\n",
+    "def transform(grid):\n    return [[grid[r][c + 1] for c in range(len(grid[0]))] for r in range(len(grid))]\n",
+    "import numpy as np\n\ndef transform(grid):\n    return np.fliplr(np.array(grid))\n",
+    "import numpy as np\n\ndef transform(grid):\n    return np.rot90(np.array(grid)).tolist()\n",
+    "import numpy as np\n\ndef transform(grid):\n    a = np.array(grid)\n    a[a == 0] = 3\n    return a\n",
+]
+"""Short programs: one to three lines, right for a few tasks, wrong or failing for most."""
+
+WORKLOADS = {"heavy": PROGRAMS, "short": SHORT_PROGRAMS}
+
+
+def make_jobs(n: int, programs: list[str], seed: int = 0):
     tasks = load_tasks("arc1/train")
     rng = random.Random(seed)
     jobs = []
     for i in range(n):
-        program = rng.choice(PROGRAMS) + f"\n# sample {i}\n"  # independent samples differ
+        program = rng.choice(programs) + f"\n# sample {i}\n"  # independent samples differ
         jobs.append((rng.choice(tasks), program))
     return jobs
 
@@ -123,46 +161,144 @@ def fresh_process(jobs) -> float:
     return len(jobs) / (time.perf_counter() - start)
 
 
-def executor(jobs, workers: int) -> tuple[float, Executor]:
-    """(c) The executor (workers started and warmed before the clock starts)."""
-    ex = Executor(workers=workers)
-    ex.run(jobs[: workers * 4])
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Measured:
+    """Best rate over repeated runs, and the CPU cost per program of the best run."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.rates: list[float] = []
+        self.cpu = ""
+
+    @property
+    def best(self) -> float:
+        return max(self.rates)
+
+    def add(self, rate: float, cpu: str = "") -> None:
+        if not self.rates or rate > self.best:
+            self.cpu = cpu
+        self.rates.append(rate)
+
+
+def executor_run(ex, jobs) -> tuple[float, str, list]:
+    """(c) One timed batch on a warm executor: rate, CPU per program, results."""
+    pids = [w.pid for w in ex._workers.values()]  # private: diagnostics only
+    workers_before = sum(map(_cpu_seconds, pids))
+    before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     results = ex.run(jobs)
-    rate = len(jobs) / (time.perf_counter() - start)
-    ex.close()
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    workers = sum(map(_cpu_seconds, pids)) - workers_before
+    parent = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    n = len(jobs)
+    cpu = f"CPU per program: caller {1e6 * parent / n:.0f} us, workers {1e6 * workers / n:.0f} us"
+    return n / elapsed, cpu, results
+
+
+def executor_at(revision: str, into: str):
+    """The ``Executor`` class of the executor package at a git revision of this repository."""
+    root = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", revision, "arc_env/executor"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python >= 3.11.4
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, **safe)
+    package = os.path.join(into, "arc_env", "executor")
+    name = "soar.arc_env._executor_" + "".join(c if c.isalnum() else "_" for c in revision)
+    spec = importlib.util.spec_from_file_location(
+        name, os.path.join(package, "__init__.py"), submodule_search_locations=[package]
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # its relative imports (..error, ..grid) reach soar.arc_env
+    spec.loader.exec_module(module)
+    return module.Executor
+
+
+def _summary(results) -> str:
     statuses: dict[str, int] = {}
     for r in results:
         for ir in r.train + r.test:
             statuses[ir.status.value] = statuses.get(ir.status.value, 0) + 1
-    print(f"    statuses: {statuses}; train-perfect: {sum(r.all_train_correct for r in results)}")
-    print(f"    worker restarts: {dict(ex.stats.worker_exits)}")
-    return rate, ex
+    return f"statuses {statuses}; train-perfect {sum(r.all_train_correct for r in results)}"
+
+
+def bench(workload: str, args, against) -> None:
+    jobs = make_jobs(args.jobs, WORKLOADS[workload])
+    print(
+        f"\n== {workload}: {len(jobs)} jobs over {len({t.id for t, _ in jobs})} ARC-AGI-1 tasks, "
+        f"{len(WORKLOADS[workload])} program kinds; {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    executors = {"(c) executor": Executor(workers=args.workers)}
+    if against is not None:
+        executors[f"(c') executor at {args.against}"] = against(workers=args.workers)
+    measured = {name: Measured(name) for name in [*executors, "(a) bare exec"]}
+    for ex in executors.values():
+        ex.run(jobs[: args.workers * 50])  # workers started and warm before any clock starts
+    contenders = [*executors, "(a) bare exec"]
+    for repeat in range(args.repeats):
+        line = []
+        shift = repeat % len(contenders)  # each takes each place in turn (the machine may drift)
+        for name in contenders[shift:] + contenders[:shift]:
+            if name in executors:
+                rate, cpu, results = executor_run(executors[name], jobs)
+                if repeat < len(contenders) and not measured[name].rates:
+                    restarts = dict(executors[name].stats.worker_exits)
+                    print(f"    {name}: {_summary(results)}; restarts {restarts}")
+            else:
+                rate, cpu = bare_exec(jobs), ""
+            measured[name].add(rate, cpu)
+            line.append(f"{name.split()[0]} {rate:7.1f}")
+        print(f"  run {repeat + 1}: " + "   ".join(line) + "  programs/s")
+    sandbox = ", ".join(executors["(c) executor"].isolation["active"])
+    for ex in executors.values():
+        ex.close()
+    bare = measured["(a) bare exec"].best
+    print(f"best of {args.repeats} (sandbox: {sandbox}):")
+    for m in measured.values():
+        ratio = f"  ratio to (a) {m.best / bare:.2f}" if m.name.startswith("(c") else ""
+        print(f"  {m.name:28s} {m.best:8.1f} programs/s{ratio}  {m.cpu}")
+    if args.fresh_jobs:
+        fresh = fresh_process(jobs[: args.fresh_jobs])
+        best = measured["(c) executor"].best
+        print(
+            f"  (b) fresh process each      {fresh:8.1f} programs/s; (c)/(b) = {best / fresh:.0f}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--jobs", type=int, default=4000)
+    parser.add_argument("--workload", choices=["heavy", "short", "both"], default="both")
+    parser.add_argument("--jobs", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--fresh-jobs", type=int, default=40)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--fresh-jobs", type=int, default=40, help="0 to skip (b)")
+    parser.add_argument(
+        "--against", metavar="REV", help="also time the executor at this git revision"
+    )
     args = parser.parse_args()
-    jobs = make_jobs(args.jobs)
-    print(
-        f"{len(jobs)} jobs over {len({t.id for t, _ in jobs})} ARC-AGI-1 tasks, "
-        f"{len(PROGRAMS)} program kinds; {os.cpu_count()} cores"
-    )
-    ex_rate, ex = executor(jobs, args.workers)
-    print(
-        f"(c) executor, {args.workers} workers: {ex_rate:8.1f} programs/s  (sandbox: {', '.join(ex.isolation['active'])})"
-    )
-    bare = bare_exec(jobs)
-    print(f"(a) bare in-process exec:  {bare:8.1f} programs/s")
-    fresh = fresh_process(jobs[: args.fresh_jobs])
-    print(f"(b) fresh process each:    {fresh:8.1f} programs/s")
-    print(f"ratio (c)/(a) = {ex_rate / bare:.2f}   (target >= 1)")
-    print(f"ratio (c)/(b) = {ex_rate / fresh:.1f}   (target >= 20)")
+    workdir = tempfile.mkdtemp(prefix="bench-executor-")
+    try:
+        against = executor_at(args.against, workdir) if args.against else None
+        for workload in ["heavy", "short"] if args.workload == "both" else [args.workload]:
+            bench(workload, args, against)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

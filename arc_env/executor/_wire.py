@@ -1,7 +1,9 @@
 """Framing between the executor and its workers: a 4-byte big-endian length, then UTF-8 JSON.
 
-JSON, not pickle: what comes back from a worker is untrusted, and parsing JSON builds only plain
-lists, strings and numbers. Imports only the standard library (the worker runs it as a script).
+Every frame holds a JSON array of messages (the jobs a dispatch pass gives one worker, the results
+a worker held back), so each side parses once per batch, not once per program. JSON, not pickle:
+what comes back from a worker is untrusted, and parsing JSON builds only plain lists, strings and
+numbers. Imports only the standard library (the worker runs it as a script).
 """
 
 from __future__ import annotations
@@ -12,15 +14,17 @@ import struct
 
 HEADER = struct.Struct(">I")
 MAX_FRAME = 64 * 2**20  # a frame larger than this is a protocol violation, not data
+_ENCODER = json.JSONEncoder(separators=(",", ":"))  # made once: json.dumps makes one per call
 
 
 def encode(message: object) -> bytes:
-    body = json.dumps(message, separators=(",", ":")).encode()
-    return HEADER.pack(len(body)) + body
+    """A message as compact JSON, ready for :func:`frame`."""
+    return _ENCODER.encode(message).encode()
 
 
-def frame(body: bytes) -> bytes:
-    """Frame an already-encoded JSON body."""
+def frame(messages: list[bytes]) -> bytes:
+    """One frame holding the array of already-encoded ``messages``."""
+    body = b"[" + b",".join(messages) + b"]"
     return HEADER.pack(len(body)) + body
 
 
@@ -42,8 +46,8 @@ def read_exact(fd: int, n: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def read_message(fd: int) -> object | None:
-    """Blocking read of one message; None at end of file."""
+def read_frame(fd: int) -> list | None:
+    """Blocking read of one frame: its messages; None at end of file."""
     head = read_exact(fd, HEADER.size)
     if head is None:
         return None
@@ -53,7 +57,7 @@ def read_message(fd: int) -> object | None:
 
 
 class FrameBuffer:
-    """Accumulates bytes read without blocking and yields complete message bodies."""
+    """Accumulates bytes read without blocking and yields complete frame bodies."""
 
     def __init__(self) -> None:
         self._buf = bytearray()

@@ -2,22 +2,25 @@
 
 The parent starts this file as a script (``python -B _worker.py CONFIG``), so it imports only the
 standard library, numpy and its sibling modules. Untrusted code runs only here. Protocol (see
-``_wire``): the parent sends ``[job_id, source, indices, inputs]`` (``inputs``: see
-:func:`task_inputs`); the worker runs the program on input ``i`` for each ``i`` in ``indices`` and answers ``[job_id, final, results, taint]`` where
-each result is ``[i, status, output, message, seconds]``. Results are sent once per job, plus early
-(``final`` = 0) whenever more than ``FLUSH_AFTER`` seconds passed since the last message, so slow
-work is never lost. Before each input the worker writes ``(job_id, i)`` into a shared progress
-page; if the parent must kill the worker, that says which input was running. ``taint`` is None or
-the reason why this worker must not run another program (the program changed state later programs
-would see); the worker then exits and the parent starts a fresh one.
+``_wire``; a frame holds several messages): the parent sends jobs ``[job_id, source, indices,
+inputs]`` (``inputs``: see :func:`task_inputs`); the worker runs the program on input ``i`` for
+each ``i`` in ``indices`` and answers ``[job_id, final, results, taint]`` where each result is
+``[i, status, output, message, seconds]``. Results are sent once per job, plus early (``final`` =
+0) whenever more than ``FLUSH_AFTER`` seconds passed since the last message, so slow work is never
+lost. Before each input the worker writes ``(job_id, i)`` into a shared progress page; if the
+parent must kill the worker, that says which input was running. ``taint`` is None or the reason
+why this worker must not run another program (the program changed state later programs would
+see); the worker then exits, before starting any job it holds, and the parent starts a fresh one.
 """
 
 from __future__ import annotations
 
+import collections
 import dis
 import gc
 import importlib
 import io
+import itertools
 import json
 import mmap
 import operator
@@ -36,6 +39,8 @@ try:  # started as a script: siblings are importable from the script's directory
 except ImportError:  # imported as part of the package (tests, tools)
     from . import _sandbox, _wire
 
+from _signal import getsignal as _handler  # signal.getsignal's enum conversion costs ~5 us
+
 import numpy as np
 
 OK, ERROR, TIMEOUT, MEMORY, INVALID = "ok", "error", "timeout", "memory", "invalid-output"
@@ -48,7 +53,31 @@ class _Timeout(BaseException):
     """Raised by the SIGALRM handler; BaseException so ``except Exception`` does not swallow it."""
 
 
+class _Clock:
+    """The running input's time. An object's attributes, not module globals: the state guard
+    compares module globals after programs, and these change with every input."""
+
+    __slots__ = ("timing", "deadline", "pending")
+
+    def __init__(self) -> None:
+        self.timing = False  # a program's time is running: a timer firing otherwise does nothing
+        self.deadline = 0.0  # when the running input's time is up (time.perf_counter)
+        self.pending = False  # the timer is set
+
+
+_CLOCK = _Clock()
+
+
 def _on_alarm(signum, frame):
+    clock = _CLOCK
+    if not clock.timing:
+        clock.pending = False
+        return
+    left = clock.deadline - time.perf_counter()
+    if left > 0:  # the timer was set for an earlier input: this one gets its full time
+        signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
+        return
+    clock.timing = clock.pending = False  # once per input: what follows is the worker's own code
     raise _Timeout
 
 
@@ -130,12 +159,36 @@ def pack_grid(grid: list[list[int]]) -> list:
     return [len(grid), len(grid[0]), flat.translate(_DIGITS).decode("ascii")]
 
 
+def _packed_int_lists(value: list) -> list | None:
+    """``value`` packed if it is 1..30 lists (exactly), all of one length 1..30, of ints (exactly)
+    0..9, else None. Checked and packed by builtins over all cells at once (the usual output of a
+    list program; no method of a returned object is called)."""
+    if not 1 <= len(value) <= MAX_SIDE or set(map(type, value)) != {list}:
+        return None
+    widths = set(map(len, value))
+    if len(widths) != 1 or not 1 <= (width := widths.pop()) <= MAX_SIDE:
+        return None
+    cells = itertools.chain.from_iterable
+    if set(map(type, cells(value))) != {int}:
+        return None
+    try:
+        digits = bytes(cells(value)).translate(_DIGITS)  # ValueError: a cell outside 0..255
+    except ValueError:
+        return None
+    return None if b"?" in digits else [len(value), width, digits.decode("ascii")]
+
+
 def packed_output(value: object) -> tuple[list | None, str]:
     """A program's return value as a packed grid (see :func:`pack_grid`), or why it is not one.
 
-    The same rules as :func:`to_plain_grid`; a numpy array is checked and packed without
-    converting it to lists first (most DSL and numpy programs return arrays).
+    The same rules as :func:`to_plain_grid`; lists of int lists and numpy arrays are checked and
+    packed without a loop in Python (most list programs return the one, DSL and numpy programs
+    the other).
     """
+    if type(value) is list:
+        packed = _packed_int_lists(value)
+        if packed is not None:
+            return packed, ""
     if type(value) is not np.ndarray or value.ndim != 2 or value.dtype.kind not in "iubf":
         grid, why = to_plain_grid(value)
         return (None, why) if grid is None else (pack_grid(grid), "")
@@ -186,7 +239,7 @@ def _failure(exc: BaseException) -> tuple[str, str]:
 # ---------------------------------------------------------------------------------------- jobs
 
 
-_ATTRIBUTE_WRITES = (dis.opmap["STORE_ATTR"], dis.opmap["DELETE_ATTR"])
+_STORE_ATTR, _DELETE_ATTR = dis.opmap["STORE_ATTR"], dis.opmap["DELETE_ATTR"]
 _REACHING_NAMES = frozenset(
     [
         "setattr",
@@ -238,43 +291,55 @@ def may_change_shared_state(code: types.CodeType) -> bool:
     ways to reach shared objects (``setattr``, ``__dict__``, ``sys``, ``builtins``, ...). Only such
     programs pay for the full state comparison after they run.
     """
-    stack = [code]
-    while stack:
-        current = stack.pop()
-        opcodes = current.co_code[::2]
-        if any(op in opcodes for op in _ATTRIBUTE_WRITES):
-            return True
-        if not _REACHING_NAMES.isdisjoint(current.co_names):
-            return True
-        stack.extend(c for c in current.co_consts if type(c) is types.CodeType)
-    return False
+    return _scan(code)[0]
 
 
-def _names_anywhere(code: types.CodeType, name: str) -> bool:
-    """Whether ``name`` is a global or attribute name in the code or any code nested in it."""
-    stack = [code]
-    while stack:
-        current = stack.pop()
-        if name in current.co_names:
-            return True
-        stack.extend(c for c in current.co_consts if type(c) is types.CodeType)
-    return False
+def _scan(code: types.CodeType) -> tuple[bool, frozenset[str]]:
+    """:func:`may_change_shared_state`, and the global and attribute names of the code and of the
+    code nested in it, in one walk."""
+    codes = [code]
+    for current in codes:  # grows while walked: every nested function, class, comprehension
+        codes.extend([c for c in current.co_consts if type(c) is types.CodeType])
+    names = frozenset().union(*[c.co_names for c in codes])
+    opcodes = b"".join([c.co_code[::2] for c in codes])
+    shared = (
+        _STORE_ATTR in opcodes or _DELETE_ATTR in opcodes or not _REACHING_NAMES.isdisjoint(names)
+    )
+    return shared, names
 
 
 def _arm(timeout: float) -> None:
+    """Start a program's time (its first input's): the timer is set afresh."""
+    clock = _CLOCK
+    clock.deadline = time.perf_counter() + timeout
+    clock.pending = True
     signal.setitimer(signal.ITIMER_REAL, timeout)
+    clock.timing = True
+
+
+def _next_input(timeout: float) -> None:
+    """Start the time of a program's next input without a system call: the timer set for an
+    earlier input fires no later than this one's time is up, and the handler then sets it again
+    for the time this input has left (short inputs never get there)."""
+    clock = _CLOCK
+    clock.deadline = time.perf_counter() + timeout
+    clock.timing = True
+    if not clock.pending:  # it fired while the worker's own code ran
+        _arm(timeout)
 
 
 def _disarm() -> None:
-    signal.setitimer(signal.ITIMER_REAL, 0)
+    """Stop a program's time. The timer itself is left running: if it fires before the program's
+    next input or the next program starts, the handler ignores it."""
+    _CLOCK.timing = False
 
 
-_COMPILED: dict[str, tuple[types.CodeType, bool, bool]] = {}
+_COMPILED: dict[str, tuple[types.CodeType, bool, frozenset[str]]] = {}
 MAX_COMPILED = 4096
 
 
-def _compiled(source: str) -> tuple[types.CodeType, bool, bool]:
-    """The program's code, whether it may change shared state, and whether it names ``random``.
+def _compiled(source: str) -> tuple[types.CodeType, bool, frozenset[str]]:
+    """The program's code, whether it may change shared state, and the names it uses.
 
     Kept for the last few thousand sources (code objects are immutable): searches send the same
     program for many tasks, and refinements repeat programs. Raises what ``compile`` raises.
@@ -284,11 +349,7 @@ def _compiled(source: str) -> tuple[types.CodeType, bool, bool]:
         code = compile(source, PROGRAM_FILENAME, "exec")
         if len(_COMPILED) >= MAX_COMPILED:
             _COMPILED.clear()
-        found = _COMPILED[source] = (
-            code,
-            may_change_shared_state(code),
-            _names_anywhere(code, "random"),
-        )
+        found = _COMPILED[source] = (code, *_scan(code))
     return found
 
 
@@ -347,10 +408,10 @@ def _load(source: str, timeout: float, guard: StateGuard):
     try:
         try:
             _arm(timeout)
-            code, shared, uses_random = _compiled(source)
+            code, shared, names = _compiled(source)
             if shared:
                 guard.full_check = True
-            if uses_random:
+            if "random" in names:
                 random.seed(0)  # a program's randomness does not depend on its worker's history
                 np.random.seed(0)
             exec(code, namespace)
@@ -404,7 +465,9 @@ def run_job(job: list, timeout: float, send, guard: StateGuard, progress, inputs
     """Run one job; send early results when it is slow; return the results not yet sent."""
     job_id, source, indices, _ = job
     progress[0], progress[1] = job_id, indices[0]
-    if signal.getsignal(signal.SIGALRM) is not _on_alarm:  # a program replaced the handler
+    if _ON_DEMAND and import_on_demand(source, guard):
+        send([job_id, 0, [], None])  # the import took time: the parent's deadline starts afresh
+    if _handler(signal.SIGALRM) is not _on_alarm:  # a program replaced the handler
         signal.signal(signal.SIGALRM, _on_alarm)
     began = last_sent = time.perf_counter()
     transform, failed = _load(source, timeout, guard)
@@ -415,7 +478,7 @@ def run_job(job: list, timeout: float, send, guard: StateGuard, progress, inputs
     for k, i in enumerate(indices):
         progress[1] = i
         if k:
-            _arm(timeout)
+            _next_input(timeout)
         status, out, message = _call(transform, [list(row) for row in inputs[i]])
         now = time.perf_counter()
         results.append([i, status, out, message, round(now - began, 6)])
@@ -460,6 +523,13 @@ class StateGuard:
         self.np_err = np.geterr()
         self.np_print = np.get_printoptions()
         self.warning_filters = list(warnings.filters)
+        self.patched: str | None = None
+        self.full_check = False
+        self.snapshot()
+        sys.addaudithook(self._audit)
+
+    def snapshot(self) -> None:
+        """Record the state later programs must find unchanged (again after an import on demand)."""
         self.module_names = list(sys.modules)
         self.modules = list(sys.modules.values())
         namespaces: list[tuple[str, dict]] = []
@@ -496,9 +566,6 @@ class StateGuard:
         self.environ = dict(os.environ)
         self.threads = _count("/proc/self/task")
         self.fds = _count("/proc/self/fd")
-        self.patched: str | None = None
-        self.full_check = False
-        sys.addaudithook(self._audit)
 
     def _audit(self, event: str, args: tuple) -> None:
         if event == "object.__setattr__" and self.patched is None and id(args[0]) in self.functions:
@@ -597,6 +664,45 @@ def _preload(names: list[str]) -> list[str]:
     return missing
 
 
+_ON_DEMAND: dict[str, str] = {}
+"""A name a program may import (an on-demand module or a package above it) -> that module."""
+
+
+def offer_on_demand(names: list[str]) -> None:
+    """Let programs import ``names`` without their worker being replaced (see
+    :func:`import_on_demand`); modules already imported need nothing."""
+    for module in names:
+        if module not in sys.modules:
+            parts = module.split(".")
+            for i in range(1, len(parts) + 1):
+                _ON_DEMAND.setdefault(".".join(parts[:i]), module)
+
+
+def import_on_demand(source: str, guard: StateGuard) -> bool:
+    """Before a program runs, import the on-demand modules it names, as if preloaded: outside its
+    time limit and state checks (the guard's snapshot then includes them). Whether any was.
+
+    A program names a module by importing it or a package above it (``import soar`` counts too:
+    importing more than needed is harmless for such modules, which must have no side effects).
+    """
+    if not any(name in source for name in _ON_DEMAND):  # a text test first: most programs pass
+        return False
+    try:
+        names = _compiled(source)[2]
+    except Exception:  # the program's own load reports why it does not compile
+        return False
+    wanted = {_ON_DEMAND[name] for name in names if name in _ON_DEMAND}
+    if not wanted:
+        return False
+    for name, module in list(_ON_DEMAND.items()):
+        if module in wanted:
+            del _ON_DEMAND[name]
+    _preload(sorted(wanted))  # one that fails to import fails the program's own import
+    guard.snapshot()
+    gc.freeze()
+    return True
+
+
 def main() -> None:
     config = json.loads(sys.argv[1])
     job_fd, result_fd, tmpdir = config["job_fd"], config["result_fd"], config["tmpdir"]
@@ -607,7 +713,7 @@ def main() -> None:
 
     def flush() -> None:
         if outbox:
-            _wire.write_all(result_fd, b"".join(outbox))
+            _wire.write_all(result_fd, _wire.frame(outbox))
             outbox.clear()
 
     def send(message: object) -> None:
@@ -623,6 +729,7 @@ def main() -> None:
         sys.dont_write_bytecode = True
         missing = _preload(config["preload"])
         program_globals()  # imported now, so that no program is blamed for importing them
+        offer_on_demand(config["on_demand"])
         devnull = _NullWriter()
         sys.stdout = sys.stderr = devnull
         sys.stdin = open(os.devnull)  # noqa: SIM115
@@ -638,17 +745,23 @@ def main() -> None:
     send(["ready", os.getpid(), layers, problems, missing])
     held_since = 0.0
     cache: dict[int, tuple] = {}
+    jobs: collections.deque[list] = collections.deque()  # received, not started
     while True:
         # Results go back in batches (fewer wake-ups for the parent) but never wait while this
         # worker idles, never for more than FLUSH_AFTER seconds and never more than 8 at a time.
         if outbox and (
-            len(outbox) >= 8 or time.perf_counter() - held_since > FLUSH_AFTER or not poller.poll(0)
+            len(outbox) >= 8
+            or time.perf_counter() - held_since > FLUSH_AFTER
+            or not (jobs or poller.poll(0))
         ):
             flush()
-        job = _wire.read_message(job_fd)
-        if job is None:  # the parent closed the pipe: we are done
-            flush()
-            return
+        while not jobs:
+            received = _wire.read_frame(job_fd)
+            if received is None:  # the parent closed the pipe: we are done
+                flush()
+                return
+            jobs.extend(received)
+        job = jobs.popleft()
         guard.reset()
         inputs = task_inputs(job[3], cache)
         results = run_job(job, timeout, send, guard, progress, inputs)

@@ -3,10 +3,11 @@
 The parent never runs untrusted code and never builds objects from what a worker sends: results
 come back as JSON and are validated here. One dispatcher thread owns every worker: it sends jobs
 (about :data:`QUEUED_SECONDS` of work queued per worker, so a worker never waits for the parent),
-reads results as they stream in (one message per input), enforces each input's hard deadline by
-killing the worker's process group, and replaces workers that died, were killed, or ran a program
-that changed shared state.
-A job cut short resumes on a fresh worker from the input after the one that failed.
+reads results as they stream in (in batches), enforces each input's hard deadline by killing the
+worker's process group (after reading whatever the worker sent in time), and replaces workers that
+died, were killed, or retired themselves after a program that changed shared state.
+A job cut short resumes on a fresh worker from the input after the one that failed; jobs a worker
+held but never started run again elsewhere, charged nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import collections
 import json
 import mmap
+import operator
 import os
 import selectors
 import shutil
@@ -25,7 +27,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, wait
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -72,11 +74,18 @@ dictionary lookup). A program importing anything else makes its worker restart a
 module cannot carry state to later programs); standard-library modules seen that way are added to
 the preload list of the workers started from then on."""
 
+DEFAULT_ON_DEMAND = ("soar.agents.dsl.primitives",)
+"""Modules a worker imports when a program first imports them, before running it, and keeps (no
+restart): side-effect-free modules that only some programs use and that would slow every worker's
+start. The DSL's primitives (numpy and scipy only) are imported by every DSL program; preloading
+them costs each worker about a quarter more start-up time, importing them on demand about 0.1 s
+once per worker that sees a DSL program."""
+
 QUEUED_SECONDS = 0.025
 """About how much work each worker holds beyond the job it runs: enough to keep it busy while the
 parent is slow to answer (a thread of the parent waits up to 5 ms for the interpreter lock), little
 enough that the last jobs of a batch are spread evenly."""
-MAX_IN_FLIGHT = 32  # jobs a worker may hold, its current one included (short programs)
+MAX_IN_FLIGHT = 128  # jobs a worker may hold, its current one included: 25 ms of 0.2 ms programs
 MIN_IN_FLIGHT = 2  # its current one and one waiting (long programs)
 _WORKER_INPUT_CACHE = 4096  # task inputs a worker keeps; past that it starts afresh
 _STATUSES = {s.value: s for s in Status}
@@ -95,20 +104,69 @@ class ExecutorStats:
 
 
 class _Inputs:
-    """A task's inputs as the worker protocol carries them: a key, and the encoded grids."""
+    """A task's inputs as the worker protocol carries them (a key, and the encoded grids), and the
+    train outputs a program's outputs are compared with."""
 
-    __slots__ = ("key", "blob", "task_ref")
+    __slots__ = ("key", "blob", "task_ref", "expected")
 
     def __init__(self, key: int, blob: bytes, task: Task):
         self.key = key
         self.blob = blob
         self.task_ref = weakref.ref(task)
+        self.expected = tuple(_UNEQUAL if p.output is None else p.output for p in task.train)
+
+
+_UNEQUAL = object()  # an unknown train output: no output equals it (not even a missing one)
+_OUTPUT = operator.attrgetter("output")
+_SECONDS = operator.attrgetter("seconds")
+
+
+class _Batch:
+    """The results of one :meth:`Executor.run` call, filled in by the dispatcher thread: one
+    event for the whole batch instead of a future per job (a future costs the parent several
+    microseconds, which matters for programs of a fraction of a millisecond)."""
+
+    __slots__ = ("results", "remaining", "done", "error")
+
+    def __init__(self, size: int) -> None:
+        self.results: list[ProgramResult | None] = [None] * size
+        self.remaining = size
+        self.done = threading.Event()
+        self.error: str | None = None
+
+    def deliver(self, slot: int, result: ProgramResult) -> None:
+        self.results[slot] = result
+        self.remaining -= 1
+        if not self.remaining:
+            self.done.set()
+
+    def fail(self, message: str) -> None:
+        self.error = message
+        self.done.set()
 
 
 class _Job:
-    __slots__ = ("id", "task", "program", "inputs", "results", "pending", "future", "started")
+    __slots__ = (
+        "id",
+        "task",
+        "program",
+        "inputs",
+        "results",
+        "pending",
+        "future",
+        "slot",
+        "started",
+    )
 
-    def __init__(self, job_id: int, task: Task, program: str, inputs: _Inputs, future: Future):
+    def __init__(
+        self,
+        job_id: int,
+        task: Task,
+        program: str,
+        inputs: _Inputs,
+        future: Future | _Batch,
+        slot: int = 0,
+    ):
         self.id = job_id
         self.task = task
         self.program = program
@@ -116,7 +174,8 @@ class _Job:
         n = len(task.train) + len(task.test)
         self.results: list[InputResult | None] = [None] * n
         self.pending = list(range(n))  # inputs without a result yet, in order
-        self.future = future
+        self.future = future  # where the result goes: a future, or a slot of a batch
+        self.slot = slot
         self.started = 0.0
 
     @property
@@ -124,18 +183,22 @@ class _Job:
         return len(self.pending) < len(self.results)
 
     def message(self, worker: _Worker) -> bytes:
-        """The job for ``worker``: the task's inputs travel only the first time it sees them."""
+        """The job for ``worker`` as JSON: the task's inputs travel only the first time it sees
+        them."""
         program = json.dumps(self.program).encode()
         head = b"[%d,%s,%s," % (self.id, program, str(self.pending).encode())
         key = self.inputs.key
         if key in worker.known_inputs:
-            return _wire.frame(head + b"%d]" % key)
+            return head + b"%d]" % key
         clear = len(worker.known_inputs) >= _WORKER_INPUT_CACHE
         if clear:
             worker.known_inputs.clear()
         worker.known_inputs.add(key)
-        body = b"[%d,%s%s]]" % (key, self.inputs.blob, b",1" if clear else b"")
-        return _wire.frame(head + body)
+        return head + b"[%d,%s%s]]" % (key, self.inputs.blob, b",1" if clear else b"")
+
+
+def _held(worker: _Worker) -> int:
+    return len(worker.inflight)
 
 
 class _Worker:
@@ -149,6 +212,7 @@ class _Worker:
         "inflight",
         "ready",
         "retiring",
+        "left",
         "timed_out",
         "last_activity",
         "pid",
@@ -168,7 +232,8 @@ class _Worker:
         self.outbox = bytearray()
         self.inflight: collections.deque[_Job] = collections.deque()
         self.ready = False
-        self.retiring = False
+        self.retiring = False  # no new jobs: it is leaving or being killed
+        self.left = False  # it said it exits after the job it reported last (see _handle)
         self.timed_out = False
         self.last_activity = time.monotonic()
 
@@ -187,6 +252,9 @@ class Executor:
             ``soar.arc_env.executor._sandbox``). On by default; where the kernel lacks a layer, the
             executor still runs and :attr:`isolation` says what is missing.
         preload: modules every worker imports before running programs.
+        import_on_demand: modules a worker imports, outside any time limit, when a program first
+            imports them (or a package above them), and keeps: no restart for such an import.
+            Only for modules whose import has no side effects.
 
     Use as a context manager, or call :meth:`close`. ``submit``/``submit_many`` return futures
     (results stream while the caller prepares the next batch); :meth:`run` blocks.
@@ -200,6 +268,7 @@ class Executor:
         memory_mb: int | None = 1024,
         sandbox: bool = True,
         preload: Sequence[str] = DEFAULT_PRELOAD,
+        import_on_demand: Sequence[str] = DEFAULT_ON_DEMAND,
     ) -> None:
         if workers is not None and workers < 1:
             raise ValueError(f"workers: expected at least 1, got {workers}")
@@ -215,6 +284,7 @@ class Executor:
         self.memory_mb = memory_mb
         self.sandbox = sandbox
         self._preload = list(preload)
+        self._on_demand = list(import_on_demand)
         self.stats = ExecutorStats()
         self._job_seconds = 0.01  # the mean worker time per job so far (a guess to start with)
         self._lock = threading.Lock()
@@ -246,6 +316,24 @@ class Executor:
 
     def submit_many(self, jobs: Iterable[tuple[Task, str]]) -> list[Future[ProgramResult]]:
         """Queue many (task, program) jobs at once; one future per job, in order."""
+        return self._enqueue(jobs, None)
+
+    def run(self, jobs: Iterable[tuple[Task, str]]) -> list[ProgramResult]:
+        """Run (task, program) jobs and return their results in the same order."""
+        jobs = list(jobs)
+        if not jobs:
+            return []
+        batch = _Batch(len(jobs))
+        self._enqueue(jobs, batch)
+        batch.done.wait()
+        if batch.error is not None:
+            raise ExecutorError(batch.error)
+        return batch.results  # type: ignore[return-value]
+
+    def _enqueue(
+        self, jobs: Iterable[tuple[Task, str]], batch: _Batch | None
+    ) -> list[Future[ProgramResult]]:
+        """Queue jobs whose results go to ``batch``, or to new futures (returned)."""
         prepared = []
         for task, program in jobs:
             if not isinstance(program, str):
@@ -259,20 +347,18 @@ class Executor:
                 raise ExecutorError("the executor is closed")
             if self._fatal:
                 raise ExecutorError(self._fatal)
-            for task, program, inputs in prepared:
-                future: Future[ProgramResult] = Future()
-                future.set_running_or_notify_cancel()
-                self._queue.append(_Job(self._next_id, task, program, inputs, future))
+            for slot, (task, program, inputs) in enumerate(prepared):
+                target: Future[ProgramResult] | _Batch
+                if batch is None:
+                    target = Future()
+                    target.set_running_or_notify_cancel()
+                    futures.append(target)
+                else:
+                    target = batch
+                self._queue.append(_Job(self._next_id, task, program, inputs, target, slot))
                 self._next_id += 1
-                futures.append(future)
         self._wake()
         return futures
-
-    def run(self, jobs: Iterable[tuple[Task, str]]) -> list[ProgramResult]:
-        """Run (task, program) jobs and return their results in the same order."""
-        futures = self.submit_many(jobs)
-        wait(futures)  # one wake-up for the whole batch, not one per job
-        return [f.result() for f in futures]
 
     @property
     def isolation(self) -> dict[str, list[str]]:
@@ -340,6 +426,8 @@ class Executor:
         job_r, job_w = os.pipe()
         result_r, result_w = os.pipe()
         progress_fd = _shared_page()
+        progress = memoryview(mmap.mmap(progress_fd, 16)).cast("q")
+        progress[0] = progress[1] = -1  # no job started yet
         config = {
             "job_fd": job_r,
             "result_fd": result_w,
@@ -349,6 +437,7 @@ class Executor:
             "memory_mb": self.memory_mb,
             "sandbox": self.sandbox,
             "preload": self._preload,
+            "on_demand": self._on_demand,
         }
         env = dict(os.environ)
         env.update(
@@ -378,7 +467,6 @@ class Executor:
             return
         os.close(job_r)
         os.close(result_w)
-        progress = memoryview(mmap.mmap(progress_fd, 16)).cast("q")
         os.close(progress_fd)
         os.set_blocking(job_w, False)
         os.set_blocking(result_r, False)
@@ -422,32 +510,36 @@ class Executor:
         return max(0.0, min(busy) + self.kill_after - time.monotonic())
 
     def _dispatch(self) -> None:
-        """Give every idle worker a job, then more ahead to each, one per pass (so one slow
-        program never holds a queued job while another worker is free), up to
+        """Give every idle worker a job, then more ahead, each job to the worker holding fewest (so
+        one slow program never holds a queued job while another worker is free), up to
         :meth:`_in_flight` jobs per worker."""
         with self._lock:
             if not self._queue:
                 return
             live = [w for w in self._workers.values() if not w.retiring]
             workers = [w for w in live if w.ready]
-            for depth in range(1, self._in_flight() + 1):
-                if depth > 1 and not all(w.ready and w.inflight for w in live):
-                    break  # send ahead only when no worker is starting or idle
-                for worker in workers:
-                    if not self._queue:
-                        break
-                    if depth > 1 and worker.inflight[-1].resumed:
-                        continue  # a job resumed after a kill is likely slow: queue nothing behind it
-                    if len(worker.inflight) < depth:
-                        job = self._queue.popleft()
-                        now = time.monotonic()
-                        if not worker.inflight:
-                            worker.last_activity = now
-                        if not job.started:
-                            job.started = now
-                        worker.inflight.append(job)
-                        worker.outbox += job.message(worker)
-            for worker in workers:
+            # send ahead only when no worker is starting (the idle ones get a job first)
+            most = self._in_flight() if len(workers) == len(live) else 1
+            # a job resumed after a kill is likely slow: queue nothing behind it
+            takers = [w for w in workers if not (w.inflight and w.inflight[-1].resumed)]
+            sending: dict[_Worker, list[bytes]] = {w: [] for w in takers}
+            now = time.monotonic()
+            while self._queue and takers:
+                worker = min(takers, key=_held)  # the first of those holding fewest
+                if len(worker.inflight) >= most:
+                    break
+                job = self._queue.popleft()
+                if not worker.inflight:
+                    worker.last_activity = now
+                if not job.started:
+                    job.started = now
+                worker.inflight.append(job)
+                sending[worker].append(job.message(worker))
+                if job.resumed:
+                    takers.remove(worker)
+        for worker, messages in sending.items():
+            if messages:
+                worker.outbox += _wire.frame(messages)
                 self._flush(worker)
 
     def _in_flight(self) -> int:
@@ -482,23 +574,33 @@ class Executor:
         except KeyError:
             pass
 
-    def _receive(self, worker: _Worker) -> None:
+    def _receive(self, worker: _Worker) -> bool:
+        """Read and handle what the worker sent; whether there was anything (more may follow)."""
         try:
             data = os.read(worker.result_fd, 1 << 20)
         except BlockingIOError:
-            return
+            return False
         except OSError:
             data = b""
         if not data:
             self._retire(worker)
-            return
+            return False
         try:
             for body in worker.frames.feed(data):
-                self._handle(worker, json.loads(body))
+                for message in json.loads(body):
+                    self._handle(worker, message)
         except (ValueError, TypeError, IndexError, KeyError) as e:
             self._kill(worker)
             worker.retiring = True
             self.stats.worker_exits[f"protocol violation: {e}"] += 1
+        return True
+
+    def _drain(self, worker: _Worker) -> bool:
+        """Handle everything the worker has sent so far (before judging it: this thread may have
+        been kept from reading); whether the worker is still there."""
+        while self._receive(worker):
+            pass
+        return self._workers.get(worker.result_fd) is worker
 
     def _handle(self, worker: _Worker, message: list) -> None:
         now = time.monotonic()
@@ -533,7 +635,8 @@ class Executor:
             raise ValueError(f"job {job_id} finished without results for inputs {job.pending}")
         worker.inflight.popleft()
         if taint is not None:
-            worker.retiring = True
+            # the worker exits now, before starting any job it holds: they will run elsewhere
+            worker.retiring = worker.left = True
             reason = str(taint)
             self.stats.worker_exits[reason[:200]] += 1
             self._learn_imports(reason)
@@ -551,31 +654,32 @@ class Executor:
                     self._preload.append(name)
 
     def _finish(self, job: _Job) -> None:
-        task = job.task
-        n_train = len(task.train)
+        expected = job.inputs.expected
         results = job.results
-        train_correct = tuple(
-            results[i].output is not None and results[i].output == task.train[i].output  # type: ignore[union-attr]
-            for i in range(n_train)
-        )
+        train = tuple(results[: len(expected)])
         result = ProgramResult(
-            task_id=task.id,
+            task_id=job.task.id,
             program=job.program,
-            train=tuple(results[:n_train]),  # type: ignore[arg-type]
-            test=tuple(results[n_train:]),  # type: ignore[arg-type]
-            train_correct=train_correct,
+            train=train,  # type: ignore[arg-type]
+            test=tuple(results[len(expected) :]),  # type: ignore[arg-type]
+            train_correct=tuple(map(operator.eq, map(_OUTPUT, train), expected)),
             seconds=round(time.monotonic() - job.started, 6),
         )
         self.stats.jobs += 1
-        spent = sum(r.seconds for r in results)  # type: ignore[union-attr]
+        spent = sum(map(_SECONDS, results))
         self._job_seconds += 0.02 * (spent - self._job_seconds)  # a moving mean of ~50 jobs
-        job.future.set_result(result)
+        if type(job.future) is _Batch:
+            job.future.deliver(job.slot, result)
+        else:
+            job.future.set_result(result)
 
     def _enforce_deadlines(self) -> None:
         now = time.monotonic()
         for worker in list(self._workers.values()):
             if worker.ready and worker.inflight and not worker.timed_out:
-                if now - worker.last_activity > self.kill_after:
+                late = now - worker.last_activity > self.kill_after
+                # judge only what it sent so far: this thread may have been kept from reading
+                if late and self._drain(worker) and now - worker.last_activity > self.kill_after:
                     worker.timed_out = True
                     self._kill(worker)
             elif not worker.ready and now - worker.last_activity > 120:
@@ -612,7 +716,9 @@ class Executor:
         elif not worker.retiring:
             reason = "timeout" if worker.timed_out else "died"
             self.stats.worker_exits[reason] += 1
-        if worker.inflight:
+        if worker.left:  # it retired itself: what it still holds was never started
+            self._requeue(worker.inflight)
+        elif worker.inflight:
             self._settle_interrupted(worker, returncode)
         with self._lock:
             closing = self._closing
@@ -645,8 +751,12 @@ class Executor:
         requeue = [job for job in worker.inflight if job.pending]
         if not culprit.pending:
             self._finish(culprit)
+        self._requeue(requeue)
+
+    def _requeue(self, jobs: Iterable[_Job]) -> None:
+        """Put jobs back at the front of the queue, in order (they resume where they stopped)."""
         with self._lock:
-            self._queue.extendleft(reversed(requeue))
+            self._queue.extendleft(reversed(list(jobs)))
 
     def _fail_all(self, message: str) -> None:
         with self._lock:
@@ -657,7 +767,9 @@ class Executor:
             jobs += worker.inflight
             worker.inflight.clear()
         for job in jobs:
-            if not job.future.done():
+            if type(job.future) is _Batch:
+                job.future.fail(message)
+            elif not job.future.done():
                 job.future.set_exception(ExecutorError(message))
         self._first_ready.set()
 
@@ -755,36 +867,33 @@ class _GridCache:
     def __init__(self, max_entries: int = 200_000) -> None:
         self.max_entries = max_entries
         self.grids: dict[tuple[int, str], tuple] = {}
-        self.rows: dict[bytes, tuple] = {}
+        self.rows: dict[tuple, tuple] = {}
 
     def parse(self, value: object):
         """A packed grid ``[rows, columns, digits]`` as a tuple of tuples, or None if invalid."""
         if type(value) is not list or len(value) != 3:
             return None
         height, width, digits = value
-        if type(height) is not int or type(width) is not int or type(digits) is not str:
+        if type(width) is not int or type(digits) is not str:
             return None
         grid = self.grids.get((width, digits))
-        if grid is not None:
+        if grid is not None and len(grid) == height:
             return grid
-        if not (1 <= height <= 30 and 1 <= width <= 30 and len(digits) == height * width):
-            return None
-        if not digits.isascii():
-            return None
-        cells = digits.encode("ascii").translate(DIGIT_TO_COLOUR)
-        if max(cells) > 9:
+        if not (
+            type(height) is int
+            and 1 <= height <= 30
+            and 1 <= width <= 30
+            and len(digits) == height * width
+            and digits.isascii()
+            and digits.isdigit()
+        ):
             return None
         if len(self.grids) >= self.max_entries:
             self.grids.clear()
         if len(self.rows) >= self.max_entries:
             self.rows.clear()
-        rows = self.rows
-        grid = tuple(
-            rows.get(row) or rows.setdefault(row, tuple(row))
-            for row in map(
-                cells.__getitem__,
-                map(slice, range(0, len(cells), width), range(width, len(cells) + width, width)),
-            )
-        )
-        self.grids[(width, digits)] = grid
+        cells = iter(digits.encode().translate(DIGIT_TO_COLOUR))
+        rows = tuple(zip(*[cells] * width, strict=True))  # width cells at a time, made in C
+        shared = self.rows.setdefault  # a row seen before is shared, not kept twice
+        grid = self.grids[(width, digits)] = tuple(map(shared, rows, rows))
         return grid

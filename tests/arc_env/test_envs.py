@@ -293,9 +293,9 @@ def test_vector_step_is_one_batch_and_autoresets(executor: Executor) -> None:
     envs = make_vec(executor, max_attempts=2, render_mode="ansi")
     envs.reset(seed=0, options={"task_id": ROTATE_ID})
     jobs = executor.stats.jobs
-    with mock.patch.object(executor, "submit_many", wraps=executor.submit_many) as submit:
+    with mock.patch.object(executor, "run", wraps=executor.run) as run:
         obs, rewards, terminations, truncations, infos = envs.step((ROTATE, IDENTITY, CRASH))
-    assert submit.call_count == 1 and len(submit.call_args.args[0]) == 3
+    assert run.call_count == 1 and len(run.call_args.args[0]) == 3
     assert executor.stats.jobs == jobs + 3
     assert obs in envs.observation_space
     assert rewards.shape == (3,) and rewards.dtype == np.float64

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -103,6 +104,45 @@ def test_invalid_outputs(executor, rotate_task, body, expected):
         assert expected in r.message
 
 
+class _Index(int):
+    """An int whose ``__index__`` must never run in the worker's own checks."""
+
+    def __index__(self):
+        raise AssertionError("a returned object's method was called")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [[1, 2], [3, 4]],
+        [[0] * 30] * 30,
+        [[9]],
+        [[1, True], [0, False]],  # bools count as 0/1, by the general rules
+        [[1, 2], [3]],
+        [[1, 10]],
+        [[-1]],
+        [[300]],
+        [[2**70]],
+        [[0] * 31],
+        [[0]] * 31,
+        [],
+        [[]],
+        [[0.0, 1.0]],
+        [[0.5]],
+        [[1], (2,)],
+        [(1, 2), (3, 4)],
+        [[_Index(1)]],
+        [["1"]],
+    ],
+)
+def test_packing_a_list_output_follows_the_general_rules(value):
+    """The one-pass path for lists of int lists gives what the general check and packing give."""
+    from soar.arc_env.executor._worker import pack_grid, packed_output, to_plain_grid
+
+    grid, why = to_plain_grid(value)
+    assert packed_output(value) == ((pack_grid(grid), "") if grid is not None else (None, why))
+
+
 def test_module_constants_helpers_and_usual_imports(executor, rotate_task):
     program = """
 import math, itertools, functools, collections, copy, re, typing
@@ -179,6 +219,55 @@ def test_timeout_is_per_input_and_the_rest_still_runs(executor, arc1_train):
     assert 0.4 < result.train[1].seconds < 2.0
 
 
+def test_a_timer_left_running_after_a_program_is_harmless(rotate_task):
+    """Workers stop a program's time without stopping the timer; when it fires later (the worker
+    idle or between programs) nothing happens, and the next program gets its full time."""
+    slow_second = (
+        "import time\nSEEN = []\n"
+        "def transform(grid):\n"
+        "    SEEN.append(1)\n"
+        "    if len(SEEN) == 2:\n"
+        "        time.sleep(0.2)\n"
+        "    return [row[::-1] for row in grid[::-1]]\n"
+    )
+    with Executor(workers=1, timeout=0.3) as ex:
+        first = ex.run([(rotate_task, ROTATE)])[0]
+        time.sleep(0.5)  # the timer of its last input fires while the worker waits
+        later = ex.run([(rotate_task, slow_second), (rotate_task, ROTATE + "# again\n")])
+        assert ex.stats.worker_starts == 1 and not ex.stats.worker_exits
+    assert first.all_train_correct and all(r.all_train_correct for r in later)
+    assert all(r.ok for r in later[0].train + later[0].test)
+
+
+def test_every_input_gets_the_whole_timeout(rotate_task):
+    """The timer is set once per program; inputs after the first still get their full time (here
+    each takes 60 % of it, all of them together three times the timeout)."""
+    program = (
+        "import time\n"
+        "def transform(grid):\n"
+        "    time.sleep(0.24)\n"
+        "    return [row[::-1] for row in grid[::-1]]\n"
+    )
+    with Executor(workers=1, timeout=0.4) as ex:
+        result = ex.run([(rotate_task, program)])[0]
+    assert len(rotate_task.train) + len(rotate_task.test) >= 5
+    assert all(r.ok for r in result.train + result.test), [r.message for r in result.train]
+
+
+def test_programs_that_could_change_state_but_did_not_keep_their_worker(rotate_task):
+    """Programs naming ``sys`` or ``setattr`` get the full state comparison after they run; the
+    worker's own bookkeeping between inputs (its clock, caches) must not count as a change."""
+    programs = [
+        "import sys\ndef transform(grid):\n    return [row[::-1] for row in grid[::-1]]\n",
+        "def transform(grid):\n    assert callable(setattr)\n    return [r[::-1] for r in grid[::-1]]\n",
+        "import sys\ndef transform(grid):\n    sys.exit(3)\n",
+    ]
+    with Executor(workers=1, timeout=1.0) as ex:
+        results = ex.run([(rotate_task, p) for p in programs * 3])
+        assert not ex.stats.worker_exits and ex.stats.worker_starts == 1
+    assert all(r.all_train_correct for r in results[:2] + results[3:5] + results[6:8])
+
+
 def test_randomness_is_reproducible_across_runs(executor, rotate_task):
     program = (
         "import random\nimport numpy as np\n"
@@ -216,6 +305,22 @@ def test_synthetic_task_and_closed_executor():
     ex.close()  # idempotent
     with pytest.raises(ExecutorError, match="closed"):
         ex.submit(task, "def transform(g):\n    return g\n")
+
+
+def test_workers_that_cannot_start_fail_every_waiting_call(rotate_task, tmp_path, monkeypatch):
+    """A worker reporting it cannot start (a preloaded module exits) fails run() and futures alike
+    with the reason, instead of leaving them waiting."""
+    exits_later = (
+        "import time\ntime.sleep(0.5)  # the calls below wait by then\nraise SystemExit(3)\n"
+    )
+    (tmp_path / "arc_test_exits_on_import.py").write_text(exits_later)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # workers inherit the environment
+    with Executor(workers=1, preload=("arc_test_exits_on_import",)) as ex:
+        future = ex.submit(rotate_task, ROTATE)
+        with pytest.raises(ExecutorError, match="failed to start: SystemExit: 3"):
+            ex.run([(rotate_task, ROTATE)] * 3)
+        with pytest.raises(ExecutorError, match="failed to start"):
+            future.result(timeout=60)
 
 
 def test_settings_are_validated():
@@ -265,6 +370,7 @@ def test_grid_cache_shares_repeated_outputs_and_rejects_malformed_ones():
         [0, 0, ""],
         [1, 31, "0" * 31],
         ["1", 1, "0"],
+        [1, [1], "0"],
         [1, 1],
         "0",
     ):
@@ -340,7 +446,7 @@ def _disarm(handler) -> None:
 
 @pytest.mark.parametrize(
     ("job_seconds", "expected"),
-    [(0.0, pool.MAX_IN_FLIGHT), (0.001, 26), (0.01, 3), (0.5, pool.MIN_IN_FLIGHT)],
+    [(0.0, pool.MAX_IN_FLIGHT), (0.0001, 128), (0.001, 26), (0.01, 3), (0.5, pool.MIN_IN_FLIGHT)],
 )
 def test_workers_hold_about_a_fixed_time_of_queued_work(job_seconds, expected):
     """Short programs are queued deep (the parent may be slow to answer), long ones shallow (the
