@@ -11,6 +11,7 @@ import ast
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -230,10 +231,17 @@ def test_the_checkout_root_imports_without_the_install_mapping() -> None:
 def test_a_regular_install_imports_from_anywhere_and_from_the_checkout_root(tmp_path: Path) -> None:
     """A wheel-style install (no editable mapping): soar and its layers come from the install,
     also when Python starts in the checkout's root."""
-    target = tmp_path / "site"
+    source, target = tmp_path / "src", tmp_path / "site"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for folder in ("soar", *LAYERS):  # building writes build/ and *.egg-info beside the source
+        shutil.copytree(
+            ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
     build = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(ROOT)],
+         "--target", str(target), str(source)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     if build.returncode != 0:

@@ -27,11 +27,15 @@ if TYPE_CHECKING:
     from soar.arc_env import Task
 
 
-SEARCH_PRELOAD = (
-    *DEFAULT_PRELOAD,
-    "soar.agents.dsl.primitives",  # DSL programs import it; numpy/scipy only, about 20 ms per worker
-)
-"""Modules the search's executor workers import up front."""
+DSL_PRELOAD = (*DEFAULT_PRELOAD, "soar.agents.dsl.primitives")
+"""Modules the executor workers of a ``dsl:`` search import up front (every program imports the
+primitives). Other searches keep the executor's default: a program that imports the primitives
+gets them on demand, without restarting its worker."""
+
+
+def search_preload(policy: str) -> tuple[str, ...]:
+    """The modules the search's executor workers import up front, for a policy spec."""
+    return DSL_PRELOAD if policy.startswith("dsl:") else DEFAULT_PRELOAD
 
 
 def resolved_config(run: RunDir) -> RunConfig:
@@ -79,7 +83,7 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
                     config.workers,
                     timeout=config.timeout,
                     memory_mb=config.memory_mb,
-                    preload=SEARCH_PRELOAD,
+                    preload=search_preload(config.policy),
                 ) as ex,
                 _ProgressBar(len(tasks), enabled=show_progress) as bar,
             ):
