@@ -21,9 +21,9 @@ from .rundir import RunDir
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from soar.agents.runs.scoring import RunScores, TaskResult
     from soar.agents.search import Node, SearchProgress
     from soar.arc_env import Task
-    from soar.agents.runs.scoring import RunScores, TaskResult
 
 
 SEARCH_PRELOAD = (
@@ -48,10 +48,10 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
     """
     from soar.agents import SamplingConfig, make_policy
     from soar.agents.registry import check_policy_spec
-    from soar.agents.search import make_agent, run_search
-    from soar.arc_env import Executor, load_tasks
     from soar.agents.runs import submission
     from soar.agents.runs.scoring import score_run
+    from soar.agents.search import make_agent, run_search
+    from soar.arc_env import Executor, load_tasks
 
     if resume:
         rundir = RunDir.open(config.out)

@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from soar.agents.runs.rundir import RunDir
 from soar.agents.search.node import Node
 from soar.arc_env import InputResult, Status, Task
 from soar.arc_env.grid import Grid
-from soar.agents.runs.rundir import RunDir
 
 WRONG: Grid = ((9, 9), (9, 9))
 """A grid that is no test output of the tasks used here."""

@@ -6,12 +6,11 @@ import doctest
 import json
 
 import pytest
-
 import soar.agents.runs.scoring as scoring_module
 import soar.agents.runs.submission as submission_module
-from soar.arc_env import Pair, Task, load_tasks
 from soar.agents.runs.rundir import RunDir
 from soar.agents.runs.scoring import budget_grid, score_run, score_task
+from soar.arc_env import Pair, Task, load_tasks
 
 from tests.agents.runs.runs import WRONG, make_run, node
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from soar.agents.runs import submission
 from soar.agents.runs.rundir import RunDir, RunDirError
 from soar.agents.runs.scoring import score_run
