@@ -12,7 +12,9 @@ depends on how fast programs ran, so a run is repeatable for a seed (given a rep
 
 Resuming is running again on the same run directory: each task starts from its logged nodes
 (a partly written last line is cut away), node ids continue after them, and budgets count every
-node, so a resumed run ends with exactly the nodes an uninterrupted one would have.
+node, so a resumed run ends with exactly the nodes an uninterrupted one would have. A task's log
+is appended to while it runs and made columnar (Parquet) as it finishes (see
+:meth:`~soar.agents.runs.rundir.RunDir.finish_task`).
 
 Memory: with ``max_tasks``, only that many unfinished tasks are searched at a time (the next ones
 in order start as tasks finish, after each batch is logged, so the order is repeatable too), and
@@ -146,7 +148,9 @@ class _Search:
             self.let_go(run)
 
     def let_go(self, run: _TaskRun) -> None:
-        """The task is finished: tell ``on_finish``, then forget its nodes unless kept."""
+        """The task is finished: make its log columnar, tell ``on_finish``, then forget its nodes
+        unless kept."""
+        self.rundir.finish_task(run.task.id, run.nodes)
         if self.on_finish is not None:
             self.on_finish(run.task, run.nodes)
         if not self.keep_nodes:
