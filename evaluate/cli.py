@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from soar.evaluate.cli_export import export_command
 from soar.evaluate.cli_improve import improve_command
 from soar.evaluate.cli_relabel import relabel_command
 from soar.evaluate.cli_run import run_command
@@ -487,7 +488,7 @@ def _shape_range(shapes: Sequence[tuple[int, int]]) -> str:
 
 
 # The commands with modules of their own (each imports only click and ``command`` at import time).
-for _command in (run_command, train_command, relabel_command, improve_command):
+for _command in (run_command, train_command, relabel_command, improve_command, export_command):
     cli.add_command(_command)
 
 if __name__ == "__main__":

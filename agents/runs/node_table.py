@@ -44,6 +44,7 @@ __all__ = [
     "SCHEMA",
     "SOAR_COLUMNS",
     "GRIDS",
+    "grid_outputs",
     "has_results",
     "nodes_to_table",
     "table_to_nodes",
@@ -100,9 +101,18 @@ RESULT_COLUMNS = ("train_status", "test_status")
 release has outputs and correctness, but no statuses or messages)."""
 
 
-def has_results(schema: pa.Schema) -> bool:
-    """Whether tables of this schema hold the programs' results (see :data:`RESULT_COLUMNS`)."""
-    return all(name in schema.names for name in RESULT_COLUMNS)
+def has_results(names: Sequence[str]) -> bool:
+    """Whether tables with these columns hold the programs' results (see :data:`RESULT_COLUMNS`)."""
+    return all(name in names for name in RESULT_COLUMNS)
+
+
+def grid_outputs(column: pa.ChunkedArray) -> list[tuple[Grid | None, ...]]:
+    """Per row of a ``list<list<list<int64>>>`` column, its grids (None where there is none or it
+    is not an ARC grid)."""
+    offsets, ids, grids = _grids(column)
+    found = [grids[i] if i >= 0 else None for i in ids.tolist()]
+    bounds = offsets.tolist()
+    return [tuple(found[bounds[r] : bounds[r + 1]]) for r in range(len(bounds) - 1)]
 
 
 # ------------------------------------------------------------------------------------- writing
@@ -299,7 +309,7 @@ def _results(table: pa.Table, side: str, where: str) -> list[tuple[InputResult, 
     (status, message).
     """
     offsets, status_codes, status_names = _codes(table.column(f"{side}_status"))
-    grid_offsets, grid_ids, grids = _grids(table.column(f"predicted_{side}_output"), where)
+    grid_offsets, grid_ids, grids = _grids(table.column(f"predicted_{side}_output"))
     if not np.array_equal(grid_offsets, offsets):
         raise TableError(
             f"{where}: expected one {side} output per {side} status in every row, found other "
@@ -368,7 +378,7 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, list[str]]:
     return offsets - first, codes, encoded.dictionary.to_pylist()
 
 
-def _grids(column: pa.ChunkedArray, where: str) -> tuple[np.ndarray, np.ndarray, list[Grid]]:
+def _grids(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, list[Grid]]:
     """A ``list<list<list<int64>>>`` column as per-row offsets (from 0) into its flat list of
     outputs; per output the index of its grid among the distinct grids, or -1 where there is no
     output or it is not an ARC grid (1..30 equal rows of 1..30 cells 0..9); and the distinct
