@@ -37,21 +37,19 @@ import pyarrow as pa
 from soar.agents.search.node import Node
 from soar.arc_env import InputResult, Status
 from soar.arc_env.error import InputError
-from soar.arc_env.grid import MAX_SIDE, Grid
+from soar.arc_env.grid import Grid
+
+from .grid_column import GRIDS, decode_grids, encode_grids
 
 __all__ = [
     "RESULT_COLUMNS",
     "SCHEMA",
     "SOAR_COLUMNS",
     "GRIDS",
-    "grid_outputs",
     "has_results",
     "nodes_to_table",
     "table_to_nodes",
 ]
-
-GRIDS = pa.list_(pa.list_(pa.list_(pa.int64())))
-"""One grid per input: ``list<list<list<int64>>>``, as in SOAR's release."""
 
 SOAR_COLUMNS = (
     "task_id",
@@ -97,22 +95,21 @@ SCHEMA = pa.schema(
 """The columns of a node table: SOAR's seven, then this project's."""
 
 RESULT_COLUMNS = ("train_status", "test_status")
+_RESULT_PARTS = (("predicted_", "_output"), ("", "_status"))
 """Columns without which a table's programs must be run again to know their results (SOAR's
 release has outputs and correctness, but no statuses or messages)."""
+
+
+def columns_for(*, train_outputs: bool) -> list[str]:
+    """The columns :func:`table_to_nodes` reads (all of :data:`SCHEMA`, without the train
+    outputs, statuses and messages when ``train_outputs`` is False)."""
+    skipped = () if train_outputs else ("predicted_train_output", "train_status", "train_message")
+    return [name for name in SCHEMA.names if name not in skipped]
 
 
 def has_results(names: Sequence[str]) -> bool:
     """Whether tables with these columns hold the programs' results (see :data:`RESULT_COLUMNS`)."""
     return all(name in names for name in RESULT_COLUMNS)
-
-
-def grid_outputs(column: pa.ChunkedArray) -> list[tuple[Grid | None, ...]]:
-    """Per row of a ``list<list<list<int64>>>`` column, its grids (None where there is none or it
-    is not an ARC grid)."""
-    offsets, ids, grids = _grids(column)
-    found = [grids[i] if i >= 0 else None for i in ids.tolist()]
-    bounds = offsets.tolist()
-    return [tuple(found[bounds[r] : bounds[r + 1]]) for r in range(len(bounds) - 1)]
 
 
 # ------------------------------------------------------------------------------------- writing
@@ -138,8 +135,8 @@ def nodes_to_table(
     columns: dict[str, Any] = {
         "task_id": [n.task_id for n in nodes],
         "code": [n.program for n in nodes],
-        "predicted_train_output": _grid_column([n.train for n in nodes]),
-        "predicted_test_output": _grid_column([n.test for n in nodes]),
+        "predicted_train_output": encode_grids([n.train for n in nodes]),
+        "predicted_test_output": encode_grids([n.test for n in nodes]),
         "correct_train_input": [list(n.train_correct) for n in nodes],
         "correct_test_input": [test_correct(n) for n in nodes],
         "model": [n.policy_id for n in nodes],
@@ -147,8 +144,8 @@ def nodes_to_table(
         "parent_id": [n.parent_id for n in nodes],
         "kind": [n.kind for n in nodes],
         "island": [n.island for n in nodes],
-        "train_status": [[r.status.value for r in n.train] for n in nodes],
-        "test_status": [[r.status.value for r in n.test] for n in nodes],
+        "train_status": [[r.status for r in n.train] for n in nodes],  # str enums: their values
+        "test_status": [[r.status for r in n.test] for n in nodes],
         "train_message": [[r.message for r in n.train] for n in nodes],
         "test_message": [[r.message for r in n.test] for n in nodes],
         "train_accuracy": [n.train_accuracy for n in nodes],
@@ -169,50 +166,6 @@ def nodes_to_table(
     return pa.Table.from_arrays(arrays, schema=SCHEMA)
 
 
-def _grid_column(per_node: Sequence[Sequence[InputResult]]) -> pa.Array:
-    """``list<list<list<int64>>>`` of the outputs, built from numpy buffers (a grid met again, as
-    searches meet them often, is converted once)."""
-    seen: dict[int, tuple[int, int, bytes]] = {}  # id(grid) -> height, width, cells
-    node_offsets = np.zeros(len(per_node) + 1, dtype=np.int32)
-    heights: list[int] = []
-    widths: list[int] = []
-    valid: list[bool] = []
-    cells: list[bytes] = []
-    for i, results in enumerate(per_node):
-        node_offsets[i + 1] = node_offsets[i] + len(results)
-        for result in results:
-            grid = result.output
-            if grid is None:
-                heights.append(0)
-                widths.append(0)
-                valid.append(False)
-                continue
-            known = seen.get(id(grid))
-            if known is None:
-                known = seen[id(grid)] = (len(grid), len(grid[0]), b"".join(map(bytes, grid)))
-            heights.append(known[0])
-            widths.append(known[1])
-            cells.append(known[2])
-            valid.append(True)
-    h = np.array(heights, dtype=np.int32)
-    values = pa.array(np.frombuffer(b"".join(cells), dtype=np.uint8).astype(np.int64))
-    row_offsets = np.zeros(int(h.sum()) + 1, dtype=np.int32)
-    np.cumsum(np.repeat(np.array(widths, dtype=np.int32), h), out=row_offsets[1:])
-    rows = pa.ListArray.from_arrays(pa.array(row_offsets), values)
-    grid_offsets = np.zeros(len(h) + 1, dtype=np.int32)
-    np.cumsum(h, out=grid_offsets[1:])
-    mask = np.array(valid, dtype=bool)
-    validity = None if mask.all() else pa.py_buffer(np.packbits(mask, bitorder="little"))
-    grids = pa.ListArray.from_buffers(
-        pa.list_(pa.list_(pa.int64())),
-        len(h),
-        [validity, pa.py_buffer(grid_offsets)],
-        null_count=int(len(mask) - mask.sum()),
-        children=[rows],
-    )
-    return pa.ListArray.from_arrays(pa.array(node_offsets), grids)
-
-
 # ------------------------------------------------------------------------------------- reading
 
 
@@ -220,32 +173,48 @@ class TableError(InputError):
     """A table whose content is not what :data:`SCHEMA` promises (the message says where)."""
 
 
-def table_to_nodes(table: pa.Table, *, where: str = "table") -> list[Node]:
+def table_to_nodes(
+    table: pa.Table, *, where: str = "table", train_outputs: bool = True
+) -> list[Node]:
     """The nodes of a table with :data:`SCHEMA`'s columns, in row order.
 
-    Only ``task_id``, ``code``, the two output columns and the two status columns are required; a
-    missing ``node_id`` numbers the rows of each task in order, other missing columns take
+    Only ``task_id``, ``code``, the output and status columns are required; a missing
+    ``node_id`` numbers the rows of each task in order, other missing columns take
     :class:`~soar.agents.search.node.Node`'s defaults.
+
+    Args:
+        table: the table.
+        where: names the table in error messages.
+        train_outputs: with False, the nodes' train results are left out (``train == ()``;
+            ``train_correct``, hence the accuracy, stays) and their columns need not be there:
+            what voting and scoring need, read in about half the time (train outputs are most of
+            a log's cells).
 
     Raises:
         TableError: a required column is missing, or an output is not an ARC grid although its
             status says ok.
     """
     names = set(table.column_names)
-    required = ("task_id", "code", "predicted_train_output", "predicted_test_output")
-    missing = [n for n in (*required, *RESULT_COLUMNS) if n not in names]
+    sides = ("train", "test") if train_outputs else ("test",)
+    required = ["task_id", "code"]
+    required += [f"{kind}{side}{end}" for side in sides for kind, end in _RESULT_PARTS]
+    missing = [n for n in required if n not in names]
     if missing:
         raise TableError(f"{where}: expected the columns {', '.join(missing)}, found none")
     n = table.num_rows
 
     def column(name: str, default: Any = None) -> list[Any]:
+        """The column as Python values, nulls (and a missing column) read as ``default``."""
         if name not in names:
             return [default] * n
-        return table.column(name).to_pylist()
+        values = table.column(name)
+        if default is not None and values.null_count:
+            values = values.fill_null(default)
+        return values.to_pylist()
 
     task_ids = column("task_id")
     codes = column("code")
-    train = _results(table, "train", where)
+    train = _results(table, "train", where) if train_outputs else [()] * n
     test = _results(table, "test", where)
     train_correct = (
         _flags(table.column("correct_train_input")) if "correct_train_input" in names else [()] * n
@@ -258,43 +227,72 @@ def table_to_nodes(table: pa.Table, *, where: str = "table") -> list[Node]:
         for task_id in task_ids:
             node_ids.append(counts.get(task_id, 0))
             counts[task_id] = node_ids[-1] + 1
-    completions = column("completion")
-    extras = column("extra")
-    parents, kinds, islands = column("parent_id"), column("kind", "sample"), column("island", 0)
-    models = column("model", "")
-    invalid, finish = column("invalid_reason"), column("finish_reason", "stop")
-    prompt_tokens, completion_tokens = column("prompt_tokens", 0), column("completion_tokens", 0)
-    generate, execute = column("generate_seconds", 0.0), column("execute_seconds", 0.0)
-    created = column("created", 0.0)
-    nodes = []
-    for i in range(n):
-        code = codes[i]
-        completion = completions[i]
-        extra = extras[i]
-        nodes.append(
-            Node(
-                task_id=task_ids[i],
-                node_id=node_ids[i],
-                parent_id=parents[i],
-                kind=kinds[i] or "sample",
-                policy_id=models[i] or "",
-                program=code,
-                invalid_reason=invalid[i],
-                completion=code if completion is None else completion,
-                island=islands[i] or 0,
-                prompt_tokens=prompt_tokens[i] or 0,
-                completion_tokens=completion_tokens[i] or 0,
-                finish_reason=finish[i] or "stop",
-                train=train[i] if code is not None else (),
-                test=test[i] if code is not None else (),
-                train_correct=train_correct[i],
-                generate_seconds=generate[i] or 0.0,
-                execute_seconds=execute[i] or 0.0,
-                created=created[i] or 0.0,
-                extra=json.loads(extra) if extra else {},
-            )
+    rows = zip(
+        task_ids,
+        node_ids,
+        column("parent_id"),
+        column("kind", "sample"),
+        column("model", ""),
+        codes,
+        column("invalid_reason"),
+        column("completion"),
+        column("island", 0),
+        column("prompt_tokens", 0),
+        column("completion_tokens", 0),
+        column("finish_reason", "stop"),
+        train,
+        test,
+        train_correct,
+        column("generate_seconds", 0.0),
+        column("execute_seconds", 0.0),
+        column("created", 0.0),
+        column("extra"),
+        strict=True,
+    )
+    return [
+        Node(
+            task_id=task_id,
+            node_id=node_id,
+            parent_id=parent_id,
+            kind=kind,
+            policy_id=model,
+            program=code,
+            invalid_reason=invalid_reason,
+            completion=code if completion is None else completion,
+            island=island,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            finish_reason=finish_reason,
+            train=train_results if code is not None else (),
+            test=test_results if code is not None else (),
+            train_correct=flags,
+            generate_seconds=generate_seconds,
+            execute_seconds=execute_seconds,
+            created=created,
+            extra=json.loads(extra) if extra else {},
         )
-    return nodes
+        for (
+            task_id,
+            node_id,
+            parent_id,
+            kind,
+            model,
+            code,
+            invalid_reason,
+            completion,
+            island,
+            prompt_tokens,
+            completion_tokens,
+            finish_reason,
+            train_results,
+            test_results,
+            flags,
+            generate_seconds,
+            execute_seconds,
+            created,
+            extra,
+        ) in rows
+    ]
 
 
 _STATUS = {s.value: s for s in Status}
@@ -309,7 +307,7 @@ def _results(table: pa.Table, side: str, where: str) -> list[tuple[InputResult, 
     (status, message).
     """
     offsets, status_codes, status_names = _codes(table.column(f"{side}_status"))
-    grid_offsets, grid_ids, grids = _grids(table.column(f"predicted_{side}_output"))
+    grid_offsets, grid_ids, grids = decode_grids(table.column(f"predicted_{side}_output"))
     if not np.array_equal(grid_offsets, offsets):
         raise TableError(
             f"{where}: expected one {side} output per {side} status in every row, found other "
@@ -376,66 +374,3 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, list[str]]:
     encoded = array.values.slice(first, last - first).fill_null("").dictionary_encode()
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     return offsets - first, codes, encoded.dictionary.to_pylist()
-
-
-def _grids(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, list[Grid]]:
-    """A ``list<list<list<int64>>>`` column as per-row offsets (from 0) into its flat list of
-    outputs; per output the index of its grid among the distinct grids, or -1 where there is no
-    output or it is not an ARC grid (1..30 equal rows of 1..30 cells 0..9); and the distinct
-    grids, each made once (searches repeat outputs: equal grids share one object)."""
-    array = column.combine_chunks()
-    node_offsets = array.offsets.to_numpy()
-    first, last = int(node_offsets[0]), int(node_offsets[-1])
-    inner = array.values.slice(first, last - first)
-    count = len(inner)
-    ids = np.full(count, -1, dtype=np.int64)
-    grids: list[Grid] = []
-    if count == 0:
-        return node_offsets - first, ids, grids
-    grid_offsets = inner.offsets.to_numpy()
-    rows = inner.values
-    row_offsets = rows.offsets.to_numpy()
-    cell_array = rows.values
-    if cell_array.null_count:
-        cell_array = cell_array.fill_null(-1)
-    cells = cell_array.to_numpy()
-    heights = np.diff(grid_offsets)
-    starts = row_offsets[grid_offsets[:-1]]
-    sizes = row_offsets[grid_offsets[1:]] - starts
-    widths = sizes // np.maximum(heights, 1)
-    ok = inner.is_valid().to_numpy(zero_copy_only=False)
-    ok &= (heights >= 1) & (heights <= MAX_SIDE) & (widths >= 1) & (widths <= MAX_SIDE)
-    row_start, row_end = int(grid_offsets[0]), int(grid_offsets[-1])
-    owner = np.repeat(np.arange(count), heights)
-    bad = np.diff(row_offsets[row_start : row_end + 1]) != widths[owner]  # ragged
-    cell_lo = int(row_offsets[row_start])
-    used = cells[cell_lo : int(row_offsets[row_end])]
-    if len(used) and (used.min() < 0 or used.max() > 9):  # a row with a cell that is no colour
-        bad_cells = (used < 0) | (used > 9)
-        bad |= np.add.reduceat(bad_cells, row_offsets[row_start:row_end] - cell_lo) > 0
-    if bad.any():
-        ok &= np.bincount(owner[bad], minlength=count) == 0
-    colours = used.astype(np.uint8).tobytes()
-    seen: dict[bytes, int] = {}
-    good = np.nonzero(ok)[0]
-    for index, start, size, width in zip(
-        good.tolist(),
-        (starts[good] - cell_lo).tolist(),
-        sizes[good].tolist(),
-        widths[good].tolist(),
-        strict=True,
-    ):
-        key = colours[start : start + size] + _WIDTH[width]
-        found = seen.get(key)
-        if found is None:
-            found = seen[key] = len(grids)
-            grids.append(
-                tuple([tuple(colours[c : c + width]) for c in range(start, start + size, width)])
-            )
-        ids[index] = found
-    return node_offsets - first, ids, grids
-
-
-_WIDTH = [bytes([width + 16]) for width in range(MAX_SIDE + 1)]
-"""A byte told apart from every colour, ending a grid's key: grids of equal cells and other
-widths differ."""

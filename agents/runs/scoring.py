@@ -14,11 +14,10 @@ number of programs spent on one task (see :func:`budget_grid`).
 
 from __future__ import annotations
 
-import contextlib
-import gc
+import functools
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, cast
 
@@ -28,6 +27,7 @@ from soar.agents.voting import attempts as vote_attempts
 from soar.arc_env.grid import Grid
 from soar.arc_env.task import Task
 
+from .log_map import map_logs
 from .rundir import RunDir
 from .submission import Attempts
 
@@ -234,17 +234,6 @@ def vote_and_score(
     )
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def score_run(
     run: RunDir,
     tasks: Sequence[Task],
@@ -255,8 +244,9 @@ def score_run(
 ) -> RunScores:
     """Vote and score every task of ``tasks`` from the run's node logs.
 
-    Node logs are read once, one task at a time, so memory stays that of the largest task; what a
-    report needs from them is kept in :attr:`RunScores.stats`.
+    Node logs are read once, one task at a time (in several processes for runs of many programs,
+    see :func:`~soar.agents.runs.log_map.map_logs`), so memory stays that of the largest task
+    per process; what a report needs from them is kept in :attr:`RunScores.stats`.
 
     Args:
         run: the run directory.
@@ -276,11 +266,15 @@ def score_run(
     stats = NodeStats()
     attempts: dict[str, Attempts] = {}
     curves: list[tuple[int, dict[int, tuple[float, float]]]] = []  # (programs, values by budget)
+    todo = [task for task in tasks if task.id not in (scored or {})]
+    vote = functools.partial(vote_and_score, weighting=weighting, budgets=budgets)
+    # Each task's log read and voted on, in several processes for large runs; voting needs no
+    # train outputs.
+    voted = dict(
+        zip((t.id for t in todo), map_logs(run, todo, vote, train_outputs=False), strict=True)
+    )
     for task in tasks:
-        done = (scored or {}).get(task.id)
-        if done is None:
-            with _gc_paused():  # reading makes many objects and no cycles
-                done = vote_and_score(task, run.read_nodes(task.id), weighting, budgets)
+        done = (scored or {}).get(task.id) or voted[task.id]
         row = done.row
         attempts[task.id] = done.attempts
         stats.train_accuracies.update(done.train_accuracies)

@@ -37,7 +37,8 @@ from soar.agents.search.node import Node
 from soar.arc_env.error import InputError
 from soar.arc_env.task import Task
 
-from .node_table import SCHEMA, TableError, grid_outputs, has_results, table_to_nodes
+from .grid_column import grid_outputs
+from .node_table import SCHEMA, TableError, has_results, table_to_nodes
 from .rundir import CONFIG, RunDir
 
 __all__ = ["NodeSource", "ParquetSource", "SourceError", "open_source", "parquet_files"]
