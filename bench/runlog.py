@@ -22,7 +22,8 @@ twice), installed into its own folder and imported through ``PYTHONPATH``::
     .venv/bin/pip install --no-deps --no-build-isolation --target /tmp/soar-before /tmp/soar-before-src
     .venv/bin/python bench/runlog.py --before /tmp/soar-before --work /tmp/runlog-bench
 
-Prints a table and writes ``WORK/runlog.json``.
+Prints each figure as it is measured and writes them to ``WORK/runlog-STEPS.json``
+(``--steps size,speed,read,scale``; the full runs of ``size`` are made once and reused).
 """
 
 from __future__ import annotations
@@ -146,6 +147,102 @@ def search(code: str, args: argparse.Namespace, tasks: str, out: Path) -> dict:
     }
 
 
+CODES = ("before", "after")
+med = statistics.median
+
+
+def step_size(args: argparse.Namespace) -> dict:
+    """1. The full run of each code: bytes per program (and its programs per second)."""
+    full = {}
+    for code in CODES:
+        out = args.work / f"{code}-full"
+        if not (out / "scores.json").exists():
+            full[code] = search(code, args, args.tasks, out)
+        else:  # made by an earlier call: only its size is measured again
+            full[code] = {"programs": programs(out), "bytes": node_bytes(out)}
+        full[code]["bytes_per_program"] = full[code]["bytes"] / full[code]["programs"]
+        print(code, "full run", full[code], flush=True)
+    before, after = (full[c]["bytes_per_program"] for c in CODES)
+    print(f"bytes per program  before {before:.0f}  after {after:.0f}  ratio {after / before:.3f}")
+    return full
+
+
+def step_speed(args: argparse.Namespace) -> dict:
+    """2. Programs per second on the first tasks, each code going first in half the rounds."""
+    from soar.arc_env import load_tasks
+
+    ids = [t.id for t in load_tasks(args.tasks)[: args.speed_tasks]]
+    spec = args.tasks.split(":")[0] + ":" + ",".join(ids)
+    speed: dict[str, list[float]] = {code: [] for code in CODES}
+    wall: dict[str, list[float]] = {code: [] for code in CODES}
+    for k in range(args.rounds):
+        for code in CODES if k % 2 == 0 else CODES[::-1]:
+            out = args.work / f"{code}-speed{k}"
+            subprocess.run(["rm", "-rf", str(out)], check=True)
+            found = search(code, args, spec, out)
+            speed[code].append(found["search_per_second"])
+            wall[code].append(found["per_second"])
+            print(code, "speed", k, round(speed[code][-1]), round(wall[code][-1]), flush=True)
+    ratios = [a / b for a, b in zip(speed["after"], speed["before"], strict=True)]
+    wall_ratios = [a / b for a, b in zip(wall["after"], wall["before"], strict=True)]
+    print(
+        f"programs/s         before {med(speed['before']):.0f}  after {med(speed['after']):.0f}"
+        f"  after/before per round {[round(r, 3) for r in ratios]} (search; median "
+        f"{med(ratios):.3f}), {[round(r, 3) for r in wall_ratios]} (whole command)"
+    )
+    return {
+        "tasks": len(ids),
+        "search_per_second": speed,
+        "wall_per_second": wall,
+        "ratios": ratios,
+        "wall_ratios": wall_ratios,
+    }
+
+
+def step_read(args: argparse.Namespace) -> dict:
+    """3. Reading every node of the full run (and, after, the read scoring does)."""
+    reads: dict[str, list[float]] = {"before": [], "after": [], "after_votes": []}
+    for _ in range(args.rounds):
+        for code, mode in (("before", "all"), ("after", "all"), ("after", "votes")):
+            run = str(args.work / f"{code}-full")
+            n, seconds = python(code, args.before, "-c", READ, run, mode).stdout.split()
+            key = code if mode == "all" else "after_votes"
+            reads[key].append(float(seconds) / int(n) * 1e6)
+            print(key, "read us/node", round(reads[key][-1], 1), flush=True)
+    before, after, votes = (med(reads[k]) for k in ("before", "after", "after_votes"))
+    print(
+        f"read us/node       before {before:.1f}  after {after:.1f} ({before / after:.1f}x)  "
+        f"after, scoring's read {votes:.1f} ({before / votes:.1f}x)"
+    )
+    return reads
+
+
+def step_scale(args: argparse.Namespace) -> dict:
+    """4. ``soar score`` + ``soar report`` of the grown run, after / before / after."""
+    for code in CODES:
+        big = args.work / f"{code}-big"
+        if not big.exists():
+            grow = GROW_BEFORE if code == "before" else GROW_AFTER
+            full = str(args.work / f"{code}-full")
+            python(code, args.before, "-c", grow, full, str(big), str(args.grow))
+    timings: dict[str, list[float]] = {code: [] for code in CODES}
+    for code in ("after", "before", "after"):
+        big = args.work / f"{code}-big"
+        seconds = soar(code, args.before, "score", str(big))
+        seconds += soar(code, args.before, "report", str(big))
+        timings[code].append(seconds)
+        print(code, "score+report", round(seconds, 1), flush=True)
+    n = programs(args.work / "after-big")
+    print(
+        f"score+report s     before {med(timings['before']):.0f}  after "
+        f"{med(timings['after']):.0f}  ({n} programs)"
+    )
+    return {"programs": n, "seconds": timings}
+
+
+STEPS = {"size": step_size, "speed": step_speed, "read": step_read, "scale": step_scale}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", type=Path, required=True, help="the old package's folder")
@@ -156,113 +253,25 @@ def main() -> None:
     parser.add_argument("--speed-tasks", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--grow", type=int, default=12, help="copies of each task's nodes")
+    parser.add_argument(
+        "--steps", default=",".join(STEPS), help=f"which figures, of {', '.join(STEPS)}"
+    )
     args = parser.parse_args()
     args.work = args.work.resolve()
     args.before = args.before.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
-    check = python(
-        "before", args.before, "-c", "import soar.agents.runs.rundir as r; print(r.__file__)"
-    )
-    if not check.stdout.startswith(str(args.before)):
+    where = "import soar.agents.runs.rundir as r; print(r.__file__)"
+    if not python("before", args.before, "-c", where).stdout.startswith(str(args.before)):
         sys.exit(f"--before {args.before}: the old package is not what Python imports there")
     figures: dict = {"command": " ".join(sys.argv), "tasks": args.tasks, "budget": args.budget}
-    codes = ("before", "after")
-
-    # 1. The full run: bytes per program, and its programs per second.
-    full = {}
-    for code in codes:
-        out = args.work / f"{code}-full"
-        if not (out / "scores.json").exists():
-            full[code] = search(code, args, args.tasks, out)
-        else:
-            n = programs(out)
-            full[code] = {"programs": n, "bytes": node_bytes(out)}
-        full[code]["bytes_per_program"] = full[code]["bytes"] / full[code]["programs"]
-        print(code, "full run", full[code], flush=True)
-    figures["full_run"] = full
-
-    # 2. Programs per second on a few tasks, before and after in turn.
-    from soar.arc_env import load_tasks
-
-    ids = [t.id for t in load_tasks(args.tasks)[: args.speed_tasks]]
-    spec = args.tasks.split(":")[0] + ":" + ",".join(ids)
-    speed: dict[str, list[float]] = {code: [] for code in codes}
-    wall: dict[str, list[float]] = {code: [] for code in codes}
-    for k in range(args.rounds):
-        for code in codes if k % 2 == 0 else codes[::-1]:  # each goes first half the time
-            out = args.work / f"{code}-speed{k}"
-            subprocess.run(["rm", "-rf", str(out)], check=True)
-            found = search(code, args, spec, out)
-            speed[code].append(found["search_per_second"])
-            wall[code].append(found["per_second"])
-            print(code, "speed", k, round(speed[code][-1]), round(wall[code][-1]), flush=True)
-    figures["speed"] = {
-        "tasks": len(ids),
-        "search_per_second": speed,
-        "wall_per_second": wall,
-        "ratios": [a / b for a, b in zip(speed["after"], speed["before"], strict=True)],
-        "wall_ratios": [a / b for a, b in zip(wall["after"], wall["before"], strict=True)],
-    }
-
-    # 3. Reading every node of the full run.
-    reads: dict[str, list[float]] = {"before": [], "after": [], "after_votes": []}
-    for _ in range(args.rounds):
-        for code, mode in (("before", "all"), ("after", "all"), ("after", "votes")):
-            n, seconds = python(
-                code, args.before, "-c", READ, str(args.work / f"{code}-full"), mode
-            ).stdout.split()
-            key = code if mode == "all" else "after_votes"
-            reads[key].append(float(seconds) / int(n) * 1e6)
-            print(key, "read us/node", round(reads[key][-1], 1), flush=True)
-    figures["read_us_per_node"] = reads
-
-    # 4. score + report of a grown run.
-    timings: dict[str, list[float]] = {code: [] for code in codes}
-    for code in codes:
-        big = args.work / f"{code}-big"
-        if not big.exists():
-            script = GROW_BEFORE if code == "before" else GROW_AFTER
-            python(
-                code,
-                args.before,
-                "-c",
-                script,
-                str(args.work / f"{code}-full"),
-                str(big),
-                str(args.grow),
-            )
-    nodes_big = None
-    for code in ("after", "before", "after"):
-        big = args.work / f"{code}-big"
-        seconds = soar(code, args.before, "score", str(big))
-        seconds += soar(code, args.before, "report", str(big))
-        timings[code].append(seconds)
-        nodes_big = programs(big)
-        print(code, "score+report", round(seconds, 1), flush=True)
-    figures["score_report"] = {"programs": nodes_big, "seconds": timings}
-
-    (args.work / "runlog.json").write_text(json.dumps(figures, indent=2))
-    med = statistics.median
-    print()
-    print(
-        f"bytes per program  before {full['before']['bytes_per_program']:.0f}  after "
-        f"{full['after']['bytes_per_program']:.0f}  ratio "
-        f"{full['after']['bytes_per_program'] / full['before']['bytes_per_program']:.3f}"
-    )
-    print(
-        f"programs/s         before {med(speed['before']):.0f}  after {med(speed['after']):.0f}"
-        f"  after/before per round {[round(r, 3) for r in figures['speed']['ratios']]} (search),"
-        f" {[round(r, 3) for r in figures['speed']['wall_ratios']]} (whole command)"
-    )
-    print(
-        f"read us/node       before {med(reads['before']):.1f}  after {med(reads['after']):.1f}"
-        f" ({med(reads['before']) / med(reads['after']):.1f}x)  after, scoring's read "
-        f"{med(reads['after_votes']):.1f} ({med(reads['before']) / med(reads['after_votes']):.1f}x)"
-    )
-    print(
-        f"score+report s     before {med(timings['before']):.0f}  after "
-        f"{med(timings['after']):.0f}  ({nodes_big} programs)"
-    )
+    steps = args.steps.split(",")
+    if {"read", "scale"} & set(steps) and "size" not in steps:
+        steps.insert(0, "size")  # makes the full runs they read
+    for name in steps:
+        figures[name] = STEPS[name](args)
+    path = args.work / f"runlog-{'-'.join(steps)}.json"
+    path.write_text(json.dumps(figures, indent=2))
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":
