@@ -74,21 +74,21 @@ all its nodes, e.g. to vote while the nodes are still in memory."""
 
 class _Finishing:
     """Makes finished tasks' logs columnar (:meth:`RunDir.finish_task`) in a thread of its own,
-    so that the search goes on meanwhile (writing Parquet releases the GIL, and the main thread
-    often waits for programs). At most ``backlog`` tasks wait; :meth:`close` waits for all and
-    raises the first error."""
+    so that the search never waits for it (writing Parquet releases the GIL, and the main thread
+    often waits for programs). A task takes milliseconds, so few wait at a time; at most the
+    tasks that finished together (``max_tasks`` or fewer) when many finish at once, at the end of
+    a search. :meth:`close` waits for all and raises the first error."""
 
-    def __init__(self, rundir: RunDir, backlog: int = 4) -> None:
+    def __init__(self, rundir: RunDir) -> None:
         self.rundir = rundir
-        self.backlog = backlog
         self.pool: ThreadPoolExecutor | None = None
         self.pending: collections.deque[Future[bool]] = collections.deque()
 
     def submit(self, task_id: str, nodes: list[Node]) -> None:
         if self.pool is None:
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="soar-finish")
-        while len(self.pending) >= self.backlog:
-            self.pending.popleft().result()
+        while self.pending and self.pending[0].done():
+            self.pending.popleft().result()  # an error stops the search now
         self.pending.append(self.pool.submit(self.rundir.finish_task, task_id, nodes))
 
     def close(self) -> None:
