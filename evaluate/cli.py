@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from soar.evaluate.cli_export import export_command
 from soar.evaluate.cli_improve import improve_command
 from soar.evaluate.cli_relabel import relabel_command
 from soar.evaluate.cli_run import run_command
@@ -358,6 +359,7 @@ for _command in (
     relabel_command,
     train_command,
     improve_command,
+    export_command,
 ):
     cli.add_command(_command)
 

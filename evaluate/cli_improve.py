@@ -32,6 +32,15 @@ from soar.evaluate.command import BadInput, parse_options
 @click.option("--per-task", "per_task", type=int, help="Programs kept per task (default 50).")
 @click.option("--no-refinement", is_flag=True, help="Train on sampling data only.")
 @click.option("--pool", is_flag=True, default=None, help="Train on every round's data so far.")
+@click.option(
+    "--pool-from",
+    "pool_from",
+    multiple=True,
+    metavar="SOURCE",
+    help="Also train every round on the programs of SOURCE (repeatable): Parquet files in "
+    "SOAR's schema (a soar export file, or the released dataset's shards, one file or a "
+    "directory) or a run directory; relabeled once for --tasks into OUT/pool_from.jsonl.",
+)
 @click.option("--seed", type=int)
 @click.option("--batch-size", "batch_size", type=int, help="Programs per generate call.")
 @click.option("--workers", type=int, help="Executor workers.")
@@ -82,6 +91,7 @@ def improve_command(**flags: object) -> None:
         )
     }
     overrides["refinement"] = False if flags["no_refinement"] else None
+    overrides["pool_from"] = list(flags["pool_from"]) or None  # type: ignore[call-overload]
     for key, flag, name in (
         ("agent_options", "--agent-option", "agent_option"),
         ("policy_options", "--policy-option", "policy_option"),

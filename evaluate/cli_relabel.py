@@ -6,13 +6,14 @@ spelled here for the help text and checked against ``training`` by the tests.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from soar.evaluate.command import open_run
+from soar.evaluate.command import BadInput, open_run
 
 if TYPE_CHECKING:
-    from soar.agents.runs.rundir import RunDir
+    from soar.agents.runs.sources import NodeSource, ParquetSource
     from soar.arc_env.task import Task
 
 STRATEGY_NAMES = ("greedy-diverse", "greedy", "uniform", "correct-only", "vote-weighted")
@@ -29,7 +30,9 @@ DEDUP_NAMES = ("ast", "exact", "embedding")
 
 
 @click.command("relabel", short_help="Turn runs' programs into finetuning data (chat JSONL).")
-@click.argument("run_dirs", metavar="RUN [RUN ...]", nargs=-1, required=True, type=click.Path())
+@click.argument(
+    "sources", metavar="SOURCE [SOURCE ...]", nargs=-1, required=True, type=click.Path()
+)
 @click.option(
     "--out", required=True, type=click.Path(dir_okay=False), help="The JSONL file to write."
 )
@@ -53,7 +56,8 @@ DEDUP_NAMES = ("ast", "exact", "embedding")
     "spec",
     metavar="SPEC",
     default=None,
-    help='The tasks (default: the "tasks" of each RUN/config.json).',
+    help='The tasks (default: the "tasks" of each RUN/config.json; required when every SOURCE '
+    "is Parquet).",
 )
 @click.option(
     "--solutions",
@@ -98,8 +102,22 @@ DEDUP_NAMES = ("ast", "exact", "embedding")
     show_default=True,
     help="Cosine similarity from which two programs' embeddings are duplicates.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Executor workers for Parquet files without statuses, whose programs are run again "
+    "(default: the number of cores).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Seconds per input when programs are run again.",
+)
 def relabel_command(
-    run_dirs: tuple[str, ...],
+    sources: tuple[str, ...],
     out: str,
     strategy: str,
     per_task: int,
@@ -112,8 +130,14 @@ def relabel_command(
     dedup: str | None,
     dedup_model: str | None,
     dedup_threshold: float,
+    workers: int | None,
+    timeout: float,
 ) -> None:
-    """Write finetuning data from the programs logged by the runs RUN (hindsight relabeling).
+    """Write finetuning data from the programs of each SOURCE (hindsight relabeling): a run
+    directory RUN, or Parquet files in the schema of SOAR's released dataset (a file of
+    `soar export`, or the downloaded shards of julien31/soar_arc_train_5M: one file or a
+    directory of them, read task by task in batches; rows of tasks not requested are skipped
+    and counted; programs of files without statuses are run again).
 
     Per task, the programs of every RUN are pooled and filtered (programs that error, give an
     invalid grid, give the same grid for every input or every input back, hard-code an output,
@@ -139,42 +163,92 @@ def relabel_command(
     filters = FilterConfig(
         dedup=mode, embedding_model=dedup_model, embedding_threshold=dedup_threshold
     ).without(no_filter)
-    runs, tasks = _runs_and_tasks(run_dirs, spec, solutions)
-    records, stats = build_dataset(
-        runs,
-        tasks,
-        strategy=strategy,
-        per_task=per_task,
-        refinement=refinement,
-        seed=seed,
-        filters=filters,
-        shuffle_pairs=not no_shuffle,
-    )
+    found, tasks = _sources_and_tasks(sources, spec, solutions, workers, timeout)
+    try:
+        records, stats = build_dataset(
+            found,
+            tasks,
+            strategy=strategy,
+            per_task=per_task,
+            refinement=refinement,
+            seed=seed,
+            filters=filters,
+            shuffle_pairs=not no_shuffle,
+        )
+    finally:
+        for source in found:
+            getattr(source, "close", lambda: None)()
     try:
         path = write_jsonl(records, out)
     except OSError as err:
         raise click.ClickException(f"{out}: cannot write the data ({err})") from None
-    click.echo("\n".join([*stats_lines(stats), f"wrote {len(records)} records to {path}"]))
+    lines = stats_lines(stats)
+    lines += [source_line(s) for s in found if hasattr(s, "stats")]  # Parquet sources
+    click.echo("\n".join([*lines, f"wrote {len(records)} records to {path}"]))
 
 
-def _runs_and_tasks(
-    run_dirs: tuple[str, ...], spec: str | None, solutions: str | None
-) -> tuple[list[RunDir], list[Task]]:
-    """The runs, and the union of their tasks (the first of the same id wins), in order."""
+def _sources_and_tasks(
+    paths: tuple[str, ...],
+    spec: str | None,
+    solutions: str | None,
+    workers: int | None,
+    timeout: float,
+) -> tuple[list[NodeSource], list[Task]]:
+    """The sources, and the tasks: those of ``spec``, else the union of the runs' tasks (the first
+    of the same id wins), in order. A path holding ``config.json`` is a run; any other is Parquet.
+    """
+    from soar.agents.runs.rundir import CONFIG
+    from soar.agents.runs.sources import ParquetSource, parquet_files
     from soar.arc_env.loading import load_tasks
 
-    runs: list[RunDir] = []
     loaded: dict[tuple[str, str | None], list[Task]] = {}
     tasks: dict[str, Task] = {}
-    for run_dir in run_dirs:
-        run, run_spec, run_solutions = open_run(run_dir, spec, solutions)
-        runs.append(run)
+    found: list[Any] = []
+    for path in paths:
+        if not (Path(path) / CONFIG).is_file():
+            parquet_files(path)  # a clear error now if there is none
+            found.append(path)  # Parquet: opened once the tasks are known
+            continue
+        run, run_spec, run_solutions = open_run(path, spec, solutions)
+        found.append(run)
         key = (run_spec, run_solutions)
         if key not in loaded:
             loaded[key] = load_tasks(run_spec, solutions=run_solutions)
         for task in loaded[key]:
             tasks.setdefault(task.id, task)
-    return runs, list(tasks.values())
+    if spec is not None and not tasks:
+        tasks = {task.id: task for task in load_tasks(spec, solutions=solutions)}
+    if not tasks:
+        raise BadInput(
+            f"{paths[0]}: Parquet sources name no tasks (expected a run directory among the "
+            "sources, or --tasks SPEC)"
+        )
+    opened: list[NodeSource] = []
+    try:
+        for item in found:
+            if isinstance(item, str):
+                item = ParquetSource(item, list(tasks.values()), workers=workers, timeout=timeout)
+            opened.append(item)
+    except BaseException:
+        for source in opened:
+            getattr(source, "close", lambda: None)()
+        raise
+    return opened, list(tasks.values())
+
+
+def source_line(source: ParquetSource) -> str:
+    """What ``soar relabel`` prints about one Parquet source."""
+    stats = source.stats
+    line = (
+        f"parquet     {source.path}: {stats['rows']} rows of requested tasks; "
+        f"{stats['skipped_rows']} rows of {stats['skipped_tasks']} other tasks skipped"
+    )
+    if stats["run_again"]:
+        line += (
+            f"; {stats['run_again']} programs run again (no statuses in the file), "
+            f"{stats['outputs_differ']} of them gave other outputs than the file's"
+        )
+    return line
 
 
 def _counts(counts: dict[str, int]) -> str:

@@ -42,7 +42,7 @@ from .selection import DEFAULT_STRATEGY, STRATEGIES, select, solves
 from .shuffle import example_rng, reorder_result, reorder_task, shuffled_orders
 
 if TYPE_CHECKING:
-    from soar.agents.runs.rundir import RunDir
+    from soar.agents.runs.sources import NodeSource
 
 __all__ = ["build_dataset", "refine_record", "sample_record", "write_jsonl"]
 
@@ -131,7 +131,7 @@ class _Plan:
 
 
 def _new_stats(
-    runs: Sequence[RunDir], tasks: Sequence[Task], plan: _Plan, refinement: bool
+    runs: Sequence[NodeSource], tasks: Sequence[Task], plan: _Plan, refinement: bool
 ) -> dict[str, Any]:
     filters = plan.filters
     stats: dict[str, Any] = {
@@ -162,7 +162,7 @@ def _new_stats(
 
 
 def build_dataset(
-    runs: Sequence[RunDir],
+    runs: Sequence[NodeSource],
     tasks: Sequence[Task],
     *,
     strategy: str = DEFAULT_STRATEGY,
@@ -176,8 +176,9 @@ def build_dataset(
     """Training records from the node logs of ``runs`` for ``tasks``, and statistics.
 
     Args:
-        runs: run directories; each task's programs are pooled over them (a run without a log for
-            a task contributes nothing to it; logs of tasks not in ``tasks`` are ignored).
+        runs: run directories or Parquet sources (``soar.agents.runs.sources``); each task's
+            programs are pooled over them (a source without programs of a task contributes
+            nothing to it; programs of tasks not in ``tasks`` are ignored).
         tasks: the tasks, with their test outputs where known (selection scores programs on them,
             except ``vote-weighted``).
         strategy: one of :data:`soar.training.selection.STRATEGIES`.

@@ -16,6 +16,8 @@ midway continues from its logged nodes)::
     OUT/iter0/search/           run directory (tasks), scores.json when done
     OUT/iter0/held_out/         run directory (held-out tasks, when given)
     OUT/iter0/test_time/        run directory (test-time tasks, when given)
+    OUT/pool_from.jsonl         training data from the --pool-from sources, made once (atomically)
+    OUT/pool_from.json          its counts (per filter, strategy, bucket; rows skipped, run again)
     OUT/iter0/data.jsonl        training data (written atomically)
     OUT/iter0/model/            adapter + model card (README.md written last)
     OUT/iter1/...               ...
@@ -24,9 +26,11 @@ midway continues from its logged nodes)::
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +38,7 @@ from typing import Any
 from soar.agents.settings import ConfigError, check_types, load_settings
 
 CONFIG_FILE = "improve.json"
+POOL_DATA, POOL_STATS = "pool_from.jsonl", "pool_from.json"
 DSL, DSL_WEIGHTS = "dsl", "grammar.json"  # --base dsl: the CPU grammar policy, no language model
 
 
@@ -65,6 +70,14 @@ class ImproveConfig:
     per_task: int = field(default=50, metadata={"help": "programs kept per task"})
     refinement: bool = field(default=True, metadata={"help": "add refinement pairs"})
     pool: bool = field(default=False, metadata={"help": "train on every iteration's data so far"})
+    pool_from: list[str] = field(
+        default_factory=list,
+        metadata={
+            "help": "program sources relabeled once (for the tasks), whose data joins every "
+            "round's: Parquet files in SOAR's schema (soar export files, the released dataset's "
+            "shards) or run directories"
+        },
+    )
     train: dict[str, Any] = field(default_factory=dict, metadata={"help": "TrainConfig fields"})
     seed: int = 0
     batch_size: int = 256
@@ -111,6 +124,11 @@ class ImproveConfig:
                 load_tasks(spec, solutions=solutions)
         if self.test_time:
             load_tasks(self.test_time)
+        if self.pool_from:  # opening reads the task ids: the files exist, with the columns needed
+            with _pool_sources(
+                self.pool_from, load_tasks(self.tasks, solutions=self.solutions), self
+            ):
+                pass
         if self.base == DSL:
             unknown = sorted(set(self.train) - {"smoothing"})
             if unknown:
@@ -204,6 +222,51 @@ def _relabel(config: ImproveConfig, stage: Path) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def _pool_sources(paths: list[str], tasks: list[Any], config: ImproveConfig) -> Iterator[list]:
+    """The ``pool_from`` sources, opened for ``tasks`` (closed after)."""
+    from soar.agents.runs.sources import open_source
+
+    opened: list[Any] = []
+    try:
+        for path in paths:
+            opened.append(open_source(path, tasks, workers=config.workers, timeout=config.timeout))
+        yield opened
+    finally:
+        for source in opened:
+            getattr(source, "close", lambda: None)()
+
+
+def _pool_data(config: ImproveConfig, out: Path) -> Path | None:
+    """The training data of the ``pool_from`` sources, made once (None without sources)."""
+    from soar.arc_env import load_tasks
+    from soar.training.dataset import build_dataset, write_jsonl
+
+    if not config.pool_from:
+        return None
+    path = out / POOL_DATA
+    if path.exists():
+        return path
+    tasks = load_tasks(config.tasks, solutions=config.solutions)
+    with _pool_sources(config.pool_from, tasks, config) as sources:
+        records, stats = build_dataset(
+            sources,
+            tasks,
+            strategy=config.strategy,
+            per_task=config.per_task,
+            refinement=config.refinement,
+            seed=config.seed,
+        )
+        stats["sources"] = {
+            str(source.path): dict(getattr(source, "stats", {})) for source in sources
+        }
+    (out / POOL_STATS).write_text(json.dumps(stats, indent=2))
+    tmp = path.with_suffix(".tmp")
+    write_jsonl(records, tmp)
+    os.replace(tmp, path)
+    return path
+
+
 def _train(config: ImproveConfig, stage: Path, data: list[Path]) -> Path:
     out = stage / "model"
     if config.base == DSL:
@@ -231,6 +294,7 @@ def improve(config: ImproveConfig) -> dict[str, Any]:
     if not saved.exists():
         saved.write_text(json.dumps(dataclasses.asdict(config), indent=2))
     adapter: Path | None = None
+    pooled = _pool_data(config, out)
     data: list[Path] = []
     rows = []
     for i in range(config.iterations + 1):  # the last round only measures the last model
@@ -254,11 +318,11 @@ def improve(config: ImproveConfig) -> dict[str, Any]:
             break
         current = _relabel(config, stage)
         data = [*data, current] if config.pool else [current]
-        if not any(path.stat().st_size for path in data):
+        if not any(path.stat().st_size for path in [*data, *([pooled] if pooled else [])]):
             row["trained"] = "no training data: the searches produced no usable program"
             _write_summary(out, rows)
             continue  # nothing to learn from: the next round searches with the same model
-        adapter = _train(config, stage, data)
+        adapter = _train(config, stage, [pooled, *data] if pooled else data)
         row["trained"] = str(adapter)
         _write_summary(out, rows)
     return {"iterations": rows}

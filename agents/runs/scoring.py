@@ -20,9 +20,8 @@ number of programs spent on one task (see :func:`budget_grid`).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
+import functools
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -36,6 +35,7 @@ from soar.agents.voting import attempts as vote_attempts
 from soar.arc_env.grid import Grid
 from soar.arc_env.task import Task
 
+from .log_map import map_logs
 from .rundir import RunDir
 from .submission import Attempts
 
@@ -264,17 +264,6 @@ def vote_and_score(
     )
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def score_run(
     run: RunDir,
     tasks: Sequence[Task],
@@ -286,8 +275,9 @@ def score_run(
 ) -> RunScores:
     """Vote and score every task of ``tasks`` from the run's node logs.
 
-    Node logs are read once, one task at a time, so memory stays that of the largest task; what a
-    report needs from them is kept in :attr:`RunScores.stats`.
+    Node logs are read once, one task at a time (in several processes for runs of many programs,
+    see :func:`~soar.agents.runs.log_map.map_logs`), so memory stays that of the largest task
+    per process; what a report needs from them is kept in :attr:`RunScores.stats`.
 
     Args:
         run: the run directory.
@@ -308,14 +298,18 @@ def score_run(
     program_weight(0.0, weighting)  # an unknown weighting fails here, not only once a task votes
     filters = run_vote_filters(run, vote_filters)
 
+    todo = [task for task in tasks if task.id not in (scored or {})]
+    vote = functools.partial(
+        vote_and_score, weighting=weighting, budgets=budgets, vote_filters=filters
+    )
+    # Each task's log read and voted on, in task order, in several processes for large runs;
+    # the vote needs the train outputs only for the vote filters.
+    voted = map_logs(run, todo, vote, train_outputs=filters is not None)
+
     def results() -> Iterator[tuple[Task, TaskResult]]:
         for task in tasks:
             done = (scored or {}).get(task.id)
-            if done is None:
-                with _gc_paused():  # reading makes many objects and no cycles
-                    nodes = run.read_nodes(task.id)
-                    done = vote_and_score(task, nodes, weighting, budgets, filters)
-            yield task, done
+            yield task, next(voted) if done is None else done
 
     requested = {t.id for t in tasks}
     return gather_scores(

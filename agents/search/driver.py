@@ -12,7 +12,9 @@ depends on how fast programs ran, so a run is repeatable for a seed (given a rep
 
 Resuming is running again on the same run directory: each task starts from its logged nodes
 (a partly written last line is cut away), node ids continue after them, and budgets count every
-node, so a resumed run ends with exactly the nodes an uninterrupted one would have.
+node, so a resumed run ends with exactly the nodes an uninterrupted one would have. A task's log
+is appended to while it runs and made columnar (Parquet) as it finishes (see
+:meth:`~soar.agents.runs.rundir.RunDir.finish_task`).
 
 Memory: with ``max_tasks``, only that many unfinished tasks are searched at a time (the next ones
 in order start as tasks finish, after each batch is logged, so the order is repeatable too), and
@@ -28,7 +30,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -68,6 +70,35 @@ ProgressCallback = Callable[[SearchProgress], None]
 FinishCallback = Callable[[Task, list[Node]], None]
 """Called once per task as it finishes (or is found finished in the log), with the public task and
 all its nodes, e.g. to vote while the nodes are still in memory."""
+
+
+class _Finishing:
+    """Makes finished tasks' logs columnar (:meth:`RunDir.finish_task`) in a thread of its own,
+    so that the search never waits for it (writing Parquet releases the GIL, and the main thread
+    often waits for programs). A task takes milliseconds, so few wait at a time; at most the
+    tasks that finished together (``max_tasks`` or fewer) when many finish at once, at the end of
+    a search. :meth:`close` waits for all and raises the first error."""
+
+    def __init__(self, rundir: RunDir) -> None:
+        self.rundir = rundir
+        self.pool: ThreadPoolExecutor | None = None
+        self.pending: collections.deque[Future[bool]] = collections.deque()
+
+    def submit(self, task_id: str, nodes: list[Node]) -> None:
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="soar-finish")
+        while self.pending and self.pending[0].done():
+            self.pending.popleft().result()  # an error stops the search now
+        self.pending.append(self.pool.submit(self.rundir.finish_task, task_id, nodes))
+
+    def close(self) -> None:
+        try:
+            while self.pending:
+                self.pending.popleft().result()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
+                self.pool = None
 
 
 def task_rng(seed: int, task_id: str, n_nodes: int) -> np.random.Generator:
@@ -127,6 +158,7 @@ class _Search:
         self.cursor = 0
         self.started = time.perf_counter()
         self.new_programs = 0
+        self.finishing = _Finishing(rundir)
 
     def start(self, run: _TaskRun) -> None:
         """Read the task's log and let the agent take it from there."""
@@ -146,7 +178,9 @@ class _Search:
             self.let_go(run)
 
     def let_go(self, run: _TaskRun) -> None:
-        """The task is finished: tell ``on_finish``, then forget its nodes unless kept."""
+        """The task is finished: have its log made columnar, tell ``on_finish``, then forget its
+        nodes unless kept."""
+        self.finishing.submit(run.task.id, run.nodes)
         if self.on_finish is not None:
             self.on_finish(run.task, run.nodes)
         if not self.keep_nodes:
@@ -382,7 +416,10 @@ def run_search(
     )
     search.keep_nodes = keep_nodes
     search.on_finish = on_finish
-    search.refill()
-    search.report()
-    search.loop()
+    try:
+        search.refill()
+        search.report()
+        search.loop()
+    finally:
+        search.finishing.close()  # every finished task's log columnar before returning
     return {r.task.id: r.nodes for r in runs}

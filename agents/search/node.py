@@ -145,7 +145,7 @@ class Node(Outcomes):
             "policy_id": self.policy_id,
             "program": self.program,
             "invalid_reason": self.invalid_reason,
-            "completion": self.completion,
+            **({} if self.completion == self.program else {"completion": self.completion}),
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "finish_reason": self.finish_reason,
@@ -176,7 +176,7 @@ class Node(Outcomes):
             policy_id=data["policy_id"],
             program=data["program"],
             invalid_reason=data.get("invalid_reason"),
-            completion=data.get("completion"),
+            completion=data.get("completion", data["program"]),  # absent: the program itself
             prompt_tokens=data.get("prompt_tokens", 0),
             completion_tokens=data.get("completion_tokens", 0),
             finish_reason=data.get("finish_reason", "stop"),

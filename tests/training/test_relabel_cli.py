@@ -105,7 +105,8 @@ def test_not_a_run_is_one_error_line(tmp_path):
     result = relabel(str(tmp_path), "--out", str(tmp_path / "d.jsonl"))
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        f"Error: {tmp_path}: expected a run directory with config.json, found none"
+        f"Error: {tmp_path}: expected a run directory (with config.json) or a directory of "
+        "*.parquet files, found neither"
     ]
     assert not (tmp_path / "d.jsonl").exists()
 

@@ -8,6 +8,7 @@ with a scripted policy answering right, wrong, crashing and invalid programs on 
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 
@@ -114,9 +115,15 @@ class AgentContract:
         shutil.copytree(outcome.path, path)
         run = RunDir.open(path)
         for i, task in enumerate(search_tasks):
-            lines = run.node_path(task.id).read_bytes().splitlines(keepends=True)
-            keep = [0, 2, 5, self.budget][i % 4]  # nothing, a few, most, all
-            cut = lines[keep][: len(lines[keep]) // 2] if keep < len(lines) else b""
+            keep = [0, 2, 5, self.budget][i % 4]  # nothing, a few, most, all (finished: Parquet)
+            if keep == self.budget:
+                continue
+            lines = [
+                json.dumps(n.to_json(), separators=(",", ":")).encode() + b"\n"
+                for n in outcome.logged[task.id]
+            ]
+            cut = lines[keep][: len(lines[keep]) // 2]
+            run.table_path(task.id).unlink()  # the task in progress: its JSONL log only
             run.node_path(task.id).write_bytes(b"".join(lines[:keep]) + cut)  # a torn last line
         resumed = self.search(agent_factory, search_tasks, executor, path, fresh=False)
         for i, task in enumerate(search_tasks):

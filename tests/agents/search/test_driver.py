@@ -108,18 +108,22 @@ def test_resume_after_a_torn_line_repairs_the_log(search_tasks, executor, tmp_pa
     agent = make_agent("sample-refine", programs=10, width=3)
     run = RunDir.create(tmp_path / "run", {})
     before = run_search([task], agent, ScriptedPolicy(answers=[MIRROR, *MIX]), executor, run)
+    assert not run.node_path(task.id).exists()  # finished: the log is columnar
     path = run.node_path(task.id)
-    lines = path.read_bytes().splitlines(keepends=True)
+    lines = [json.dumps(n.to_json()).encode() + b"\n" for n in before[task.id]]
+    run.table_path(task.id).unlink()
     path.write_bytes(b"".join(lines[:4]) + lines[4][:50])  # killed while writing node 4
     resumed = RunDir.open(tmp_path / "run")
     after = run_search([task], agent, ScriptedPolicy(answers=list(MIX)), executor, resumed)
     assert [n.node_id for n in after[task.id]] == list(range(10))
     assert [n.to_json() for n in after[task.id][:4]] == [n.to_json() for n in before[task.id][:4]]
-    text = path.read_text().splitlines()
-    assert [json.loads(line)["node_id"] for line in text] == list(range(10))
+    assert [n.node_id for n in resumed.read_nodes(task.id)] == list(range(10))
+    assert not path.exists()
+    table = resumed.table_path(task.id)
+    written = table.stat().st_mtime_ns
     again = run_search([task], agent, ScriptedPolicy(answers=list(MIX)), executor, resumed)
     assert [n.to_json() for n in again[task.id]] == [n.to_json() for n in after[task.id]]
-    assert len(path.read_text().splitlines()) == 10  # a finished task does nothing more
+    assert table.stat().st_mtime_ns == written and not path.exists()  # finished: nothing more
 
 
 KILLED_RUN = """
