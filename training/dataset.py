@@ -62,7 +62,7 @@ def sample_record(
     ``shuffle_seed``, the pairs in an order drawn for this record."""
     relabeled = relabel(task, node, drop_failed=drop_failed)
     if shuffle_seed is not None:
-        rng = example_rng(shuffle_seed, task.id, run, node.node_id, "sample")
+        rng = example_rng(shuffle_seed, task.id, node.program or "", "sample")
         relabeled = reorder_task(relabeled, *shuffled_orders(relabeled, rng))
     messages = sample_messages(relabeled.public(), prompts)
     return _record(messages, node.program, task, node, run, "sample", strategy, "", prompts)
@@ -84,7 +84,7 @@ def refine_record(
     assert parent.program is not None
     shown, result = task, parent.result()
     if shuffle_seed is not None:
-        rng = example_rng(shuffle_seed, task.id, run, child.node_id, "refine")
+        rng = example_rng(shuffle_seed, task.id, parent.program, child.program or "", "refine")
         train, test = shuffled_orders(task, rng)
         shown, result = reorder_task(task, train, test), reorder_result(result, train, test)
     messages = refine_messages(shown, parent.program, result, prompts)

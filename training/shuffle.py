@@ -2,8 +2,9 @@
 generalization, the order of the grid for each training example was shuffled randomly").
 
 Each example gets its own order, drawn from a generator seeded by the dataset's seed and the
-example's identity (task, run, node, kind): the same data and seed always give the same orders,
-and two examples of one task get different ones. As SOAR's released code does, the train pairs and
+example's identity (its task, its program or programs, its kind — not where it is stored, so a
+run and its Parquet export give the same records): the same data and seed always give the same
+orders, and two examples of one task get different ones. As SOAR's released code does, the train pairs and
 the test inputs are both shuffled; for a refinement example the parent's results (outputs,
 errors, right or wrong) move with their pairs, so the feedback still matches.
 """

@@ -283,10 +283,8 @@ class ParquetSource:
         """The rows' programs run on ``task`` (its public form), as sample nodes."""
         from soar.arc_env import Executor
 
-        from .run import SEARCH_PRELOAD
-
-        if self._executor is None:  # the modules a search's workers import, the DSL's included
-            self._executor = Executor(**self.executor_options, preload=SEARCH_PRELOAD)
+        if self._executor is None:  # DSL programs, if any, get their module imported on demand
+            self._executor = Executor(**self.executor_options)
         codes = table.column("code").to_pylist()
         models = table.column("model").to_pylist() if "model" in self.columns else [""] * len(codes)
         public = task.public()
