@@ -30,11 +30,14 @@ from ..policy import (
     SamplingConfig,
 )
 from ..prompts import PromptConfig
+from .enumeration import Enumeration
 from .grammar import Grammar
 from .mutation import feedback
 from .program import Steps, parse_source, to_source
 
 DEFAULT_TARGET = "default"
+KEPT_ENUMERATIONS = 256
+"""Tasks whose enumeration of short programs a policy keeps (the least recently asked go)."""
 
 
 class DSLPolicy(Policy):
@@ -47,6 +50,9 @@ class DSLPolicy(Policy):
         prompts: unused (no prompts are built); kept for the common interface.
         tries: draws per program while looking for one not yet given for the task.
         remember: the most programs remembered per task for that check (then it starts afresh).
+        distinct: run each one-step program once on the task's inputs (in this process) to give
+            one program per behaviour (see :class:`~soar.agents.dsl.enumeration.Enumeration`).
+        pairs: the most two-step programs a task's enumeration gives before sampling takes over.
     """
 
     def __init__(
@@ -58,6 +64,8 @@ class DSLPolicy(Policy):
         *,
         tries: int = 16,
         remember: int = 100_000,
+        distinct: bool = True,
+        pairs: int = 20_000,
     ) -> None:
         super().__init__(sampling, prompts)
         self.grammar = grammar if grammar is not None else Grammar()
@@ -66,9 +74,13 @@ class DSLPolicy(Policy):
             raise ValueError(f"tries and remember: expected >= 1, got {tries} and {remember}")
         self.tries = tries
         self.remember = remember
+        self.distinct = distinct
+        if pairs < 0:
+            raise ValueError(f"pairs: expected 0 or more two-step programs, got {pairs}")
+        self.pairs = pairs
         self._seen: dict[str, set[int]] = {}
         self._counts: dict[str, int] = {}
-        self._single: dict[str, list] = {}
+        self._enumerations: dict[str, Enumeration] = {}
 
     @classmethod
     def from_spec(
@@ -133,20 +145,16 @@ class DSLPolicy(Policy):
             def draw() -> Steps:
                 return self.grammar.mutate(parent, drawer, rng, hint)
         else:
-            singles = self._singles(task, drawer, seed)
+            enumeration = self._enumeration(task, drawer)
 
             def draw() -> Steps:
-                length = self.grammar.sample_length(rng)
-                if length == 1:
-                    if singles[1] < len(singles[0]):
-                        singles[1] += 1
-                        steps = singles[0][singles[1] - 1]
-                        if singles[1] == len(singles[0]):  # all given: free the list
-                            singles[:] = [[], 0]
+                while enumeration is not None:
+                    steps = enumeration.next()
+                    if steps is None:
+                        break
+                    if hash(steps) not in seen:
                         return steps
-                    if self.grammar.max_length > 1:  # every one-step program was given
-                        length = self.grammar.sample_length(rng, minimum=2)
-                return self.grammar.sample(drawer, rng, length)
+                return self.grammar.sample(drawer, rng, self.grammar.sample_length(rng, 2))
 
         programs = []
         for _ in range(request.n):
@@ -159,15 +167,15 @@ class DSLPolicy(Policy):
             programs.append(steps)
         return programs
 
-    def _singles(self, task: Any, drawer: Any, seed: int) -> list:
-        """The task's one-step programs in a random order drawn by their chances (sampling
-        without replacement), and how many were given: ``[programs, given]``."""
-        kept = self._single.get(task.id)
+    def _enumeration(self, task: Any, drawer: Any) -> Enumeration:
+        """The task's :class:`~soar.agents.dsl.enumeration.Enumeration` (kept for the
+        :data:`KEPT_ENUMERATIONS` tasks asked for last)."""
+        kept = self._enumerations.pop(task.id, None)
         if kept is None:
-            rng = random.Random(f"{seed}:{task.id}:single")
-            race = [
-                (rng.expovariate(1.0) / p, steps) for steps, p in self.grammar.single_steps(drawer)
-            ]
-            race.sort(key=lambda item: item[0])
-            kept = self._single[task.id] = [[steps for _, steps in race], 0]
+            kept = Enumeration(
+                self.grammar, drawer, task if self.distinct else None, max_pairs=self.pairs
+            )
+            if len(self._enumerations) >= KEPT_ENUMERATIONS:
+                del self._enumerations[next(iter(self._enumerations))]
+        self._enumerations[task.id] = kept
         return kept
