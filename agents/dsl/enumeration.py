@@ -4,8 +4,9 @@ Sampling short programs repeats itself: a few hundred one-step programs take tho
 to see, and most two-step programs drawn are rearrangements with the same outputs. An
 :class:`Enumeration` gives each short program once, most likely first: every one-step program (by
 its chance under the grammar), then two-step programs best first (the chance of a two-step
-program is the product of its steps' chances, so the pairs are walked along the sorted one-step
-list with a heap), skipping pairs that say again what another program says:
+program is the chance of its first step times that of its second given the first: with no learned
+transitions, the product of their one-step chances; a heap walks each first step's sorted list of
+second steps), skipping pairs that say again what another program says:
 
 - a step repeated (``crop_to_content`` twice; a flip twice is nothing, a rotation twice another
   rotation);
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .arguments import SAME
 from .program import Step, Steps
 
 if TYPE_CHECKING:
@@ -110,10 +112,8 @@ class Enumeration:
         grammar: the grammar whose chances order the programs.
         drawer: the task's argument drawer.
         task: the public task; when given, every one-step program is run once on its train and
-            test inputs (here, not in the executor) and only one program per behaviour is kept:
-            the likeliest of those whose outputs are the same on every input, leaving out those
-            that give every input back unchanged, fail on a test input or on every train input.
-            Two-step programs then start only with these, and only with those that fail nowhere.
+            test inputs (here, not in the executor; see :meth:`_screen`), which keeps one program
+            per behaviour and leaves out two-step programs that cannot be right.
         max_pairs: the most two-step programs given (then :meth:`next` returns None).
     """
 
@@ -128,16 +128,32 @@ class Enumeration:
         """Indices (into :attr:`steps`) of the one-step programs given, most likely first."""
         self.prefixes = self.first
         """Indices of the steps two-step programs start with, most likely first."""
+        self.misfits: dict[int, tuple[bool, bool]] = {}
+        """For prefixes whose outputs cannot be finished by any second step of some kind:
+        (some train output has the wrong shape, some train output lacks a colour its target
+        has)."""
+        self.same_shape = frozenset(n for n, e in grammar.effects().items() if e == SAME)
+        self.adders = grammar.colour_adders()
         if task is not None:
-            self.first, self.prefixes = self._distinct(grammar, task)
+            self._screen(grammar, task)
         lengths = grammar.lengths
         self.length_chances = (lengths[0], lengths[1] if len(lengths) > 1 else 0.0)
         self.max_pairs = max_pairs
+        self._grammar, self._context = grammar, drawer.info.context
+        self._orders: dict[str, tuple[list[int], list[float]]] = {}
         self._programs = self._walk()
 
-    def _distinct(self, grammar: Grammar, task: Any) -> tuple[list[int], list[int]]:
+    def _screen(self, grammar: Grammar, task: Any) -> None:
+        """Run each one-step program on the task's inputs once and keep, per behaviour (the
+        outputs on every input), its likeliest program: as a one-step program when it could be
+        right or refined (it gives every train output its target's shape, or gets a train pair
+        right), and as the start of two-step programs when it fails on no input. Programs that
+        give every input back unchanged, or fail on a test input, are left out."""
         inputs = [np.asarray(p.input, dtype=np.int64) for p in (*task.train, *task.test)]
-        n_train = len(task.train)
+        targets = [np.asarray(p.output, dtype=np.int64) for p in task.train]
+        n_train = len(targets)
+        wanted = [(t.shape, t.tobytes()) for t in targets]
+        colours = [set(np.unique(t).tolist()) - {0} for t in targets]
         seen = {tuple((g.shape, g.tobytes()) for g in inputs)}  # the identity
         kept, prefixes = [], []
         for index, (name, args) in enumerate(self.steps):
@@ -145,23 +161,76 @@ class Enumeration:
             if key in seen or None in key[n_train:] or all(k is None for k in key[:n_train]):
                 continue
             seen.add(key)
-            kept.append(index)
-            if None not in key:
-                prefixes.append(index)
-        return kept, prefixes
+            train = key[:n_train]
+            shaped = all(k is not None and k[0] == w[0] for k, w in zip(train, wanted, strict=True))
+            if shaped or any(k == w for k, w in zip(train, wanted, strict=True)):
+                kept.append(index)
+            if None in key:
+                continue
+            prefixes.append(index)
+            short = any(
+                not need <= set(np.unique(np.frombuffer(k[1], dtype=np.int64)).tolist())
+                for k, need in zip(train, colours, strict=True)
+            )
+            if not shaped or short:
+                self.misfits[index] = (not shaped, short)
+        self.first, self.prefixes = kept, prefixes
+
+    def feasible(self, first: int, second: int) -> bool:
+        """Whether the two-step program of steps ``first`` (a prefix) and ``second`` could be
+        right on every train pair: a second step that keeps the shape cannot mend a wrong one,
+        and one that adds no colour cannot bring a missing one."""
+        misfit = self.misfits.get(first)
+        if misfit is None:
+            return True
+        name = self.steps[second][0]
+        wrong_shape, short = misfit
+        return not (wrong_shape and name in self.same_shape) and not (
+            short and name not in self.adders
+        )
 
     def next(self) -> Steps | None:
         """The next program, or None once every one-step and ``max_pairs`` two-step programs
         were given."""
         return next(self._programs, None)
 
+    def _after(self, prev: str) -> tuple[list[int], list[float]]:
+        """The steps in order of their chance after a step of primitive ``prev``, and those
+        chances (the grammar's transitions from ``prev`` reorder them; without any, every
+        prefix shares the one-step order)."""
+        kept = self._orders.get(prev)
+        if kept is None:
+            grammar, ctx = self._grammar, self._context
+            if prev not in grammar.transitions:
+                kept = (list(range(len(self.steps))), self.chances)
+            else:
+                ratio = {
+                    name: grammar.weight(ctx, name, prev) / w
+                    if (w := grammar.weight(ctx, name))
+                    else 0.0
+                    for name in {step[0] for step in self.steps}
+                }
+                chances = [
+                    c * ratio[step[0]] for step, c in zip(self.steps, self.chances, strict=True)
+                ]
+                order = sorted(range(len(chances)), key=lambda i: -chances[i])
+                kept = (order, [chances[i] for i in order])
+            self._orders[prev] = kept
+        return kept
+
     def _walk(self) -> Iterator[Steps]:
-        """One-step and two-step programs merged by chance (the chance of the length included)."""
+        """One-step and two-step programs merged by chance (the chance of the length included):
+        the two-step programs of each prefix come in the order of :meth:`_after`, and a heap
+        keeps every prefix's next one."""
         steps, chances, first, prefixes = self.steps, self.chances, self.first, self.prefixes
         one, two = self.length_chances
-        n, m = len(prefixes), len(steps)
-        heap = [(-two * chances[prefixes[0]] * chances[0], 0, 0)] if n and m and two > 0 else []
-        queued = {0}
+        heap: list[tuple[float, int, int]] = []
+        if two > 0:
+            for a, i in enumerate(prefixes):
+                order, after = self._after(steps[i][0])
+                if order:
+                    heap.append((-two * chances[i] * after[0], a, 0))
+            heapq.heapify(heap)
         given = 0
         k = 0
         while k < len(first) or (heap and given < self.max_pairs):
@@ -171,12 +240,12 @@ class Enumeration:
                 yield (steps[first[k]],)
                 k += 1
                 continue
-            _, a, b = heapq.heappop(heap)
-            for x, y in ((a + 1, b), (a, b + 1)):
-                if x < n and y < m and x * m + y not in queued:
-                    queued.add(x * m + y)
-                    heapq.heappush(heap, (-two * chances[prefixes[x]] * chances[y], x, y))
+            _, a, rank = heapq.heappop(heap)
             i = prefixes[a]
-            if not redundant(steps[i], steps[b]):
+            order, after = self._after(steps[i][0])
+            if rank + 1 < len(order):
+                heapq.heappush(heap, (-two * chances[i] * after[rank + 1], a, rank + 1))
+            b = order[rank]
+            if not redundant(steps[i], steps[b]) and self.feasible(i, b):
                 given += 1
                 yield (steps[i], steps[b])

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..voting import source_description_length
+from .arguments import slot
 from .grammar import Grammar
 from .program import Steps, parse_source
 
@@ -51,14 +52,17 @@ def description_length(grammar: Grammar, steps: Steps, task_or_drawer: Any) -> f
     lengths = grammar.lengths
     n = len(steps)
     total = _nats(lengths[n - 1]) if 1 <= n <= len(lengths) else UNLIKELY * max(1, n)
+    prev = None
     for name, args in steps:
         params = grammar.params.get(name)
         if params is None or len(params) != len(args):
             total += UNLIKELY * (1 + len(args))
+            prev = None
             continue
-        total += _nats(grammar.weight(ctx, name))
-        for kind, value in zip(params, args, strict=True):
-            total += _nats(drawer.chance(kind, value))
+        total += _nats(grammar.weight(ctx, name, prev))
+        for j, (kind, value) in enumerate(zip(params, args, strict=True)):
+            total += _nats(drawer.chance(kind, value, slot(name, j)))
+        prev = name
     return total
 
 

@@ -52,35 +52,51 @@ def test_programs_come_most_likely_first(grammar, tasks):
     assert not any(redundant(*p) for p in programs if len(p) == 2)
 
 
-def test_one_program_per_behaviour(grammar, tasks):
+def test_one_program_per_behaviour_and_only_pairs_that_could_be_right(grammar, tasks):
     task = tasks["0520fde7"]
     drawer = grammar.drawer(task)
     enumeration = Enumeration(grammar, drawer, task)
     n_singles = len(grammar.single_steps(drawer))
     inputs = [np.array(p.input) for p in (*task.train, *task.test)]
+    targets = [np.array(p.output) for p in task.train]
     n_train = len(task.train)
     unchanged = tuple((g.shape, g.tobytes()) for g in inputs)
+
+    def key(step):
+        return behaviour(grammar.functions[step[0]], step[1], inputs)
+
     firsts = [enumeration.steps[i] for i in enumeration.first]
-    keys = [behaviour(grammar.functions[name], args, inputs) for name, args in firsts]
+    prefixes = [enumeration.steps[i] for i in enumeration.prefixes]
+    keys = [key(step) for step in firsts]
     assert unchanged not in keys  # no identities
-    assert not any(None in key[n_train:] for key in keys)  # an answer for every test input
-    assert all(any(k is not None for k in key[:n_train]) for key in keys)
-    assert len(set(keys)) == len(keys) < 0.6 * n_singles  # many one-step programs repeat others
+    assert not any(None in k[n_train:] for k in keys)  # an answer for every test input
+    for k in keys:  # each could be right or refined: right shapes, or a train pair right
+        train = k[:n_train]
+        shaped = all(o is not None and o[0] == t.shape for o, t in zip(train, targets, strict=True))
+        right = any(
+            o is not None and o == (t.shape, t.tobytes())
+            for o, t in zip(train, targets, strict=True)
+        )
+        assert shaped or right
+    prefix_keys = [key(step) for step in prefixes]
+    assert len(set(prefix_keys)) == len(prefix_keys) < 0.8 * n_singles  # many repeat others
+    assert not any(None in k for k in prefix_keys)  # two-step programs start with no failure
+    assert set(firsts) - set(prefixes) == {
+        s for s, k in zip(firsts, keys, strict=True) if None in k
+    }
     # The one kept for a behaviour is its likeliest program: no likelier one behaves the same.
-    for index, key in zip(enumeration.first[:20], keys[:20], strict=True):
-        likelier = [
-            behaviour(grammar.functions[name], args, inputs)
-            for name, args in enumeration.steps[:index]
-        ]
-        assert key not in likelier
+    for index, k in zip(enumeration.prefixes[:20], prefix_keys[:20], strict=True):
+        assert k not in [key(step) for step in enumeration.steps[:index]]
     programs = take(enumeration, len(firsts) + 1000)
     assert [p for p in programs if len(p) == 1] == [(step,) for step in firsts]
-    prefixes = {enumeration.steps[i] for i in enumeration.prefixes}
-    assert prefixes <= set(firsts)
-    assert all(
-        None not in behaviour(grammar.functions[name], args, inputs) for name, args in prefixes
-    )  # two-step programs start with a step that fails nowhere
-    assert {p[0] for p in programs if len(p) == 2} <= prefixes
+    pairs = [p for p in programs if len(p) == 2]
+    assert {p[0] for p in pairs} <= set(prefixes)
+    # A prefix with a wrong shape is never followed by a step that keeps shapes.
+    same = {name for name, effect in grammar.effects().items() if effect == "same"}
+    for first, second in pairs:
+        out = [grammar.functions[first[0]](g, *first[1]) for g in inputs[:n_train]]
+        if any(o.shape != t.shape for o, t in zip(out, targets, strict=True)):
+            assert second[0] not in same
 
 
 def test_the_pairs_are_bounded(grammar, tasks):

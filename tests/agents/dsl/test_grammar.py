@@ -202,9 +202,45 @@ def test_fit_shifts_weights_toward_the_data(grammar, tasks):
         fit(grammar, examples, smoothing=0)
 
 
+def test_fit_learns_transitions_arguments_and_preferences(grammar, tasks):
+    crop_then_recolour = (("crop_object", ("largest",)), ("recolour", (1, 2)))
+    recolour = tasks["c8f0f002"]  # 7 becomes 5: colour_to 5 is the task's telling colour
+    info = task_info(recolour)
+    examples = [(info, crop_then_recolour)] * 30 + [(info, (("recolour", (7, 5)),))] * 30
+    fitted = fit(grammar, examples)
+    ctx = task_context(tasks["c59eb873"])  # another kind of task: the transitions hold there too
+    # Transitions: after crop_object, recolour is likelier than it is as a first step.
+    assert fitted.weight(ctx, "recolour", "crop_object") > 1.3 * fitted.weight(ctx, "recolour")
+    assert fitted.weight(ctx, "flip_h", "crop_object") < fitted.weight(ctx, "flip_h")
+    assert fitted.weight(ctx, "recolour", "flip_h") == fitted.weight(ctx, "recolour")  # no data
+    # Arguments: crop_object takes "largest", directions keep their uniform chances.
+    drawer = fitted.drawer(recolour.public())
+    before = grammar.drawer(recolour.public())
+    assert drawer.chance("selector", "largest", "crop_object/0") > 3 * before.chance(
+        "selector", "largest"
+    )
+    assert drawer.chance("selector", "largest", "keep_object/0") == before.chance(
+        "selector", "largest"
+    )
+    # Preferences: half the colour_to arguments are the task's telling colour 5.
+    assert (
+        0.05 <= fitted.preferences["colour_to"] < grammar.drawer(recolour).preferred["colour_to"][1]
+    )
+    rng = random.Random(0)
+    draws = Counter(drawer.draw("selector", rng, "crop_object/0") for _ in range(500))
+    assert draws.most_common(1)[0][0] == "largest"
+    # Sampling follows the transitions: recolour after crop_object.
+    pairs = [fitted.sample(drawer, rng, 2) for _ in range(2000)]
+    after_crop = [b for (a, _), (b, _) in pairs if a == "crop_object"]
+    assert after_crop and after_crop.count("recolour") / len(after_crop) > 0.2
+
+
 def test_json_round_trip(grammar, tasks, tmp_path):
     ctx = task_context(tasks["3c9b0459"])
-    fitted = fit(grammar, [(ctx, (("rotate_180", ()),))] * 3)
+    examples = [(ctx, (("rotate_180", ()),))] * 3
+    examples += [(task_info(tasks["c8f0f002"]), (("crop_object", ("largest",)), ("flip_h", ())))]
+    fitted = fit(grammar, examples)
+    assert fitted.transitions and fitted.arguments
     fitted.save(tmp_path / "weights.json")
     loaded = Grammar.load(tmp_path / "weights.json")
     assert loaded.to_json() == fitted.to_json()
@@ -215,6 +251,8 @@ def test_json_round_trip(grammar, tasks, tmp_path):
     ]
     with pytest.raises(ValueError):
         Grammar.from_json({"format": "something else"})
+    old = {k: v for k, v in fitted.to_json().items() if k in ("format", "lengths", "contexts")}
+    assert Grammar.from_json({**old, "version": 1}).transitions == {}  # a version 1 file
 
 
 @dataclass(frozen=True)
