@@ -1,15 +1,16 @@
 """``DSLPolicy``: a policy that writes programs by composing grid primitives; no model, no GPU.
 
 Spec ``dsl:default`` uses the built-in weights, ``dsl:/path/to/weights.json`` weights learned by
-:func:`soar.agents.dsl.fitting.fit`. Sample requests get programs drawn from the grammar for the
-task's features; refine requests get edits of the parent program (or fresh samples when the parent
-is not a DSL program).
+:func:`soar.agents.dsl.fitting.fit`. Sample requests get the task's short programs in order of
+their chance (:class:`~soar.agents.dsl.enumeration.Enumeration`: one program per behaviour of the
+one-step programs, run once here on the task's inputs, merged with two-step programs that could
+be right), then, once those are given, programs of two steps or more drawn from the grammar.
+Refine requests get edits of the parent program (or fresh samples when the parent is not a DSL
+program).
 
 The randomness of a request comes from the seed, the task and the number of programs already
 given for the task, so the same requests for a task give the same programs whatever else is in the
-batch. Programs already given for a task are not given again while fresh ones can be found, and
-one-step programs come without replacement (in a random order drawn by their chances), so all of
-a task's one-step programs (a few hundred) are tried early in its search.
+batch. Programs already given for a task are not given again while fresh ones can be found.
 """
 
 from __future__ import annotations
