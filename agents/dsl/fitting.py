@@ -39,11 +39,23 @@ def fit(
     grammar: Grammar,
     examples: Iterable[tuple[Context | TaskInfo, Steps]],
     smoothing: float = 1.0,
+    *,
+    relative: bool = True,
 ) -> Grammar:
     """A grammar moved toward ``examples`` (see the module docstring).
 
+    Hindsight-relabeled programs are the search's own proposals, each the solution of the task
+    made from its outputs: how often a primitive appears in them echoes how often the search
+    proposed it (short programs, the enumeration's order) as much as how useful it is. With
+    ``relative`` (the default), only what the examples say *given a task's features* is learned:
+    a context's weight for a primitive is ``grammar``'s global weight times the ratio of the
+    primitive's frequency in that context to its frequency over all examples (both smoothed as
+    below), and the global weights and program lengths stay ``grammar``'s; transitions are
+    ratios too (a pair's frequency over the second primitive's). Without it, the frequencies
+    themselves are fitted.
+
     Primitive weights: each primitive's uses are counted globally and under every prefix of each
-    example's context, then smoothed additively towards the level above: a prefix's weight is
+    example's context (the frequencies), then smoothed additively towards the level above: a prefix's weight is
     ``(count + smoothing * K * parent) / (total + smoothing * K)``, with ``K`` primitives and
     ``parent`` the shorter prefix's weights (the global ones, whose parent is ``grammar``'s
     default). Program lengths are fitted the same way, towards ``grammar``'s, with the same
@@ -104,10 +116,24 @@ def fit(
         return {name: (counts[name] + pseudo * parent[name]) / (n + pseudo) for name in names}
 
     default = smooth(total, normalised(grammar.default, names))
-    weights: dict[Context, dict[str, float]] = dict(grammar.weights)
+    conditional: dict[Context, dict[str, float]] = {}
     for prefix in sorted(by_prefix, key=len):
-        parent = weights[prefix[:-1]] if len(prefix) > 1 else default
-        weights[prefix] = smooth(by_prefix[prefix], normalised(parent, names))
+        parent = conditional[prefix[:-1]] if len(prefix) > 1 else default
+        conditional[prefix] = smooth(by_prefix[prefix], parent)
+    weights: dict[Context, dict[str, float]] = dict(grammar.weights)
+    if relative:  # the context's own tilt only: how much likelier the primitive is there
+        base = normalised(grammar.default, names)
+        for prefix, cond in conditional.items():
+            weights[prefix] = {name: base[name] * cond[name] / default[name] for name in names}
+        return grammar.replace(
+            weights,
+            grammar.default,
+            grammar.lengths,
+            transitions=_transitions(pairs, default, pseudo),
+            arguments=_arguments(grammar, values, smoothing),
+            preferences=_preferences(grammar, preferred),
+        )
+    weights.update(conditional)
     n_len = sum(lengths.values())
     fitted_lengths = [  # with as many pseudo-counts as the primitives, to keep longer programs
         (lengths[k + 1] + pseudo * p) / (n_len + pseudo) for k, p in enumerate(grammar.lengths)

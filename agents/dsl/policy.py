@@ -54,6 +54,9 @@ class DSLPolicy(Policy):
         distinct: run each one-step program once on the task's inputs (in this process) to give
             one program per behaviour (see :class:`~soar.agents.dsl.enumeration.Enumeration`).
         pairs: the most two-step programs a task's enumeration gives before sampling takes over.
+        refine_from: the least train accuracy a parent needs to be edited; a refine request for
+            a parent below it gets the task's next enumerated programs instead (0: every parent
+            is edited).
     """
 
     def __init__(
@@ -67,6 +70,7 @@ class DSLPolicy(Policy):
         remember: int = 100_000,
         distinct: bool = True,
         pairs: int = 20_000,
+        refine_from: float = 0.0,
     ) -> None:
         super().__init__(sampling, prompts)
         self.grammar = grammar if grammar is not None else Grammar()
@@ -79,6 +83,9 @@ class DSLPolicy(Policy):
         if pairs < 0:
             raise ValueError(f"pairs: expected 0 or more two-step programs, got {pairs}")
         self.pairs = pairs
+        if not 0 <= refine_from <= 1:
+            raise ValueError(f"refine_from: expected a train accuracy 0..1, got {refine_from}")
+        self.refine_from = refine_from
         self._seen: dict[str, set[int]] = {}
         self._counts: dict[str, int] = {}
         self._enumerations: dict[str, Enumeration] = {}
@@ -139,6 +146,9 @@ class DSLPolicy(Policy):
             parent = parse_source(request.program)
             if parent is not None and not self.grammar.known(parent):
                 parent = None
+            correct = request.result.train_correct
+            if self.refine_from > 0 and sum(correct) < self.refine_from * max(1, len(correct)):
+                parent = None  # too far from right to be worth editing
         if parent is not None:
             hint = feedback(task, request.result)
             seen.add(hash(parent))

@@ -175,3 +175,19 @@ def test_sample_refine_refines_dsl_programs(dsl_executor, tasks, tmp_path):
     for node in refined:
         parent = parse_source(nodes[node.parent_id].program)
         assert edit_made(parent, parse_source(node.program)) is not None
+
+
+def test_parents_too_far_from_right_get_fresh_programs(dsl_executor, tasks):
+    task = tasks["7468f01a"].public()
+    wrong = to_source((("crop_to_content", ()), ("recolour", (4, 2))))  # right on no train pair
+    result = dsl_executor.run([(task, wrong)])[0]
+    assert not any(result.train_correct)
+    request = RefineRequest(task, wrong, result, 10)
+    edited = [parse_source(c.text) for c in policy().generate([request])[0]]
+    assert all(edit_made(parse_source(wrong), child) for child in edited)
+    picky = policy(refine_from=0.5)
+    fresh = [parse_source(c.text) for c in picky.generate([request])[0]]
+    first = [parse_source(c.text) for c in policy().generate([SampleRequest(task, 10)])[0]]
+    assert fresh == first  # the enumeration's first programs, not edits
+    with pytest.raises(ValueError, match="refine_from"):
+        policy(refine_from=2.0)

@@ -187,7 +187,7 @@ def test_fit_shifts_weights_toward_the_data(grammar, tasks):
     ctx = task_context(tasks["3c9b0459"])
     other = task_context(tasks["c59eb873"])
     examples = [(ctx, (("flip_h", ()),))] * 20 + [(other, (("tile", (2,)), ("flip_v", ())))] * 5
-    fitted = fit(grammar, examples, smoothing=0.5)
+    fitted = fit(grammar, examples, smoothing=0.5, relative=False)
     for name in ("flip_h", "tile", "flip_v"):
         assert fitted.default[name] > 1 / len(grammar.names)
     assert fitted.weight(ctx, "flip_h") > 5 * grammar.weight(ctx, "flip_h")
@@ -196,10 +196,25 @@ def test_fit_shifts_weights_toward_the_data(grammar, tasks):
     unseen = ("mixed", "-", "same", "nosep", "multi", "many")  # backs off to the global weights
     assert fitted.weight(unseen, "flip_h") > grammar.weight(unseen, "flip_h")
     assert grammar.lengths[0] < fitted.lengths[0] < 0.9  # longer programs keep a chance
-    more = fit(grammar, examples, smoothing=5.0)  # more smoothing, smaller shift
+    more = fit(grammar, examples, smoothing=5.0, relative=False)  # more smoothing, smaller shift
     assert grammar.weight(ctx, "flip_h") < more.weight(ctx, "flip_h") < fitted.weight(ctx, "flip_h")
     with pytest.raises(ValueError):
         fit(grammar, examples, smoothing=0)
+
+
+def test_a_relative_fit_learns_what_the_features_add(grammar, tasks):
+    ctx = task_context(tasks["3c9b0459"])
+    other = task_context(tasks["c59eb873"])
+    examples = [(ctx, (("flip_h", ()),))] * 20 + [(other, (("tile", (2,)), ("flip_v", ())))] * 5
+    fitted = fit(grammar, examples, smoothing=0.5)
+    # How often the search proposed each primitive is not learned: the global weights and the
+    # lengths stay; a context's weights tilt by how much likelier a primitive is there.
+    assert fitted.default == grammar.default and fitted.lengths == grammar.lengths
+    assert fitted.weight(ctx, "flip_h") > 2 * grammar.weight(ctx, "flip_h")
+    assert fitted.weight(other, "flip_h") < grammar.weight(other, "flip_h")
+    assert fitted.weight(other, "tile") > 2 * grammar.weight(other, "tile")
+    unseen = ("mixed", "-", "same", "nosep", "multi", "many")
+    assert fitted.weight(unseen, "flip_h") == pytest.approx(grammar.weight(unseen, "flip_h"))
 
 
 def test_fit_learns_transitions_arguments_and_preferences(grammar, tasks):
