@@ -1,18 +1,27 @@
-"""The CPU grammar policy (``dsl:default``) on ARC-AGI-1: score, speed, and self-improvement.
+"""The CPU grammar policy (``dsl:default``): score, speed, search statistics, self-improvement.
 
-Two measurements, each printed as figures (and written to OUT/summary.json):
+Each measurement prints its figures and adds them to OUT/summary.json:
 
-1. ``search``: SOAR's search (``sample-refine``) with the grammar policy on ``arc1/eval`` at
-   ``--budget`` programs per task (6,000 in the paper): official pass@2 score, oracle, wall time,
-   programs per second, and the wall time projected to all 400 tasks when ``--every`` takes a
-   subset. Targets: score >= 10 %, the full 400 tasks in < 30 minutes on 2 cores.
+1. ``search``: SOAR's search (``sample-refine``) with the grammar policy on ``--tasks``
+   (``arc1/eval``; also ``arc2/eval``) at ``--budget`` programs per task (6,000 in the paper):
+   the official pass@2 score (with the run's weighting, ``simplest`` for this policy), the
+   oracle, the tasks where a program was right on every train pair and how many of those the
+   vote won, the share of distinct programs and of distinct behaviours (outputs on every train
+   and test input) among the programs tried, wall time, programs per second, and the wall time
+   projected to all 400 tasks when ``--every`` takes a subset. Targets on arc1/eval: >= 22 % at
+   6,000 programs, >= 14 % at 500; the 400 tasks in < 30 minutes on 2 cores (< 5 at 500).
 2. ``improve``: ``soar improve --base dsl`` on ``arc1/train`` for ``--iterations`` rounds with
-   ``arc1/eval`` held out, at ``--improve-budget`` programs per task: the held-out score of the
-   built-in weights and after each round of fitted weights. Target: higher after 2 rounds.
+   ``arc1/eval`` held out, at ``--improve-budget`` programs per task: per round, the held-out and
+   train scores and train-perfect counts. Target: every round gains on the held-out tasks.
+3. ``validate``: the same search on the design-time validation split (:func:`design_split`: a
+   fixed 160 tasks of arc1/train and of the arc2/train tasks outside arc1/eval and arc2/eval),
+   the set the DSL's primitives, enumeration and vote were chosen on; ``--design`` searches the
+   other 473 tasks (the design split) instead. Evaluation tasks are only ever measured.
 
 Usage:
-    python bench/dsl.py search  [--budget 6000] [--every 1] [--out bench-runs/dsl]
-    python bench/dsl.py improve [--improve-budget 300] [--iterations 2] [--out bench-runs/dsl]
+    python bench/dsl.py search   [--tasks arc1/eval] [--budget 6000] [--every 1] [--out DIR]
+    python bench/dsl.py improve  [--improve-budget 300] [--iterations 2] [--pool] [--out DIR]
+    python bench/dsl.py validate [--budget 1500] [--design] [--out DIR]
 
 Runs are ordinary run directories (``soar report`` works on them); an interrupted run continues
 where it stopped when the command is given again.
@@ -23,18 +32,37 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from soar.agents.runs.config import RunConfig  # noqa: E402
 from soar.agents.runs.run import run  # noqa: E402
-from soar.arc_env import load_tasks  # noqa: E402
+from soar.arc_env import Task, load_tasks  # noqa: E402
 from soar.training.loop import ImproveConfig, improve  # noqa: E402
 
 EVAL, TRAIN = "arc1/eval", "arc1/train"
+SPLIT_SEED = "soar-dsl-validation"
+VALIDATION_ARC1, VALIDATION_ARC2 = 120, 40
+
+
+def design_split() -> tuple[list[Task], list[Task]]:
+    """The design and validation tasks: arc1/train and the arc2/train tasks in neither arc1/eval
+    nor arc2/eval, each shuffled with a fixed seed; the first 120 and 40 are the validation split,
+    the other 473 the design split."""
+    arc1 = load_tasks(TRAIN)
+    held = {t.id for spec in (EVAL, "arc2/eval") for t in load_tasks(spec)}
+    arc1_ids = {t.id for t in arc1}
+    arc2 = [t for t in load_tasks("arc2/train") if t.id not in arc1_ids | held]
+    rng = random.Random(SPLIT_SEED)
+    rng.shuffle(arc1)
+    rng.shuffle(arc2)
+    validation = arc1[:VALIDATION_ARC1] + arc2[:VALIDATION_ARC2]
+    return arc1[VALIDATION_ARC1:] + arc2[VALIDATION_ARC2:], validation
 
 
 def subset(spec: str, every: int) -> str:
@@ -45,39 +73,84 @@ def subset(spec: str, every: int) -> str:
     return f"{spec}:{','.join(ids)}"
 
 
-def bench_search(args: argparse.Namespace) -> dict:
-    out = Path(args.out) / f"search-b{args.budget}-every{args.every}"
-    spec = subset(EVAL, args.every)
-    n_tasks = len(load_tasks(spec))
+def figures(scores: Any, wall: float | None = None) -> dict[str, Any]:
+    """The figures of a run's scores (a ``RunScores`` or its ``scores.json`` data)."""
+    data = scores if isinstance(scores, dict) else scores.to_json()
+    valid = data["valid_programs"] or 1
+    out = {
+        "tasks": data["tasks_requested"],
+        "weighting": data["weighting"],
+        "score": round(data["score"], 4),
+        "oracle": round(data["oracle"], 4),
+        "solved": data["tasks_solved"],
+        "train_perfect": data["tasks_train_perfect"],
+        "train_perfect_won": data["tasks_train_perfect_won"],
+        "programs": data["programs"],
+        "distinct_programs": round(data["distinct_programs"] / valid, 3),
+        "distinct_behaviours": round(data["distinct_behaviours"] / valid, 3),
+    }
+    if wall is not None:
+        out["wall_seconds"] = round(wall, 1)
+        out["programs_per_second"] = round(data["programs"] / wall, 1)
+    return out
+
+
+def describe(name: str, f: dict[str, Any]) -> str:
+    text = (
+        f"{name}: {f['tasks']} tasks: score {f['score']:.2%} (oracle {f['oracle']:.2%}, "
+        f"{f['weighting']} vote); train-perfect {f['train_perfect']} tasks, "
+        f"{f['train_perfect_won']} won; distinct programs {f['distinct_programs']:.1%}, "
+        f"distinct behaviours {f['distinct_behaviours']:.1%}"
+    )
+    if "wall_seconds" in f:
+        text += f"; {f['programs']} programs in {f['wall_seconds']:.0f} s"
+        text += f" = {f['programs_per_second']:.0f}/s"
+    return text
+
+
+def search(spec: str, budget: int, out: Path, args: argparse.Namespace) -> dict[str, Any]:
     config = RunConfig(
-        tasks=spec, policy="dsl:default", budget=args.budget, out=str(out), workers=args.workers
+        tasks=spec, policy="dsl:default", budget=budget, out=str(out), workers=args.workers
     )
     started = time.perf_counter()
     scores = run(config, resume=(out / "config.json").exists(), show_progress=not args.quiet)
-    wall = time.perf_counter() - started
-    programs = scores.programs
-    figures = {
-        "tasks": n_tasks,
-        "budget": args.budget,
-        "cores": os.cpu_count(),
-        "score": round(scores.score, 4),
-        "oracle": round(scores.oracle, 4),
-        "programs": programs,
-        "wall_seconds": round(wall, 1),
-        "programs_per_second": round(programs / wall, 1),
-        "projected_400_task_minutes": round(wall * 400 / n_tasks / 60, 1),
-    }
-    print(
-        f"search: {n_tasks} tasks x {args.budget} programs: score {scores.score:.1%} "
-        f"(oracle {scores.oracle:.1%}), {programs} programs in {wall:.0f} s = "
-        f"{programs / wall:.0f} programs/s; all 400 tasks: "
-        f"{figures['projected_400_task_minutes']} min (targets: >= 10 %, < 30 min)"
+    return figures(scores, time.perf_counter() - started)
+
+
+def bench_search(args: argparse.Namespace) -> dict[str, Any]:
+    name = args.tasks.replace("/", "-")
+    out = Path(args.out) / f"search-{name}-b{args.budget}-every{args.every}"
+    spec = subset(args.tasks, args.every)
+    result = search(spec, args.budget, out, args)
+    n_all = len(load_tasks(args.tasks))
+    result["budget"] = args.budget
+    result["cores"] = os.cpu_count()
+    result[f"projected_{n_all}_task_minutes"] = round(
+        result["wall_seconds"] * n_all / result["tasks"] / 60, 1
     )
-    return figures
+    print(
+        describe(f"search {args.tasks} x {args.budget}", result)
+        + f"; all {n_all} tasks: {result[f'projected_{n_all}_task_minutes']} min"
+    )
+    return result
 
 
-def bench_improve(args: argparse.Namespace) -> dict:
-    out = Path(args.out) / f"improve-b{args.improve_budget}"
+def bench_validate(args: argparse.Namespace) -> dict[str, Any]:
+    design, validation = design_split()
+    which = "design" if args.design else "validation"
+    tasks_dir = Path(args.out) / f"{which}-tasks"
+    tasks_dir.mkdir(parents=True, exist_ok=True)
+    for task in design if args.design else validation:
+        (tasks_dir / f"{task.id}.json").write_text(json.dumps(task.to_json()))
+    out = Path(args.out) / f"{which}-b{args.budget}"
+    result = search(str(tasks_dir), args.budget, out, args)
+    result["budget"] = args.budget
+    print(describe(f"{which} split x {args.budget}", result))
+    return result
+
+
+def bench_improve(args: argparse.Namespace) -> dict[str, Any]:
+    out = Path(args.out) / f"improve-b{args.improve_budget}{'-pool' if args.pool else ''}"
     config = ImproveConfig(
         tasks=TRAIN,
         base="dsl",
@@ -86,35 +159,48 @@ def bench_improve(args: argparse.Namespace) -> dict:
         budget=args.improve_budget,
         held_out=EVAL,
         workers=args.workers,
+        pool=args.pool,
     )
     started = time.perf_counter()
     rows = improve(config)["iterations"]
     wall = time.perf_counter() - started
-    held_out = [row["held_out"] for row in rows]
+    rounds = []
+    for row in rows:
+        stage = out / f"iter{row['iteration']}"
+        held = figures(json.loads((stage / "held_out" / "scores.json").read_text()))
+        train = figures(json.loads((stage / "search" / "scores.json").read_text()))
+        rounds.append({"iteration": row["iteration"], "held_out": held, "train": train})
+        print(f"round {row['iteration']}: " + describe(f"held out {EVAL}", held))
+        print(f"round {row['iteration']}: " + describe(f"train {TRAIN}", train))
     print(
         f"improve: {args.iterations} rounds on {TRAIN}, {args.improve_budget} programs per task: "
-        f"{EVAL} score "
-        + " -> ".join(f"{s:.2%}" for s in held_out)
+        f"{EVAL} "
+        + " -> ".join(f"{r['held_out']['score']:.2%}" for r in rounds)
         + f" ({TRAIN}: "
-        + " -> ".join(f"{row['score']:.2%}" for row in rows)
+        + " -> ".join(f"{r['train']['score']:.2%}" for r in rounds)
         + f"); {wall / 60:.1f} min"
     )
     return {
         "budget": args.improve_budget,
         "iterations": args.iterations,
-        "held_out": held_out,
-        "train": [row["score"] for row in rows],
+        "pool": args.pool,
+        "held_out": [r["held_out"]["score"] for r in rounds],
+        "train": [r["train"]["score"] for r in rounds],
+        "rounds": rounds,
         "wall_seconds": round(wall, 1),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["search", "improve", "all"])
+    parser.add_argument("what", choices=["search", "improve", "validate", "all"])
+    parser.add_argument("--tasks", default=EVAL, help="the tasks of search (e.g. arc2/eval)")
     parser.add_argument("--budget", type=int, default=6000, help="programs per task (search)")
-    parser.add_argument("--every", type=int, default=1, help="search every N-th eval task")
+    parser.add_argument("--every", type=int, default=1, help="search every N-th task")
     parser.add_argument("--improve-budget", type=int, default=300)
     parser.add_argument("--iterations", type=int, default=2)
+    parser.add_argument("--pool", action="store_true", help="improve: fit on every round's data")
+    parser.add_argument("--design", action="store_true", help="validate: the design split")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--out", default="bench-runs/dsl")
     parser.add_argument("--quiet", action="store_true")
@@ -124,9 +210,15 @@ def main() -> None:
     summary_path = Path(args.out) / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
     if args.what in ("search", "all"):
-        summary[f"search-b{args.budget}-every{args.every}"] = bench_search(args)
+        key = f"search-{args.tasks.replace('/', '-')}-b{args.budget}-every{args.every}"
+        summary[key] = bench_search(args)
+    if args.what == "validate":
+        summary[f"{'design' if args.design else 'validation'}-b{args.budget}"] = bench_validate(
+            args
+        )
     if args.what in ("improve", "all"):
-        summary[f"improve-b{args.improve_budget}"] = bench_improve(args)
+        key = f"improve-b{args.improve_budget}{'-pool' if args.pool else ''}"
+        summary[key] = bench_improve(args)
     summary_path.parent.mkdir(parents=True, exist_ok=True)
     summary_path.write_text(json.dumps(summary, indent=2))
 

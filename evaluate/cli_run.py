@@ -8,6 +8,7 @@ import time.
 from __future__ import annotations
 
 import click
+from soar.evaluate.cli_score import WEIGHTINGS
 from soar.evaluate.command import parse_options
 
 
@@ -60,6 +61,13 @@ from soar.evaluate.command import parse_options
     help="Vote only over programs passing SOAR's pre-vote filters (default: on for language "
     "models, off for dsl:).",
 )
+@click.option(
+    "--weighting",
+    type=click.Choice(WEIGHTINGS),
+    default=None,
+    help="How the vote weighs programs (see soar score --help; default: simplest for dsl:, soar "
+    "otherwise).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def run_command(**flags: object) -> None:
     """Run a search: every task of SPEC gets programs from the policy, chosen by the agent.
@@ -89,6 +97,7 @@ def run_command(**flags: object) -> None:
         "timeout": flags["timeout"],
         "keep_completions": False if flags["no_completions"] else None,
         "vote_filters": flags["vote_filters"],
+        "weighting": flags["weighting"],
     }
     for key, flag, name in (
         ("agent_options", "--agent-option", "agent_option"),

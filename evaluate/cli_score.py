@@ -33,13 +33,18 @@ _run_solutions_option = click.option(
     help="Kaggle solutions file giving the test outputs of a challenges file (default: the "
     '"solutions" of RUN/config.json when the tasks come from it, else as for `soar tasks`).',
 )
+WEIGHTINGS = ("soar", "count", "simplest", "simplest-tiebreak")
+"""soar.agents.voting.WEIGHTINGS, spelt out so that importing the CLI stays light."""
 _weighting_option = click.option(
     "--weighting",
-    type=click.Choice(["soar", "count"]),
-    default="soar",
-    show_default=True,
+    type=click.Choice(WEIGHTINGS),
+    default=None,
     help="A group's weight in the vote: soar = the sum over its programs of "
-    "1 + 1000 x train accuracy; count = its number of programs.",
+    "1 + 1000 x train accuracy; count = its number of programs; simplest = programs deduplicated "
+    "by their outputs, the simplest (shortest description) fitting the train pairs weighing most, "
+    "answers breaking the train outputs' shape and colour relations weighing less; "
+    "simplest-tiebreak = those relations only break ties (default: the run's setting, else "
+    "simplest for dsl:, soar otherwise).",
 )
 
 
@@ -72,7 +77,7 @@ def score_command(
     out: str | None,
     spec: str | None,
     solutions: str | None,
-    weighting: str,
+    weighting: str | None,
     vote_filters: bool | None,
     per_task: bool,
 ) -> None:
@@ -121,7 +126,7 @@ def report_command(
     run_dir: str,
     spec: str | None,
     solutions: str | None,
-    weighting: str,
+    weighting: str | None,
     vote_filters: bool | None,
 ) -> None:
     """Write RUN/report/index.html and its PNG plots, and print the page's path.
@@ -153,7 +158,11 @@ def _is_ensemble(path: str) -> bool:
 
 
 def _score(
-    run_dir: str, spec: str | None, solutions: str | None, weighting: str, vote_filters: bool | None
+    run_dir: str,
+    spec: str | None,
+    solutions: str | None,
+    weighting: str | None,
+    vote_filters: bool | None,
 ) -> tuple[RunDir, list[Task], RunScores]:
     """The run, its requested tasks and their scores."""
     run, spec, solutions = open_run(run_dir, spec, solutions)
@@ -170,7 +179,7 @@ def _score_ensemble(
     out: str | None,
     spec: str | None,
     solutions: str | None,
-    weighting: str,
+    weighting: str | None,
     vote_filters: bool | None,
     *,
     write: bool,

@@ -7,9 +7,11 @@ probe grids, whether it keeps the grid's shape, makes it larger or smaller, or d
 
 from __future__ import annotations
 
+import bisect
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,26 @@ PREFER_ANY = 0.5
 """How often a ``colour`` is one of those (the colours the rule is likely about)."""
 PREFER_FACTOR = 0.7
 """How often a ``factor`` or ``count`` is the task's own size ratio, when it has one."""
+PREFERENCES = {
+    "colour_to": PREFER_TO,
+    "colour_from": PREFER_FROM,
+    "colour": PREFER_ANY,
+    "factor": PREFER_FACTOR,
+    "count": PREFER_FACTOR,
+}
+"""The built-in chance, per kind, that an argument is one of the task's preferred values."""
+Tilts = Mapping[str, Mapping[Any, float]]
+"""Learned argument preferences: per slot (``"name/j"``, the ``j``-th parameter of primitive
+``name``), a factor per value that multiplies the value's chance (see :meth:`ArgDrawer.chance`)."""
+
+
+def slot(name: str, j: int) -> str:
+    """The key of a primitive's ``j``-th parameter in :data:`Tilts`.
+
+    >>> slot("recolour", 1)
+    'recolour/1'
+    """
+    return f"{name}/{j}"
 
 
 @dataclass(frozen=True)
@@ -99,10 +121,23 @@ class ArgDrawer:
     Args:
         kinds: every parameter kind and its finite domain, or None for colour kinds.
         info: the task.
+        preferences: per kind, the chance that an argument is one of the task's preferred
+            values (default: :data:`PREFERENCES`).
+        tilts: learned preferences per primitive parameter (see :data:`Tilts`); a slot without
+            one draws by its kind alone.
     """
 
-    def __init__(self, kinds: Mapping[str, tuple | None], info: TaskInfo) -> None:
+    def __init__(
+        self,
+        kinds: Mapping[str, tuple | None],
+        info: TaskInfo,
+        preferences: Mapping[str, float] | None = None,
+        tilts: Tilts | None = None,
+    ) -> None:
         self.info = info
+        chances = {**PREFERENCES, **(preferences or {})}
+        self.tilts = tilts or {}
+        self._slots: dict[str, tuple[tuple, list[float], dict]] = {}
         self.domains: dict[str, tuple] = {}
         for kind, domain in kinds.items():
             if domain is None:
@@ -111,29 +146,35 @@ class ArgDrawer:
                 )
             self.domains[kind] = tuple(domain)
         self.preferred: dict[str, tuple[tuple, float]] = {}
-        for kind, values, chance in (
-            ("colour_to", set(info.new) | set(info.changed_to), PREFER_TO),
-            ("colour_from", set(info.gone) | set(info.changed_from), PREFER_FROM),
-            ("colour", set(info.new) | set(info.changed_from) | set(info.changed_to), PREFER_ANY),
+        for kind, values in (
+            ("colour_to", set(info.new) | set(info.changed_to)),
+            ("colour_from", set(info.gone) | set(info.changed_from)),
+            ("colour", set(info.new) | set(info.changed_from) | set(info.changed_to)),
         ):
             if values and kind in self.domains:
-                self.preferred[kind] = (tuple(sorted(values)), chance)
+                self.preferred[kind] = (tuple(sorted(values)), chances[kind])
         for kind in ("factor", "count"):
             ratios = tuple(r for r in info.ratios if r in self.domains.get(kind, ()))
             if ratios:
-                self.preferred[kind] = (ratios, PREFER_FACTOR)
+                self.preferred[kind] = (ratios, chances[kind])
 
     def domain(self, kind: str) -> tuple:
         """Every value an argument of ``kind`` may take for this task."""
         return self.domains[kind]
 
-    def chance(self, kind: str, value: Any) -> float:
-        """The chance that :meth:`draw` gives ``value`` for ``kind``.
+    def chance(self, kind: str, value: Any, where: str | None = None) -> float:
+        """The chance that :meth:`draw` gives ``value`` for ``kind`` (at slot ``where``: see
+        :func:`slot`; its learned tilts, if any, multiply the chances, renormalised).
 
         >>> drawer = ArgDrawer({"colour": None}, TaskInfo((), (1, 2), (1,), (2,), (2,), (1,), ()))
         >>> [drawer.chance("colour", c) for c in (1, 2, 3)]
         [0.25, 0.75, 0.0]
+        >>> tilted = ArgDrawer(drawer.domains, drawer.info, tilts={"f/0": {1: 3.0}})
+        >>> [tilted.chance("colour", c, "f/0") for c in (1, 2, 3)]
+        [0.5, 0.5, 0.0]
         """
+        if where is not None and where in self.tilts:
+            return self._slot(kind, where)[2].get(value, 0.0)
         domain = self.domains[kind]
         base = 1 / len(domain) if value in domain else 0.0
         preferred = self.preferred.get(kind)
@@ -142,8 +183,28 @@ class ArgDrawer:
         values, p = preferred
         return (1 - p) * base + (p / len(values) if value in values else 0.0)
 
-    def draw(self, kind: str, rng: random.Random) -> Any:
-        """One argument of ``kind``."""
+    def _slot(self, kind: str, where: str) -> tuple[tuple, list[float], dict]:
+        """The values of a tilted slot, their cumulative chances, and each value's chance."""
+        table = self._slots.get(where)
+        if table is None:
+            tilt = self.tilts[where]
+            values = self.domains[kind]
+            raw = [self.chance(kind, v) * tilt.get(v, 1.0) for v in values]
+            total = sum(raw) or 1.0
+            chances = [r / total for r in raw]
+            table = self._slots[where] = (
+                values,
+                list(accumulate(chances)),
+                dict(zip(values, chances, strict=True)),
+            )
+        return table
+
+    def draw(self, kind: str, rng: random.Random, where: str | None = None) -> Any:
+        """One argument of ``kind`` (at slot ``where``, by its learned tilts if it has any)."""
+        if where is not None and where in self.tilts:
+            values, cum, _ = self._slot(kind, where)
+            index = bisect.bisect_right(cum, rng.random() * cum[-1])
+            return values[min(index, len(values) - 1)]
         preferred = self.preferred.get(kind)
         if preferred is not None and rng.random() < preferred[1]:
             values = preferred[0]
@@ -151,16 +212,16 @@ class ArgDrawer:
             values = self.domains[kind]
         return values[int(rng.random() * len(values))]
 
-    def draw_args(self, params: Sequence[str], rng: random.Random) -> tuple:
-        """Arguments for a primitive with parameter kinds ``params``; a ``colour_to`` is drawn
-        again (up to three times) while it equals the ``colour_from`` before it."""
-        args = [self.draw(kind, rng) for kind in params]
+    def draw_args(self, params: Sequence[str], rng: random.Random, name: str = "") -> tuple:
+        """Arguments for primitive ``name`` with parameter kinds ``params``; a ``colour_to`` is
+        drawn again (up to three times) while it equals the ``colour_from`` before it."""
+        args = [self.draw(kind, rng, slot(name, j)) for j, kind in enumerate(params)]
         if "colour_from" in params and "colour_to" in params:
             source, target = params.index("colour_from"), params.index("colour_to")
             for _ in range(3):
                 if args[source] != args[target]:
                     break
-                args[target] = self.draw("colour_to", rng)
+                args[target] = self.draw("colour_to", rng, slot(name, target))
         return tuple(args)
 
 
@@ -237,3 +298,28 @@ def shape_effect(fn: Any, params: Sequence[str], kinds: Mapping[str, tuple | Non
         return TRANSPOSES
     seen.discard(SAME)
     return seen.pop() if len(seen) == 1 else VARIES
+
+
+def adds_colours(fn: Any, params: Sequence[str], kinds: Mapping[str, tuple | None]) -> bool:
+    """Whether ``fn`` can give a grid a colour it did not have (background aside), judged on the
+    probe grids with drawn arguments (colours drawn from all ten, so that a colour map shows that
+    it paints with new ones).
+
+    >>> adds_colours(lambda g: g[::-1], (), {}), adds_colours(lambda g, c: g * 0 + c, ("colour",), {"colour": None})
+    (False, True)
+    """
+    rng = random.Random(0)
+    for grid in _probe_grids():
+        have = set(np.unique(grid).tolist()) | {0}
+        for _ in range(4):
+            args = [
+                rng.choice(COLOURS if kinds.get(k) is None else kinds[k])  # type: ignore[arg-type]
+                for k in params
+            ]
+            try:
+                out = np.asarray(fn(grid.copy(), *args))
+            except Exception:  # a primitive may reject a probe
+                continue
+            if not set(np.unique(out).tolist()) <= have:
+                return True
+    return False

@@ -32,7 +32,10 @@ from .arguments import (
     VARIES,
     ArgDrawer,
     TaskInfo,
+    Tilts,
+    adds_colours,
     shape_effect,
+    slot,
     task_info,
 )
 from .features import Context, context_from_key, context_key
@@ -55,6 +58,8 @@ size, larger or smaller than its inputs (outer key); other tasks take every prim
 
 _EFFECTS: dict[tuple, str] = {}
 """Shape effects found so far, by (function, parameter kinds, their domains)."""
+_ADDERS: dict[tuple, bool] = {}
+"""Whether each primitive can add colours, found so far (keyed as :data:`_EFFECTS`)."""
 
 
 def _registry() -> tuple[Mapping[str, Any], Mapping[str, tuple | None]]:
@@ -85,6 +90,12 @@ class Grammar:
         primitives: the primitive registry (default: ``soar.agents.dsl.primitives.PRIMITIVES``);
             entries need ``fn`` and ``params``.
         kinds: the parameter kinds and their domains (default: ``PARAM_KINDS`` there).
+        transitions: per primitive, factors that multiply the weight of each primitive of the
+            next step (``"*"``: the factor of those not named); none: steps are independent.
+        arguments: learned argument preferences per primitive parameter (see
+            :data:`~soar.agents.dsl.arguments.Tilts`).
+        preferences: per argument kind, the chance of the task's preferred values (default:
+            :data:`~soar.agents.dsl.arguments.PREFERENCES`).
     """
 
     def __init__(
@@ -96,6 +107,9 @@ class Grammar:
         *,
         primitives: Mapping[str, Any] | None = None,
         kinds: Mapping[str, tuple | None] | None = None,
+        transitions: Mapping[str, Mapping[str, float]] | None = None,
+        arguments: Tilts | None = None,
+        preferences: Mapping[str, float] | None = None,
     ) -> None:
         if primitives is None or kinds is None:
             default_primitives, default_kinds = _registry()
@@ -121,23 +135,41 @@ class Grammar:
         if not 0 <= shape_bias <= 1:
             raise ValueError(f"shape_bias: expected 0..1, got {shape_bias}")
         self.shape_bias = float(shape_bias)
+        self.transitions = {a: dict(t) for a, t in (transitions or {}).items()}
+        self.arguments = {where: dict(t) for where, t in (arguments or {}).items()}
+        self.preferences = dict(preferences or {})
         self.signatures: dict[tuple[str, ...], list[str]] = defaultdict(list)
         for name, params in self.params.items():
             self.signatures[params].append(name)
         self._length_cum = list(accumulate(self.lengths))
         self._effects: dict[str, str] | None = None
+        self._adders: frozenset[str] | None = None
         self._drawers: dict[str, tuple[Any, ArgDrawer]] = {}
-        self._tables: dict[Context, tuple[list[str], list[float], dict[str, float]]] = {}
+        self._tables: dict[tuple, tuple[list[str], list[float], dict[str, float]]] = {}
 
     def replace(
         self,
         weights: Mapping[Context, Mapping[str, float]],
         default: Mapping[str, float],
         lengths: Iterable[float],
+        **learned: Any,
     ) -> Grammar:
-        """A grammar with the same primitives and shape bias, and these weights and lengths."""
+        """A grammar with the same primitives and shape bias, and these weights and lengths;
+        ``learned`` may give new ``transitions``, ``arguments`` and ``preferences`` (else this
+        grammar's are kept)."""
+        kept = {
+            "transitions": self.transitions,
+            "arguments": self.arguments,
+            "preferences": self.preferences,
+        }
         return Grammar(
-            weights, default, lengths, self.shape_bias, primitives=self.primitives, kinds=self.kinds
+            weights,
+            default,
+            lengths,
+            self.shape_bias,
+            primitives=self.primitives,
+            kinds=self.kinds,
+            **{**kept, **learned},
         )
 
     @property
@@ -162,6 +194,22 @@ class Grammar:
             self._effects = effects
         return self._effects
 
+    def colour_adders(self) -> frozenset[str]:
+        """The primitives that may give a grid a colour it lacks: those with a colour parameter
+        (they may paint with it), and those that add colours on the probe grids (see
+        :func:`~soar.agents.dsl.arguments.adds_colours`)."""
+        if self._adders is None:
+            adders = set()
+            for name, params in self.params.items():
+                fn = self.functions[name]
+                key = (fn, params, tuple(self.kinds[k] for k in params))
+                if key not in _ADDERS:
+                    _ADDERS[key] = adds_colours(fn, params, self.kinds)
+                if _ADDERS[key] or {"colour", "colour_to"} & set(params):
+                    adders.add(name)
+            self._adders = frozenset(adders)
+        return self._adders
+
     def known(self, steps: Steps) -> bool:
         """Whether every step names a primitive of the grammar with the right number of args."""
         return all(
@@ -170,8 +218,9 @@ class Grammar:
 
     # ---------------------------------------------------------------------------- weights
 
-    def context_weights(self, ctx: Context) -> dict[str, float]:
-        """The normalised weight of each primitive for a task of context ``ctx``."""
+    def context_weights(self, ctx: Context, prev: str | None = None) -> dict[str, float]:
+        """The normalised weight of each primitive for a task of context ``ctx`` (as the step
+        after primitive ``prev``, when the grammar has transitions from it)."""
         base = self.default
         for k in range(len(ctx), 0, -1):
             found = self.weights.get(tuple(ctx[:k]))
@@ -184,26 +233,35 @@ class Grammar:
             effects = self.effects()
             bias = self.shape_bias
             weights = {n: w * (1 - bias + bias * table[effects[n]]) for n, w in weights.items()}
+        tilt = self.transitions.get(prev) if prev is not None else None
+        if tilt is not None:
+            other = tilt.get("*", 1.0)
+            weights = {n: w * tilt.get(n, other) for n, w in weights.items()}
         return normalised(weights, self.names)
 
-    def _table(self, ctx: Context) -> tuple[list[str], list[float], dict[str, float]]:
-        table = self._tables.get(ctx)
+    def _table(
+        self, ctx: Context, prev: str | None = None
+    ) -> tuple[list[str], list[float], dict[str, float]]:
+        key = (ctx, prev if prev in self.transitions else None)
+        table = self._tables.get(key)
         if table is None:
-            weights = self.context_weights(ctx)
+            weights = self.context_weights(*key)
             names = [n for n in self.names if weights[n] > 0] or self.names
             table = (names, list(accumulate(weights.get(n, 1.0) for n in names)), weights)
-            self._tables[ctx] = table
+            self._tables[key] = table
         return table
 
-    def weight(self, ctx: Context, name: str) -> float:
-        """The normalised weight of primitive ``name`` in context ``ctx`` (cached)."""
-        return self._table(ctx)[2].get(name, 0.0)
+    def weight(self, ctx: Context, name: str, prev: str | None = None) -> float:
+        """The normalised weight of primitive ``name`` in context ``ctx``, as the step after
+        primitive ``prev`` (None: the first step) (cached)."""
+        return self._table(ctx, prev)[2].get(name, 0.0)
 
     # ---------------------------------------------------------------------------- sampling
 
-    def choose_primitive(self, ctx: Context, rng: random.Random) -> str:
-        """One primitive name drawn by the weights of context ``ctx``."""
-        names, cum, _ = self._table(ctx)
+    def choose_primitive(self, ctx: Context, rng: random.Random, prev: str | None = None) -> str:
+        """One primitive name drawn by the weights of context ``ctx`` (after primitive
+        ``prev``)."""
+        names, cum, _ = self._table(ctx, prev)
         index = bisect.bisect_right(cum, rng.random() * cum[-1])
         return names[min(index, len(names) - 1)]
 
@@ -217,10 +275,13 @@ class Grammar:
         pick = low + rng.random() * (cum[-1] - low)
         return max(minimum, min(bisect.bisect_right(cum, pick), len(cum) - 1) + 1)
 
-    def sample_step(self, drawer: ArgDrawer, rng: random.Random) -> tuple[str, tuple]:
-        """One step for the task ``drawer`` reads: a primitive and its arguments."""
-        name = self.choose_primitive(drawer.info.context, rng)
-        return name, drawer.draw_args(self.params[name], rng)
+    def sample_step(
+        self, drawer: ArgDrawer, rng: random.Random, prev: str | None = None
+    ) -> tuple[str, tuple]:
+        """One step for the task ``drawer`` reads, after a step of primitive ``prev``: a
+        primitive and its arguments."""
+        name = self.choose_primitive(drawer.info.context, rng, prev)
+        return name, drawer.draw_args(self.params[name], rng, name)
 
     def sample(self, task_or_drawer: Any, rng: random.Random, length: int | None = None) -> Steps:
         """A program for a task.
@@ -233,7 +294,10 @@ class Grammar:
         """
         drawer = self.drawer(task_or_drawer)
         length = self.sample_length(rng) if length is None else length
-        return tuple(self.sample_step(drawer, rng) for _ in range(length))
+        steps: list[tuple[str, tuple]] = []
+        for _ in range(length):
+            steps.append(self.sample_step(drawer, rng, steps[-1][0] if steps else None))
+        return tuple(steps)
 
     def single_steps(self, task_or_drawer: Any) -> list[tuple[Steps, float]]:
         """Every one-step program for a task, with its weight under :meth:`sample` given one
@@ -247,12 +311,13 @@ class Grammar:
             if weight <= 0:
                 continue
             combos: list[tuple[tuple, float]] = [((), weight)]
-            for kind in params:
+            for j, kind in enumerate(params):
+                where = slot(name, j)
                 combos = [
                     (args + (value,), p * chance)
                     for args, p in combos
                     for value in drawer.domain(kind)
-                    if (chance := drawer.chance(kind, value)) > 0
+                    if (chance := drawer.chance(kind, value, where)) > 0
                 ]
             if "colour_from" in params and "colour_to" in params:  # as sample_step avoids them
                 i, j = params.index("colour_from"), params.index("colour_to")
@@ -266,13 +331,13 @@ class Grammar:
         if isinstance(task_or_drawer, ArgDrawer):
             return task_or_drawer
         if isinstance(task_or_drawer, TaskInfo):
-            return ArgDrawer(self.kinds, task_or_drawer)
+            return ArgDrawer(self.kinds, task_or_drawer, self.preferences, self.arguments)
         task = task_or_drawer
         kept = self._drawers.get(task.id)
         if kept is None or (kept[0] is not task and kept[0].train != task.train):
             if len(self._drawers) >= MAX_KEPT_TASKS:
                 self._drawers.clear()
-            kept = (task, ArgDrawer(self.kinds, task_info(task)))
+            kept = (task, ArgDrawer(self.kinds, task_info(task), self.preferences, self.arguments))
             self._drawers[task.id] = kept
         return kept[1]
 
@@ -299,16 +364,22 @@ class Grammar:
         """The weights as JSON-ready data (see :meth:`from_json`)."""
         return {
             "format": FORMAT,
-            "version": 1,
+            "version": 2,
             "lengths": list(self.lengths),
             "shape_bias": self.shape_bias,
             "default": dict(self.default),
             "contexts": {context_key(c): dict(w) for c, w in sorted(self.weights.items())},
+            "transitions": {a: dict(t) for a, t in sorted(self.transitions.items())},
+            "arguments": {
+                w: [[v, f] for v, f in t.items()] for w, t in sorted(self.arguments.items())
+            },
+            "preferences": dict(self.preferences),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], **registry: Any) -> Grammar:
-        """The grammar :meth:`to_json` wrote; ``registry`` may give ``primitives`` and ``kinds``."""
+        """The grammar :meth:`to_json` wrote (version 1 files have no transitions, arguments or
+        preferences); ``registry`` may give ``primitives`` and ``kinds``."""
         if data.get("format") != FORMAT:
             raise ValueError(
                 f"expected grammar weights (format {FORMAT!r}), got {data.get('format')!r}"
@@ -318,6 +389,9 @@ class Grammar:
             data.get("default", {}),
             data.get("lengths", DEFAULT_LENGTHS),
             data.get("shape_bias", 1.0),
+            transitions=data.get("transitions"),
+            arguments={w: dict(map(tuple, t)) for w, t in data.get("arguments", {}).items()},
+            preferences=data.get("preferences"),
             **registry,
         )
 

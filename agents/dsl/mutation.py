@@ -14,7 +14,7 @@ import random
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
-from .arguments import ArgDrawer
+from .arguments import ArgDrawer, slot
 from .program import Steps
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def _edit_arg(
     kind = grammar.params[name][j]
     value = args[j]
     for _ in range(4):  # the task's preferred values first, as when sampling
-        value = drawer.draw(kind, rng)
+        value = drawer.draw(kind, rng, slot(name, j))
         if value != args[j]:
             break
     if value == args[j]:
@@ -106,8 +106,9 @@ def _swap(grammar: Grammar, steps: Steps, drawer: ArgDrawer, rng: random.Random)
 def _append(grammar: Grammar, steps: Steps, drawer: ArgDrawer, rng: random.Random) -> Steps | None:
     if len(steps) >= grammar.max_length:
         return None
-    step = grammar.sample_step(drawer, rng)
-    return (step,) + steps if steps and rng.random() < 0.3 else steps + (step,)
+    if steps and rng.random() < 0.3:
+        return (grammar.sample_step(drawer, rng),) + steps
+    return steps + (grammar.sample_step(drawer, rng, steps[-1][0] if steps else None),)
 
 
 def _drop(grammar: Grammar, steps: Steps, drawer: ArgDrawer, rng: random.Random) -> Steps | None:

@@ -1,15 +1,16 @@
 """``DSLPolicy``: a policy that writes programs by composing grid primitives; no model, no GPU.
 
 Spec ``dsl:default`` uses the built-in weights, ``dsl:/path/to/weights.json`` weights learned by
-:func:`soar.agents.dsl.fitting.fit`. Sample requests get programs drawn from the grammar for the
-task's features; refine requests get edits of the parent program (or fresh samples when the parent
-is not a DSL program).
+:func:`soar.agents.dsl.fitting.fit`. Sample requests get the task's short programs in order of
+their chance (:class:`~soar.agents.dsl.enumeration.Enumeration`: one program per behaviour of the
+one-step programs, run once here on the task's inputs, merged with two-step programs that could
+be right), then, once those are given, programs of two steps or more drawn from the grammar.
+Refine requests get edits of the parent program (or fresh samples when the parent is not a DSL
+program).
 
 The randomness of a request comes from the seed, the task and the number of programs already
 given for the task, so the same requests for a task give the same programs whatever else is in the
-batch. Programs already given for a task are not given again while fresh ones can be found, and
-one-step programs come without replacement (in a random order drawn by their chances), so all of
-a task's one-step programs (a few hundred) are tried early in its search.
+batch. Programs already given for a task are not given again while fresh ones can be found.
 """
 
 from __future__ import annotations
@@ -30,11 +31,14 @@ from ..policy import (
     SamplingConfig,
 )
 from ..prompts import PromptConfig
+from .enumeration import Enumeration
 from .grammar import Grammar
 from .mutation import feedback
 from .program import Steps, parse_source, to_source
 
 DEFAULT_TARGET = "default"
+KEPT_ENUMERATIONS = 256
+"""Tasks whose enumeration of short programs a policy keeps (the least recently asked go)."""
 
 
 class DSLPolicy(Policy):
@@ -47,6 +51,12 @@ class DSLPolicy(Policy):
         prompts: unused (no prompts are built); kept for the common interface.
         tries: draws per program while looking for one not yet given for the task.
         remember: the most programs remembered per task for that check (then it starts afresh).
+        distinct: run each one-step program once on the task's inputs (in this process) to give
+            one program per behaviour (see :class:`~soar.agents.dsl.enumeration.Enumeration`).
+        pairs: the most two-step programs a task's enumeration gives before sampling takes over.
+        refine_from: the least train accuracy a parent needs to be edited; a refine request for
+            a parent below it gets the task's next enumerated programs instead (0: every parent
+            is edited).
     """
 
     def __init__(
@@ -58,6 +68,9 @@ class DSLPolicy(Policy):
         *,
         tries: int = 16,
         remember: int = 100_000,
+        distinct: bool = True,
+        pairs: int = 20_000,
+        refine_from: float = 0.0,
     ) -> None:
         super().__init__(sampling, prompts)
         self.grammar = grammar if grammar is not None else Grammar()
@@ -66,9 +79,16 @@ class DSLPolicy(Policy):
             raise ValueError(f"tries and remember: expected >= 1, got {tries} and {remember}")
         self.tries = tries
         self.remember = remember
+        self.distinct = distinct
+        if pairs < 0:
+            raise ValueError(f"pairs: expected 0 or more two-step programs, got {pairs}")
+        self.pairs = pairs
+        if not 0 <= refine_from <= 1:
+            raise ValueError(f"refine_from: expected a train accuracy 0..1, got {refine_from}")
+        self.refine_from = refine_from
         self._seen: dict[str, set[int]] = {}
         self._counts: dict[str, int] = {}
-        self._single: dict[str, list] = {}
+        self._enumerations: dict[str, Enumeration] = {}
 
     @classmethod
     def from_spec(
@@ -126,6 +146,9 @@ class DSLPolicy(Policy):
             parent = parse_source(request.program)
             if parent is not None and not self.grammar.known(parent):
                 parent = None
+            correct = request.result.train_correct
+            if self.refine_from > 0 and sum(correct) < self.refine_from * max(1, len(correct)):
+                parent = None  # too far from right to be worth editing
         if parent is not None:
             hint = feedback(task, request.result)
             seen.add(hash(parent))
@@ -133,20 +156,16 @@ class DSLPolicy(Policy):
             def draw() -> Steps:
                 return self.grammar.mutate(parent, drawer, rng, hint)
         else:
-            singles = self._singles(task, drawer, seed)
+            enumeration = self._enumeration(task, drawer)
 
             def draw() -> Steps:
-                length = self.grammar.sample_length(rng)
-                if length == 1:
-                    if singles[1] < len(singles[0]):
-                        singles[1] += 1
-                        steps = singles[0][singles[1] - 1]
-                        if singles[1] == len(singles[0]):  # all given: free the list
-                            singles[:] = [[], 0]
+                while enumeration is not None:
+                    steps = enumeration.next()
+                    if steps is None:
+                        break
+                    if hash(steps) not in seen:
                         return steps
-                    if self.grammar.max_length > 1:  # every one-step program was given
-                        length = self.grammar.sample_length(rng, minimum=2)
-                return self.grammar.sample(drawer, rng, length)
+                return self.grammar.sample(drawer, rng, self.grammar.sample_length(rng, 2))
 
         programs = []
         for _ in range(request.n):
@@ -159,15 +178,15 @@ class DSLPolicy(Policy):
             programs.append(steps)
         return programs
 
-    def _singles(self, task: Any, drawer: Any, seed: int) -> list:
-        """The task's one-step programs in a random order drawn by their chances (sampling
-        without replacement), and how many were given: ``[programs, given]``."""
-        kept = self._single.get(task.id)
+    def _enumeration(self, task: Any, drawer: Any) -> Enumeration:
+        """The task's :class:`~soar.agents.dsl.enumeration.Enumeration` (kept for the
+        :data:`KEPT_ENUMERATIONS` tasks asked for last)."""
+        kept = self._enumerations.pop(task.id, None)
         if kept is None:
-            rng = random.Random(f"{seed}:{task.id}:single")
-            race = [
-                (rng.expovariate(1.0) / p, steps) for steps, p in self.grammar.single_steps(drawer)
-            ]
-            race.sort(key=lambda item: item[0])
-            kept = self._single[task.id] = [[steps for _, steps in race], 0]
+            kept = Enumeration(
+                self.grammar, drawer, task if self.distinct else None, max_pairs=self.pairs
+            )
+            if len(self._enumerations) >= KEPT_ENUMERATIONS:
+                del self._enumerations[next(iter(self._enumerations))]
+        self._enumerations[task.id] = kept
         return kept

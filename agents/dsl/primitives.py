@@ -39,6 +39,8 @@ from .primitives_base import PRIMITIVES as PRIMITIVES
 from .primitives_base import Primitive as Primitive
 from .primitives_base import primitive as primitive
 from .primitives_colour import (
+    colours_by_count,
+    colours_by_size,
     count_cells_col,
     count_cells_row,
     count_objects_col,
@@ -117,6 +119,12 @@ from .primitives_patterns import (
     symmetry_rot180,
     symmetry_v,
 )
+from .primitives_regions import (
+    colour_empty_lines,
+    fill_colour_boxes,
+    move_objects,
+    recolour_enclosing,
+)
 from .primitives_tiling import (
     fractal,
     fractal_inverted,
@@ -133,12 +141,13 @@ from .primitives_tiling import (
     tile_by_size,
     tile_h,
     tile_rotations,
+    tile_unit,
     tile_v,
 )
 
 # The registry in a fixed order, whichever primitives module was imported first: geometry, tiling,
-# colour, objects, lines, parts, patterns, each in source order (a seeded sampler relies on the order).
-_MODULES = ("geometry", "tiling", "colour", "objects", "lines", "parts", "patterns")
+# colour, objects, lines, parts, patterns, regions, each in source order (a seeded sampler relies on the order).
+_MODULES = ("geometry", "tiling", "colour", "objects", "lines", "parts", "patterns", "regions")
 _ordered = sorted(
     PRIMITIVES.values(),
     key=lambda p: (_MODULES.index(p.fn.__module__.rsplit("_", 1)[1]), p.fn.__code__.co_firstlineno),
@@ -149,6 +158,13 @@ del _ordered
 
 __all__ = [
     "np",
+    "tile_unit",
+    "recolour_enclosing",
+    "move_objects",
+    "fill_colour_boxes",
+    "colours_by_size",
+    "colours_by_count",
+    "colour_empty_lines",
     "anti_transpose",
     "combine_halves",
     "combine_parts",

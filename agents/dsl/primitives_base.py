@@ -42,7 +42,7 @@ PARAM_KINDS: dict[str, tuple | None] = {
         "asymmetric",
         "most_colours",
     ),
-    "combine": ("and", "or", "xor", "left_minus_right"),
+    "combine": ("and", "or", "xor", "left_minus_right", "neither"),
     "axis": ("horizontal", "vertical"),
 }
 """Every parameter kind and its finite domain; ``None`` for colour kinds, which the sampler draws
@@ -57,7 +57,7 @@ from the task:
 - ``selector``: which object to pick (see :func:`select_object`).
 - ``combine``: how to combine the parts of a split grid cell by cell (a cell counts when it is
   not background): ``and`` (in every part), ``or`` (in any), ``xor`` (in exactly one),
-  ``left_minus_right`` (in the first part and in no other).
+  ``left_minus_right`` (in the first part and in no other), ``neither`` (in no part).
 - ``axis``: how parts lie: ``horizontal`` side by side (left and right), ``vertical`` one above
   the other (top and bottom).
 

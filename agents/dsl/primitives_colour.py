@@ -282,3 +282,51 @@ def count_cells_col(grid: np.ndarray, colour: int) -> np.ndarray:
     """
     colour = check_colour(colour)
     return np.full((_count_cells(grid, colour), 1), colour, dtype=np.int64)
+
+
+# --------------------------------------------------------------------------------- rankings
+
+
+@primitive()
+def colours_by_count(grid: np.ndarray) -> np.ndarray:
+    """An Nx1 grid of the N non-background colours, the most common first.
+
+    Ties go to the smaller colour.
+
+    Raises:
+        ValueError: if every cell is background.
+
+    >>> colours_by_count(np.array([[1, 2, 2, 0, 3, 3, 3]])).tolist()
+    [[3], [2], [1]]
+    """
+    counts = colour_counts(as_grid(grid))
+    counts[BACKGROUND] = 0
+    present = np.flatnonzero(counts)
+    if present.size == 0:
+        raise ValueError("no non-background cell in the grid")
+    order = sorted(present.tolist(), key=lambda c: (-counts[c], c))
+    return np.array(order, dtype=np.int64)[:, None]
+
+
+@primitive()
+def colours_by_size(grid: np.ndarray) -> np.ndarray:
+    """An Nx1 grid of the colours of the N objects, the largest object first.
+
+    Objects are 8-connected, of any colours; an object's colour is its most common one. Ties go
+    to the object met first in reading order.
+
+    Raises:
+        ValueError: if the grid has no objects.
+
+    >>> colours_by_size(np.array([[1, 0, 2, 2], [0, 0, 2, 0], [0, 0, 0, 0], [3, 3, 0, 0]])).tolist()
+    [[2], [3], [1]]
+    """
+    g = as_grid(grid)
+    labels, n = label(g != BACKGROUND, 8)
+    if n == 0:
+        raise ValueError("no objects in the grid")
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:]
+    counts = np.bincount(labels.ravel() * 10 + g.ravel(), minlength=(n + 1) * 10)
+    colours = counts.reshape(n + 1, 10)[1:].argmax(axis=1)
+    order = sorted(range(n), key=lambda i: -sizes[i])
+    return colours[order].astype(np.int64)[:, None]

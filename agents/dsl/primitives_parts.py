@@ -105,6 +105,8 @@ def combine_masks(masks: list[np.ndarray], combine: str) -> np.ndarray:
         return stack.any(axis=0)
     if combine == "xor":
         return stack.sum(axis=0) == 1
+    if combine == "neither":
+        return ~stack.any(axis=0)
     return stack[0] & ~stack[1:].any(axis=0)
 
 
@@ -139,7 +141,7 @@ def combine_halves(grid: np.ndarray, axis: str, combine: str, colour: int) -> np
         axis: ``horizontal`` for the left and right halves, ``vertical`` for top and bottom.
         combine: which cells get ``colour``, by whether each half has a non-background cell
             there: ``and``, ``or``, ``xor``, ``left_minus_right`` (the first half but not the
-            second).
+            second), ``neither``.
         colour: the colour of the result's cells.
 
     Raises:
@@ -160,7 +162,7 @@ def combine_parts(grid: np.ndarray, combine: str, colour: int) -> np.ndarray:
     Args:
         combine: which cells get ``colour``, by whether the parts have a non-background cell
             there: ``and`` (every part), ``or`` (any), ``xor`` (exactly one),
-            ``left_minus_right`` (the first part and no other).
+            ``left_minus_right`` (the first part and no other), ``neither`` (no part).
         colour: the colour of the result's cells.
 
     Raises:

@@ -1,5 +1,5 @@
 """Tiling primitives: scaling up and down, repeating and mirroring the grid into a larger one,
-and building larger grids from copies of the grid (by its own size, its number of colours, or
+finding the block a grid repeats, and building larger grids from copies of the grid (by its own size, its number of colours, or
 its own cells: fractals).
 
 Each primitive takes a grid (a 2-D integer array of colours 0..9) and the parameters its registry
@@ -141,6 +141,31 @@ def tile_v(grid: np.ndarray, factor: int) -> np.ndarray:
     """
     factor = check_repeat(factor, "factor")
     return np.tile(as_grid(grid), (factor, 1))
+
+
+def _period(g: np.ndarray) -> int:
+    """The smallest p such that every row equals the row p above it (the height if none)."""
+    for p in range(1, g.shape[0]):
+        if (g[p:] == g[:-p]).all():
+            return p
+    return g.shape[0]
+
+
+@primitive()
+def tile_unit(grid: np.ndarray) -> np.ndarray:
+    """The smallest block whose repetition (a partial copy allowed at the end) makes the grid.
+
+    Raises:
+        ValueError: if the grid repeats along neither axis.
+
+    >>> tile_unit(np.array([[1, 2, 1, 2, 1], [3, 4, 3, 4, 3]])).tolist()
+    [[1, 2], [3, 4]]
+    """
+    g = as_grid(grid)
+    rows, cols = _period(g), _period(g.T)
+    if (rows, cols) == g.shape:
+        raise ValueError("the grid does not repeat")
+    return g[:rows, :cols].copy()
 
 
 @primitive()

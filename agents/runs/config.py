@@ -69,6 +69,13 @@ class RunConfig:
             "for language models, off for dsl:"
         },
     )
+    weighting: str | None = field(
+        default=None,
+        metadata={
+            "help": "how the vote weighs programs: soar (the paper's), count, simplest, "
+            "simplest-tiebreak (see soar.agents.voting); default: simplest for dsl:, soar else"
+        },
+    )
 
     def __post_init__(self) -> None:
         check_types(self)
@@ -93,6 +100,13 @@ class RunConfig:
             raise ConfigError(f"timeout: expected a positive number of seconds, got {self.timeout}")
         if self.memory_mb < 16:
             raise ConfigError(f"memory_mb: expected at least 16, got {self.memory_mb}")
+        if self.weighting is not None:
+            from soar.agents.voting import WEIGHTINGS
+
+            if self.weighting not in WEIGHTINGS:
+                raise ConfigError(
+                    f"weighting: expected one of {', '.join(WEIGHTINGS)}, got {self.weighting!r}"
+                )
 
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides: Any) -> RunConfig:

@@ -34,12 +34,18 @@ from typing import Any
 
 from soar.agents import vote_filters as vf
 from soar.agents.search.node import Node
-from soar.agents.voting import program_weight
 from soar.arc_env.task import Task
 
 from . import submission
 from .rundir import RunDir, RunDirError, versions
-from .scoring import RunScores, TaskResult, gather_scores, run_vote_filters, vote_and_score
+from .scoring import (
+    RunScores,
+    TaskResult,
+    gather_scores,
+    run_vote_filters,
+    run_weighting,
+    vote_and_score,
+)
 
 __all__ = [
     "ENSEMBLE",
@@ -150,7 +156,7 @@ def score_ensemble(
     runs: Sequence[RunDir],
     tasks: Sequence[Task],
     *,
-    weighting: str = "soar",
+    weighting: str | None = None,
     budgets: Sequence[int] | None = None,
     vote_filters: vf.VoteFilterConfig | bool | None = None,
 ) -> EnsembleScores:
@@ -160,7 +166,7 @@ def score_ensemble(
         runs: the member runs (at least one); a member without a log for a task adds nothing to
             it.
         tasks: the requested tasks, with their test outputs where known.
-        weighting: as for :func:`~soar.agents.runs.scoring.score_run`.
+        weighting: as for :func:`~soar.agents.runs.scoring.score_run` (None: the first run's).
         budgets: the budgets of the score-against-programs curve (programs of the pool).
         vote_filters: one setting for every member (True: SOAR's release set, False: none);
             None: each member's own setting, else the default for its policy.
@@ -174,7 +180,7 @@ def score_ensemble(
     paths = [str(run.path.resolve()) for run in runs]
     names = member_names(paths)
     filters = [run_vote_filters(run, vote_filters) for run in runs]
-    program_weight(0.0, weighting)  # an unknown weighting fails before any log is read
+    weighting = run_weighting(runs[0], weighting)  # an unknown one fails before any log is read
     results: dict[str, TaskResult] = {}
     sources: dict[str, list[dict[str, Any]]] = {}
     for task in tasks:

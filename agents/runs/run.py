@@ -57,6 +57,7 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
     from soar.agents.runs.scoring import score_run
     from soar.agents.search import make_agent, run_search
     from soar.agents.vote_filters import resolve
+    from soar.agents.voting import default_weighting
     from soar.arc_env import Executor, load_tasks
 
     if resume:
@@ -73,7 +74,8 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
     if not resume:
         rundir = RunDir.create(config.out, {**config.to_dict(), "started": time.time()})
     filters = resolve(config.vote_filters, config.policy)
-    scorer = _Scorer(tasks, filters)
+    weighting = config.weighting or default_weighting(config.policy)
+    scorer = _Scorer(tasks, filters, weighting)
     try:
         policy = make_policy(config.policy, sampling=sampling, **config.policy_options)
         try:
@@ -107,7 +109,9 @@ def run(config: RunConfig, *, resume: bool = False, show_progress: bool = True) 
         if not resume:  # failed before its first program: leave nothing that blocks a re-run
             rundir.discard_if_empty()
         raise
-    scores = score_run(rundir, tasks, scored=scorer.results, vote_filters=filters or False)
+    scores = score_run(
+        rundir, tasks, weighting=weighting, scored=scorer.results, vote_filters=filters or False
+    )
     submission.write(rundir, scores.attempts)
     rundir.write_scores(scores.to_json())
     return scores
@@ -135,16 +139,22 @@ def _gc_relaxed() -> Iterator[None]:
 class _Scorer:
     """Votes and scores each task as the search finishes it (see ``score_run(scored=...)``)."""
 
-    def __init__(self, tasks: Sequence[Task], filters: VoteFilterConfig | None = None) -> None:
+    def __init__(
+        self,
+        tasks: Sequence[Task],
+        filters: VoteFilterConfig | None = None,
+        weighting: str = "soar",
+    ) -> None:
         self.tasks = {task.id: task for task in tasks}  # with their test outputs, where known
         self.filters = filters
+        self.weighting = weighting
         self.results: dict[str, TaskResult] = {}
 
     def __call__(self, task: Task, nodes: list[Node]) -> None:
         from soar.agents.runs.scoring import vote_and_score
 
         self.results[task.id] = vote_and_score(
-            self.tasks[task.id], nodes, vote_filters=self.filters
+            self.tasks[task.id], nodes, self.weighting, vote_filters=self.filters
         )
 
 

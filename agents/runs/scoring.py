@@ -24,20 +24,29 @@ import dataclasses
 import functools
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from soar.agents import vote_filters as vf
 from soar.agents.search.node import Node
-from soar.agents.voting import Ballot, program_weight, rank_groups
-from soar.agents.voting import attempts as vote_attempts
+from soar.agents.voting import (
+    Ballot,
+    check_weighting,
+    default_weighting,
+    rank_groups,
+    uses_description_length,
+    votes_per_input,
+)
 from soar.arc_env.grid import Grid
 from soar.arc_env.task import Task
 
 from .log_map import map_logs
 from .rundir import RunDir
 from .submission import Attempts
+
+if TYPE_CHECKING:
+    from soar.agents.consistency import OutputChecks
 
 __all__ = [
     "CurvePoint",
@@ -112,7 +121,8 @@ class TaskScore:
     train_perfect: int
     """Programs right on every train pair."""
     groups: int
-    """Distinct tuples of test outputs among the voting programs."""
+    """Distinct answers among the voting programs: tuples of test outputs, or (weightings that
+    vote per test input) the distinct outputs of each test input, summed."""
     attempted: bool
     """Whether any program voted (else the task has no attempts and scores 0)."""
     score: float | None
@@ -122,6 +132,13 @@ class TaskScore:
     """Node ids of the earliest programs of the groups behind attempt 1 and attempt 2."""
     vote_dropped: int = 0
     """Programs the vote filters kept out of the vote pool."""
+    distinct_programs: int = 0
+    """Distinct program texts among the valid nodes."""
+    distinct_behaviours: int = 0
+    """Distinct tuples of outputs (on the train and test inputs) among the valid nodes."""
+    perfect_won: bool | None = None
+    """Whether a program was right on every train pair and the task was solved (every test
+    output right); None when the test outputs are not known."""
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "winners": list(self.winners)}
@@ -184,6 +201,16 @@ class RunScores:
         return sum(t.score == 1.0 for t in self.scored)
 
     @property
+    def train_perfect(self) -> int:
+        """Scored tasks where some program was right on every train pair."""
+        return sum(t.train_perfect > 0 for t in self.scored)
+
+    @property
+    def train_perfect_won(self) -> int:
+        """Of those, the tasks solved (every test output right)."""
+        return sum(bool(t.perfect_won) for t in self.scored)
+
+    @property
     def programs(self) -> int:
         return sum(t.programs for t in self.tasks)
 
@@ -199,8 +226,12 @@ class RunScores:
             "tasks_requested": len(self.tasks),
             "tasks_scored": len(self.scored),
             "tasks_solved": self.solved,
+            "tasks_train_perfect": self.train_perfect,
+            "tasks_train_perfect_won": self.train_perfect_won,
             "programs": self.programs,
             "valid_programs": self.valid_programs,
+            "distinct_programs": sum(t.distinct_programs for t in self.tasks),
+            "distinct_behaviours": sum(t.distinct_behaviours for t in self.tasks),
             "unscored": [t.task_id for t in self.tasks if t.score is None],
             "no_attempts": [t.task_id for t in self.tasks if not t.attempted],
             "not_requested": self.not_requested,
@@ -268,7 +299,7 @@ def score_run(
     run: RunDir,
     tasks: Sequence[Task],
     *,
-    weighting: str = "soar",
+    weighting: str | None = None,
     budgets: Sequence[int] | None = None,
     scored: Mapping[str, TaskResult] | None = None,
     vote_filters: vf.VoteFilterConfig | bool | None = None,
@@ -282,7 +313,8 @@ def score_run(
     Args:
         run: the run directory.
         tasks: the requested tasks, with their test outputs where known.
-        weighting: ``"soar"`` or ``"count"`` (see :mod:`soar.agents.voting`).
+        weighting: a name of :data:`soar.agents.voting.WEIGHTINGS`; None: the run's own
+            ``weighting`` setting, else the default for its policy (see :func:`run_weighting`).
         budgets: the budgets of the curve (default: :func:`budget_grid` of the largest number of
             programs spent on one scored task).
         scored: results of :func:`vote_and_score` (with the same ``weighting``, ``budgets`` and
@@ -295,16 +327,17 @@ def score_run(
         RunDirError: a node log is corrupt before its last line.
         ValueError: an unknown weighting.
     """
-    program_weight(0.0, weighting)  # an unknown weighting fails here, not only once a task votes
+    weighting = run_weighting(run, weighting)  # an unknown one fails before any log is read
     filters = run_vote_filters(run, vote_filters)
 
     todo = [task for task in tasks if task.id not in (scored or {})]
     vote = functools.partial(
         vote_and_score, weighting=weighting, budgets=budgets, vote_filters=filters
     )
-    # Each task's log read and voted on, in task order, in several processes for large runs;
-    # the vote needs the train outputs only for the vote filters.
-    voted = map_logs(run, todo, vote, train_outputs=filters is not None)
+    # Each task's log read and voted on, in task order, in several processes for large runs.
+    # Train outputs are always read: the vote filters, the simplest weighting's behaviours and
+    # the distinct-behaviour count all need them.
+    voted = map_logs(run, todo, vote)
 
     def results() -> Iterator[tuple[Task, TaskResult]]:
         for task in tasks:
@@ -366,6 +399,21 @@ def gather_scores(
     )
 
 
+def run_weighting(run: RunDir, setting: str | None = None) -> str:
+    """The weighting for ``run``: ``setting``, else the run's ``weighting`` setting, else the
+    default for its policy (:func:`soar.agents.voting.default_weighting`: ``simplest`` for the
+    DSL policy, the paper's ``soar`` for anything else).
+
+    Raises:
+        ValueError: an unknown weighting.
+    """
+    if setting is None:
+        config = run.config if (run.path / "config.json").is_file() else {}
+        setting = config.get("weighting") or default_weighting(str(config.get("policy") or ""))
+    check_weighting(setting)
+    return setting
+
+
 def run_vote_filters(
     run: RunDir, setting: vf.VoteFilterConfig | bool | None = None
 ) -> vf.VoteFilterConfig | None:
@@ -381,39 +429,78 @@ def _score_one(
     task: Task, nodes: Sequence[Node], weighting: str, points: Sequence[int], keep: Sequence[bool]
 ) -> tuple[TaskScore, Attempts, dict[int, tuple[float, float]], tuple[int, ...]]:
     """The task's row, its attempts, its (score, oracle) at each budget of ``points``, and the
-    positions of the winners; only the nodes marked in ``keep`` vote and count in the oracle."""
+    positions of the winners; only the nodes marked in ``keep`` vote and count in the oracle.
+
+    The vote is held once over whole tuples of test outputs, or once per test input for the
+    weightings that vote per input (:func:`soar.agents.voting.votes_per_input`): each *slot* is
+    the test inputs one vote answers.
+    """
     n_tests = len(task.test)
-    keyed, outputs = _keyed_ballots(nodes, n_tests, keep)
-    groups = rank_groups(keyed, weighting)
-    # The vote over keys is the vote over grids (see _keyed_ballots): each grid is hashed once.
-    chosen = [cast(int, key) for key in vote_attempts(keyed, 1, weighting=weighting)[0]]
-    tried = [[outputs[key][j] for key in chosen] for j in range(n_tests)]
-    score = oracle = None
+    slots = (
+        [(j,) for j in range(n_tests)] if votes_per_input(weighting) else [tuple(range(n_tests))]
+    )
+    prior = None
+    checks = None
+    if uses_description_length(weighting):
+        from soar.agents.consistency import OutputChecks
+        from soar.agents.dsl.prior import program_prior
+
+        prior = program_prior(task.public())
+        checks = OutputChecks(task)
+    votes = []
+    for slot in slots:
+        keyed, outputs = _keyed_ballots(nodes, slot, keep, prior)
+        violations = None
+        if checks is not None:
+            inputs = [task.test[j].input for j in slot]
+            violations = _counter(checks, inputs, outputs)
+        votes.append((slot, keyed, outputs, violations, rank_groups(keyed, weighting, violations)))
+    tried: Attempts = [[] for _ in range(n_tests)]
+    for slot, _, outputs, _, groups in votes:
+        chosen = [cast(int, g.test_outputs[0]) for g in groups[:2]]
+        chosen += chosen[:1] * (2 - len(chosen))  # one group: the second attempt repeats the first
+        for i, j in enumerate(slot):
+            tried[j] = [outputs[key][i] for key in chosen]
+    score = oracle = won = None
     values: dict[int, tuple[float, float]] = {0: (0.0, 0.0)}
     if task.has_test_outputs:
         solutions = task.test_outputs
         score = score_task(tried, solutions)
+        won = score == 1.0 and any(n.all_train_correct for n in nodes)
         first = _first_hits(nodes, solutions, keep)
         oracle = sum(i < len(nodes) for i in first) / n_tests
-        right = [[got == want for got, want in zip(out, solutions, strict=True)] for out in outputs]
+        right = [
+            [[got == solutions[j] for got, j in zip(out, slot, strict=True)] for out in outputs]
+            for slot, _, outputs, _, _ in votes
+        ]
         for b in points:
-            top = [cast(int, g.test_outputs[0]) for g in rank_groups(keyed[:b], weighting)[:2]]
-            hits = sum(any(right[k][j] for k in top) for j in range(n_tests))
+            hits = 0
+            for (slot, keyed, _, violations, _), good in zip(votes, right, strict=True):
+                top = [
+                    cast(int, g.test_outputs[0])
+                    for g in rank_groups(keyed[:b], weighting, violations)[:2]
+                ]
+                hits += sum(any(good[k][i] for k in top) for i in range(len(slot)))
             values[b] = (hits / n_tests, sum(i < b for i in first) / n_tests)
+    valid = [n for n in nodes if n.valid]
+    lead = votes[0][4] if votes else []
     row = TaskScore(
         task_id=task.id,
         n_tests=n_tests,
         programs=len(nodes),
-        valid=sum(n.valid for n in nodes),
+        valid=len(valid),
         best_train_accuracy=max((n.train_accuracy for n in nodes), default=0.0),
         train_perfect=sum(n.all_train_correct for n in nodes),
-        groups=len(groups),
-        attempted=bool(groups),
+        groups=sum(len(groups) for *_, groups in votes),
+        attempted=any(tried),
         score=score,
         oracle=oracle,
-        winners=tuple(nodes[g.first].node_id for g in groups[:2]),
+        winners=tuple(nodes[g.first].node_id for g in lead[:2]),
+        distinct_programs=len({n.program for n in valid}),
+        distinct_behaviours=len({_behaviour(n) for n in valid}),
+        perfect_won=won,
     )
-    return row, tried, values, tuple(g.first for g in groups[:2])
+    return row, tried, values, tuple(g.first for g in lead[:2])
 
 
 def _first_hits(
@@ -430,23 +517,49 @@ def _first_hits(
     return first
 
 
+def _behaviour(node: Node) -> tuple:
+    """A node's outputs on every input (train, then test), for counting distinct behaviours."""
+    return tuple(r.output for r in node.train) + tuple(r.output for r in node.test)
+
+
 def _keyed_ballots(
-    nodes: Sequence[Node], n_tests: int, keep: Sequence[bool]
+    nodes: Sequence[Node],
+    slot: Sequence[int],
+    keep: Sequence[bool],
+    prior: Callable[[str | None], float] | None = None,
 ) -> tuple[list[Ballot], list[tuple]]:
-    """Ballots whose outputs are replaced by one small int per distinct tuple of test outputs.
+    """Ballots whose outputs (on the test inputs of ``slot``: every one, or a single one) are
+    replaced by one small int per distinct tuple of outputs.
 
     :func:`~soar.agents.voting.rank_groups` only hashes and compares the outputs, so the ranking is
     the same as with the grids, and each tuple of grids is hashed once per node rather than once
-    per budget. Nodes not kept (and those without a grid for every test input) get an empty ballot.
-    Returns the ballots and the tuples of test outputs, indexed by key.
+    per budget. Nodes not kept (and those without a grid for every test input of the slot) get an
+    empty ballot. With ``prior`` (see :func:`soar.agents.dsl.prior.program_prior`), ballots also
+    carry their program's description length and their behaviour (a key of their train outputs).
+    Returns the ballots and the tuples of outputs, indexed by key.
     """
     keys: dict[tuple, int] = {}
+    behaviours: dict[tuple, int] = {}
     keyed: list[Ballot] = []
     for node, kept in zip(nodes, keep, strict=True):
         outputs = node.test_outputs
-        if not kept or len(outputs) != n_tests or any(out is None for out in outputs):
+        if len(slot) == 1 and len(outputs) > 1:
+            outputs = (outputs[slot[0]],) if slot[0] < len(outputs) else ()
+        if not kept or len(outputs) != len(slot) or any(out is None for out in outputs):
             keyed.append(Ballot((), node.train_accuracy))  # does not vote, keeps its place
             continue
-        key = keys.setdefault(outputs, len(keys))
-        keyed.append(Ballot(cast("tuple[Grid, ...]", (key,)), node.train_accuracy))
+        key = cast("tuple[Grid, ...]", (keys.setdefault(outputs, len(keys)),))
+        if prior is None:
+            keyed.append(Ballot(key, node.train_accuracy))
+            continue
+        train = tuple(r.output for r in node.train)
+        behaviour = behaviours.setdefault(train, len(behaviours))
+        keyed.append(Ballot(key, node.train_accuracy, prior(node.program), behaviour))
     return keyed, list(keys)
+
+
+def _counter(
+    checks: OutputChecks, inputs: Sequence[Grid], outputs: Sequence[tuple]
+) -> Callable[[tuple], int]:
+    """How many train-output relations the outputs of a keyed group break."""
+    return lambda key: checks.violations(inputs, outputs[cast(int, key[0])])

@@ -7,7 +7,13 @@ import importlib
 
 import pytest
 
-MODULES = ["soar.agents.program_checks", "soar.agents.vote_filters", "soar.agents.runs.ensemble"]
+MODULES = [
+    "soar.agents.program_checks",
+    "soar.agents.vote_filters",
+    "soar.agents.runs.ensemble",
+    "soar.agents.voting",
+    "soar.agents.consistency",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

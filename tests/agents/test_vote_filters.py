@@ -156,11 +156,11 @@ def test_filters_change_the_vote_and_are_counted_in_scores_json(tmp_path):
     assert data["tasks"][0]["programs"] == 5  # every program tried is still counted
 
     dsl = _run(tmp_path / "dsl", {"policy": "dsl:default"}, nodes)
-    unfiltered = score_run(dsl, [MIRROR]).to_json()
+    unfiltered = score_run(dsl, [MIRROR], weighting="soar").to_json()  # as the llm run
     assert unfiltered["vote_filters"] == {"on": [], "dropped": {}}
     assert unfiltered["tasks"][0]["vote_dropped"] == 0
     assert score_run(llm, [MIRROR], vote_filters=False).to_json() == unfiltered
-    assert score_run(dsl, [MIRROR], vote_filters=True).to_json() == data
+    assert score_run(dsl, [MIRROR], weighting="soar", vote_filters=True).to_json() == data
     said = _run(tmp_path / "said", {"policy": "vllm:m", "vote_filters": False}, nodes)
     assert score_run(said, [MIRROR]).to_json() == unfiltered
 

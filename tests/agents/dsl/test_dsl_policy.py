@@ -69,14 +69,19 @@ def test_sampled_programs_run_in_the_executor(dsl_executor, tasks):
 
 def test_generation_is_deterministic_for_a_seed(tasks):
     a, b = tasks["3c9b0459"].public(), tasks["0520fde7"].public()
-    first = texts(policy(seed=3).generate([SampleRequest(a, 20), SampleRequest(b, 20)]))
-    again = texts(policy(seed=3).generate([SampleRequest(a, 20), SampleRequest(b, 20)]))
-    alone = texts(policy(seed=3).generate([SampleRequest(b, 20)]))
-    other = texts(policy(seed=4).generate([SampleRequest(a, 20), SampleRequest(b, 20)]))
+
+    def make(seed):  # the enumeration's one-step programs, then samples
+        return policy(seed=seed, pairs=0)
+
+    first = texts(make(3).generate([SampleRequest(a, 400), SampleRequest(b, 400)]))
+    again = texts(make(3).generate([SampleRequest(a, 400), SampleRequest(b, 400)]))
+    alone = texts(make(3).generate([SampleRequest(b, 400)]))
+    other = texts(make(4).generate([SampleRequest(a, 400), SampleRequest(b, 400)]))
     assert first == again
     assert alone[0] == first[1]  # a task's programs do not depend on the rest of the batch
-    assert other != first
-    one = policy(seed=3)  # the next call for a task continues with new programs
+    assert other != first  # the samples after the enumeration depend on the seed
+    assert other[0][:50] == first[0][:50]  # the enumeration does not
+    one = make(3)  # the next call for a task continues with new programs
     assert texts(one.generate([SampleRequest(a, 20)])) != texts(
         one.generate([SampleRequest(a, 20)])
     )
@@ -90,13 +95,17 @@ def test_programs_are_not_repeated_for_a_task(tasks, lengths):
     assert len(set(programs)) == len(programs) == 1000  # past the few hundred one-step ones
 
 
-def test_every_one_step_program_comes_early(tasks):
+def test_every_distinct_one_step_program_comes_early(tasks):
     task = tasks["0520fde7"].public()
     dsl = policy()
     singles = {steps for steps, _ in dsl.grammar.single_steps(task)}
     assert 100 < len(singles) < 1000
-    given = {parse_source(c.text) for c in dsl.generate([SampleRequest(task, 4 * len(singles))])[0]}
-    assert singles <= given
+    request = SampleRequest(task, 4 * len(singles))  # with the likelier two-step programs
+    given = [parse_source(c.text) for c in dsl.generate([request])[0]]
+    enumeration = dsl._enumerations[task.id]
+    distinct = {(enumeration.steps[i],) for i in enumeration.first}
+    assert distinct <= set(given) and distinct <= singles
+    assert len(distinct) >= 10
 
 
 def test_refinement_edits_the_parent(dsl_executor, tasks):
@@ -166,3 +175,19 @@ def test_sample_refine_refines_dsl_programs(dsl_executor, tasks, tmp_path):
     for node in refined:
         parent = parse_source(nodes[node.parent_id].program)
         assert edit_made(parent, parse_source(node.program)) is not None
+
+
+def test_parents_too_far_from_right_get_fresh_programs(dsl_executor, tasks):
+    task = tasks["7468f01a"].public()
+    wrong = to_source((("crop_to_content", ()), ("recolour", (4, 2))))  # right on no train pair
+    result = dsl_executor.run([(task, wrong)])[0]
+    assert not any(result.train_correct)
+    request = RefineRequest(task, wrong, result, 10)
+    edited = [parse_source(c.text) for c in policy().generate([request])[0]]
+    assert all(edit_made(parse_source(wrong), child) for child in edited)
+    picky = policy(refine_from=0.5)
+    fresh = [parse_source(c.text) for c in picky.generate([request])[0]]
+    first = [parse_source(c.text) for c in policy().generate([SampleRequest(task, 10)])[0]]
+    assert fresh == first  # the enumeration's first programs, not edits
+    with pytest.raises(ValueError, match="refine_from"):
+        policy(refine_from=2.0)

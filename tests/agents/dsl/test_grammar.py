@@ -187,7 +187,7 @@ def test_fit_shifts_weights_toward_the_data(grammar, tasks):
     ctx = task_context(tasks["3c9b0459"])
     other = task_context(tasks["c59eb873"])
     examples = [(ctx, (("flip_h", ()),))] * 20 + [(other, (("tile", (2,)), ("flip_v", ())))] * 5
-    fitted = fit(grammar, examples, smoothing=0.5)
+    fitted = fit(grammar, examples, smoothing=0.5, relative=False)
     for name in ("flip_h", "tile", "flip_v"):
         assert fitted.default[name] > 1 / len(grammar.names)
     assert fitted.weight(ctx, "flip_h") > 5 * grammar.weight(ctx, "flip_h")
@@ -196,15 +196,66 @@ def test_fit_shifts_weights_toward_the_data(grammar, tasks):
     unseen = ("mixed", "-", "same", "nosep", "multi", "many")  # backs off to the global weights
     assert fitted.weight(unseen, "flip_h") > grammar.weight(unseen, "flip_h")
     assert grammar.lengths[0] < fitted.lengths[0] < 0.9  # longer programs keep a chance
-    more = fit(grammar, examples, smoothing=5.0)  # more smoothing, smaller shift
+    more = fit(grammar, examples, smoothing=5.0, relative=False)  # more smoothing, smaller shift
     assert grammar.weight(ctx, "flip_h") < more.weight(ctx, "flip_h") < fitted.weight(ctx, "flip_h")
     with pytest.raises(ValueError):
         fit(grammar, examples, smoothing=0)
 
 
+def test_a_relative_fit_learns_what_the_features_add(grammar, tasks):
+    ctx = task_context(tasks["3c9b0459"])
+    other = task_context(tasks["c59eb873"])
+    examples = [(ctx, (("flip_h", ()),))] * 20 + [(other, (("tile", (2,)), ("flip_v", ())))] * 5
+    fitted = fit(grammar, examples, smoothing=0.5)
+    # How often the search proposed each primitive is not learned: the global weights and the
+    # lengths stay; a context's weights tilt by how much likelier a primitive is there.
+    assert fitted.default == grammar.default and fitted.lengths == grammar.lengths
+    assert fitted.weight(ctx, "flip_h") > 2 * grammar.weight(ctx, "flip_h")
+    assert fitted.weight(other, "flip_h") < grammar.weight(other, "flip_h")
+    assert fitted.weight(other, "tile") > 2 * grammar.weight(other, "tile")
+    unseen = ("mixed", "-", "same", "nosep", "multi", "many")
+    assert fitted.weight(unseen, "flip_h") == pytest.approx(grammar.weight(unseen, "flip_h"))
+
+
+def test_fit_learns_transitions_arguments_and_preferences(grammar, tasks):
+    crop_then_recolour = (("crop_object", ("largest",)), ("recolour", (1, 2)))
+    recolour = tasks["c8f0f002"]  # 7 becomes 5: colour_to 5 is the task's telling colour
+    info = task_info(recolour)
+    examples = [(info, crop_then_recolour)] * 30 + [(info, (("recolour", (7, 5)),))] * 30
+    fitted = fit(grammar, examples)
+    ctx = task_context(tasks["c59eb873"])  # another kind of task: the transitions hold there too
+    # Transitions: after crop_object, recolour is likelier than it is as a first step.
+    assert fitted.weight(ctx, "recolour", "crop_object") > 1.3 * fitted.weight(ctx, "recolour")
+    assert fitted.weight(ctx, "flip_h", "crop_object") < fitted.weight(ctx, "flip_h")
+    assert fitted.weight(ctx, "recolour", "flip_h") == fitted.weight(ctx, "recolour")  # no data
+    # Arguments: crop_object takes "largest", directions keep their uniform chances.
+    drawer = fitted.drawer(recolour.public())
+    before = grammar.drawer(recolour.public())
+    assert drawer.chance("selector", "largest", "crop_object/0") > 3 * before.chance(
+        "selector", "largest"
+    )
+    assert drawer.chance("selector", "largest", "keep_object/0") == before.chance(
+        "selector", "largest"
+    )
+    # Preferences: half the colour_to arguments are the task's telling colour 5.
+    assert (
+        0.05 <= fitted.preferences["colour_to"] < grammar.drawer(recolour).preferred["colour_to"][1]
+    )
+    rng = random.Random(0)
+    draws = Counter(drawer.draw("selector", rng, "crop_object/0") for _ in range(500))
+    assert draws.most_common(1)[0][0] == "largest"
+    # Sampling follows the transitions: recolour after crop_object.
+    pairs = [fitted.sample(drawer, rng, 2) for _ in range(2000)]
+    after_crop = [b for (a, _), (b, _) in pairs if a == "crop_object"]
+    assert after_crop and after_crop.count("recolour") / len(after_crop) > 0.2
+
+
 def test_json_round_trip(grammar, tasks, tmp_path):
     ctx = task_context(tasks["3c9b0459"])
-    fitted = fit(grammar, [(ctx, (("rotate_180", ()),))] * 3)
+    examples = [(ctx, (("rotate_180", ()),))] * 3
+    examples += [(task_info(tasks["c8f0f002"]), (("crop_object", ("largest",)), ("flip_h", ())))]
+    fitted = fit(grammar, examples)
+    assert fitted.transitions and fitted.arguments
     fitted.save(tmp_path / "weights.json")
     loaded = Grammar.load(tmp_path / "weights.json")
     assert loaded.to_json() == fitted.to_json()
@@ -215,6 +266,8 @@ def test_json_round_trip(grammar, tasks, tmp_path):
     ]
     with pytest.raises(ValueError):
         Grammar.from_json({"format": "something else"})
+    old = {k: v for k, v in fitted.to_json().items() if k in ("format", "lengths", "contexts")}
+    assert Grammar.from_json({**old, "version": 1}).transitions == {}  # a version 1 file
 
 
 @dataclass(frozen=True)

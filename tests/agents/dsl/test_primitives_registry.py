@@ -61,7 +61,7 @@ def test_param_kinds_are_the_documented_set():
             "asymmetric",
             "most_colours",
         ),
-        "combine": ("and", "or", "xor", "left_minus_right"),
+        "combine": ("and", "or", "xor", "left_minus_right", "neither"),
         "axis": ("horizontal", "vertical"),
     }
 
@@ -132,6 +132,7 @@ def test_primitives_module_set_is_what_the_import_check_covers():
         "primitives_objects",
         "primitives_parts",
         "primitives_patterns",
+        "primitives_regions",
         "primitives_tiling",
     ]
     assert {p.fn.__module__ for p in PRIMITIVES.values()} == {

@@ -335,6 +335,36 @@ CASES = [
     ("unique_part", (), [[1, 5, 1, 5, 2, 5, 1], [0, 5, 0, 5, 0, 5, 0]], [[2], [0]]),
     ("remove_separators", (), [[1, 5, 2], [5, 5, 5], [3, 5, 4]], [[1, 2], [3, 4]]),
     ("remove_separators", (), [[5, 5, 5], [1, 5, 2]], [[1, 2]]),  # an edge line goes too
+    ("combine_halves", ("horizontal", "neither", 3), HALVES, [[0, 0], [3, 0]]),
+    # repetitions, rankings, regions
+    ("tile_unit", (), [[1, 2, 1, 2, 1], [3, 4, 3, 4, 3]], [[1, 2], [3, 4]]),
+    ("tile_unit", (), [[1, 1], [1, 1]], [[1]]),
+    ("tile_unit", (), [[1, 2], [1, 2], [1, 2]], [[1, 2]]),
+    ("colours_by_count", (), [[1, 2, 2, 0, 3, 3, 3]], [[3], [2], [1]]),
+    ("colours_by_count", (), [[2, 1]], [[1], [2]]),  # a tie: the smaller colour first
+    ("colours_by_size", (), OBJECTS, [[1], [3], [2]]),  # 8-connected: the two 3s are one
+    (
+        "move_objects",
+        ("down",),
+        [[1, 1, 0], [0, 0, 0], [0, 2, 0], [0, 0, 0]],
+        [[0, 0, 0], [0, 0, 0], [1, 1, 0], [0, 2, 0]],
+    ),
+    ("move_objects", ("left",), [[0, 0, 3], [0, 2, 0]], [[0, 3, 0], [2, 0, 0]]),  # one object
+    ("move_objects", ("up",), [[0, 0], [0, 0]], [[0, 0], [0, 0]]),
+    (
+        "recolour_enclosing",
+        (3,),
+        [[1, 1, 1, 0, 1], [1, 0, 1, 0, 1], [1, 1, 1, 0, 0]],
+        [[3, 3, 3, 0, 1], [3, 0, 3, 0, 1], [3, 3, 3, 0, 0]],
+    ),
+    ("recolour_enclosing", (3,), [[1, 0], [0, 1]], [[1, 0], [0, 1]]),
+    ("fill_colour_boxes", (), [[1, 0, 0], [0, 0, 1], [2, 0, 2]], [[1, 1, 1], [1, 1, 1], [2, 2, 2]]),
+    (
+        "colour_empty_lines",
+        (2,),
+        [[1, 0, 1], [0, 0, 0], [1, 0, 1]],
+        [[1, 2, 1], [2, 2, 2], [1, 2, 1]],
+    ),
 ]
 
 ERRORS = [
@@ -390,6 +420,11 @@ ERRORS = [
     ("unique_part", (), [[1, 5, 2], [1, 5, 2]]),  # two parts: neither is the odd one
     ("unique_part", (), [[1, 5, 1, 5, 1], [1, 5, 1, 5, 1]]),
     ("remove_separators", (), [[1, 2], [3, 4]]),
+    ("tile_unit", (), [[1, 2], [3, 4]]),
+    ("colours_by_count", (), [[0, 0]]),
+    ("colours_by_size", (), [[0]]),
+    ("fill_colour_boxes", (), [[0, 0]]),
+    ("colour_empty_lines", (2,), [[1, 2], [3, 0]]),
 ]
 
 

@@ -18,6 +18,8 @@ DOCTEST_MODULES = [
     "soar.agents.dsl.features",
     "soar.agents.dsl.arguments",
     "soar.agents.dsl.mutation",
+    "soar.agents.dsl.prior",
+    "soar.agents.dsl.enumeration",
 ]
 
 

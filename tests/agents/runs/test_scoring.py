@@ -8,6 +8,7 @@ import json
 import pytest
 import soar.agents.runs.scoring as scoring_module
 import soar.agents.runs.submission as submission_module
+from soar.agents.dsl.program import to_source
 from soar.agents.runs.rundir import RunDir
 from soar.agents.runs.scoring import budget_grid, score_run, score_task
 from soar.arc_env import Pair, Task, load_tasks
@@ -194,17 +195,20 @@ def test_score_against_programs_spent(tmp_path, one, two):
     assert [(p.budget, p.score) for p in explicit.curve] == [(1, 0.5), (6, 1.0), (100, 1.0)]
 
 
-def test_curve_matches_a_full_vote_at_every_budget(tmp_path, two):
+@pytest.mark.parametrize("weighting", ["soar", "simplest"])
+def test_curve_matches_a_full_vote_at_every_budget(tmp_path, two, weighting):
     first, second = two.test_outputs
     outputs = [(first, WRONG), (WRONG, second), (WRONG, WRONG), (first, second), (first, WRONG)]
     accuracies = [0.0, 0.5, 1.0, 0.0, 0.5, 0.5, 1.0, 0.0, 0.0, 0.5, 0.5, 0.0]
     nodes = [node(two, i, outputs[(i * 7) % 5], acc) for i, acc in enumerate(accuracies)]
     run = make_run(tmp_path / "run", {two: nodes})
     budgets = list(range(1, len(nodes) + 1))
-    scores = score_run(run, [two], budgets=budgets)
+    scores = score_run(run, [two], budgets=budgets, weighting=weighting)
     for point in scores.curve:
         alone = score_run(
-            make_run(tmp_path / f"b{point.budget}", {two: nodes[: point.budget]}), [two]
+            make_run(tmp_path / f"b{point.budget}", {two: nodes[: point.budget]}),
+            [two],
+            weighting=weighting,
         )
         assert (point.score, point.oracle) == (alone.score, alone.oracle), point.budget
 
@@ -243,3 +247,49 @@ def test_an_unknown_weighting_is_refused(tmp_path, one):
     run = make_run(tmp_path / "run", {})
     with pytest.raises(ValueError, match="weighting"):
         score_run(run, [one], weighting="votes")
+
+
+def test_the_simplest_weighting_in_a_run_of_dsl_programs(tmp_path, two):
+    first, second = two.test_outputs
+    short = to_source((("roll", ("down",)),))
+    longer = to_source((("roll", ("down",)), ("flip_h", ()), ("flip_h", ())))
+    logs = {
+        two: [
+            # Four train-perfect programs, the popular answer's are longer.
+            node(two, 0, (WRONG, WRONG), 1.0, program=longer),
+            node(two, 1, (WRONG, WRONG), 1.0, program=longer),
+            node(two, 2, (WRONG, WRONG), 1.0, program=longer + "\n"),  # another program
+            node(two, 3, (first, None), 1.0, program=short),  # fails on test input 2
+            node(two, 4, (WRONG, second), 0.5, program=short),
+        ]
+    }
+    run = make_run(tmp_path / "run", logs, {"policy": "dsl:default"})
+    scores = score_run(run, [two])
+    assert scores.weighting == "simplest"  # the default for runs of the DSL policy
+    # Test input 1: the short program's answer first; test input 2: the train-perfect answer
+    # first (the short program gives none there), the half-right one's second.
+    assert scores.attempts[two.id] == [[first, WRONG], [WRONG, second]]
+    assert scores.score == 1.0
+    data = scores.to_json()
+    assert data["tasks_train_perfect"] == data["tasks_train_perfect_won"] == 1
+    row = data["tasks"][0]
+    assert row["distinct_programs"] == row["distinct_behaviours"] == 3
+    assert row["perfect_won"] is True
+    assert row["groups"] == 4  # test input 1: first, WRONG; test input 2: WRONG, second
+
+    soar = score_run(run, [two], weighting="soar")  # whole tuples, by popularity
+    assert soar.attempts[two.id] == [[WRONG, WRONG], [WRONG, second]]
+    assert soar.score == 0.5
+    assert soar.to_json()["tasks_train_perfect_won"] == 0
+    configured = make_run(tmp_path / "set", logs, {"policy": "dsl:default", "weighting": "count"})
+    assert score_run(configured, [two]).weighting == "count"
+
+
+def test_train_perfect_counts(tmp_path, one, two):
+    logs = {
+        one: [node(one, 0, one.test_outputs, 1.0)],  # won
+        two: [node(two, 0, (WRONG, WRONG), 1.0)],  # train-perfect, lost
+    }
+    data = score_run(make_run(tmp_path / "run", logs), [one, two]).to_json()
+    assert (data["tasks_train_perfect"], data["tasks_train_perfect_won"]) == (2, 1)
+    assert data["distinct_programs"] == 2 and data["distinct_behaviours"] == 2

@@ -1,0 +1,134 @@
+"""The enumeration of short programs: every one-step program before any two-step one, best
+first, one program per behaviour, no redundant pairs; and the policy giving them in that order."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from soar.agents.dsl.enumeration import Enumeration, behaviour, redundant
+from soar.agents.dsl.grammar import Grammar
+from soar.agents.dsl.policy import DSLPolicy
+from soar.agents.dsl.program import parse_source
+from soar.agents.policy import SampleRequest, SamplingConfig
+from soar.arc_env import load_tasks
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    return {task.id: task.public() for task in load_tasks("arc1/train")}
+
+
+@pytest.fixture(scope="module")
+def grammar():
+    return Grammar()
+
+
+def take(enumeration, n):
+    return [p for p in (enumeration.next() for _ in range(n)) if p is not None]
+
+
+def chance(grammar, drawer, steps):
+    """A program's chance under the grammar's sampler, as the enumeration orders them."""
+    ctx = drawer.info.context
+    p = grammar.lengths[len(steps) - 1]
+    for name, args in steps:
+        p *= grammar.weight(ctx, name)
+        for kind, value in zip(grammar.params[name], args, strict=True):
+            p *= drawer.chance(kind, value)
+    return p
+
+
+def test_programs_come_most_likely_first(grammar, tasks):
+    task = tasks["0520fde7"]
+    drawer = grammar.drawer(task)
+    enumeration = Enumeration(grammar, drawer)  # every one-step program, none run
+    singles = {steps for steps, _ in grammar.single_steps(drawer)}
+    programs = take(enumeration, len(singles) + 2000)
+    chances = [chance(grammar, drawer, p) for p in programs]
+    assert chances == pytest.approx(sorted(chances, reverse=True))
+    assert singles <= set(programs)  # every one-step program, before thousands of two-step ones
+    assert {len(p) for p in programs} == {1, 2}
+    assert len(set(programs)) == len(programs)
+    assert not any(redundant(*p) for p in programs if len(p) == 2)
+
+
+def test_one_program_per_behaviour_and_only_pairs_that_could_be_right(grammar, tasks):
+    task = tasks["0520fde7"]
+    drawer = grammar.drawer(task)
+    enumeration = Enumeration(grammar, drawer, task)
+    n_singles = len(grammar.single_steps(drawer))
+    inputs = [np.array(p.input) for p in (*task.train, *task.test)]
+    targets = [np.array(p.output) for p in task.train]
+    n_train = len(task.train)
+    unchanged = tuple((g.shape, g.tobytes()) for g in inputs)
+
+    def key(step):
+        return behaviour(grammar.functions[step[0]], step[1], inputs)
+
+    firsts = [enumeration.steps[i] for i in enumeration.first]
+    prefixes = [enumeration.steps[i] for i in enumeration.prefixes]
+    keys = [key(step) for step in firsts]
+    assert unchanged not in keys  # no identities
+    assert not any(None in k[n_train:] for k in keys)  # an answer for every test input
+    for k in keys:  # each could be right or refined: right shapes, or a train pair right
+        train = k[:n_train]
+        shaped = all(o is not None and o[0] == t.shape for o, t in zip(train, targets, strict=True))
+        right = any(
+            o is not None and o == (t.shape, t.tobytes())
+            for o, t in zip(train, targets, strict=True)
+        )
+        assert shaped or right
+    prefix_keys = [key(step) for step in prefixes]
+    assert len(set(prefix_keys)) == len(prefix_keys) < 0.8 * n_singles  # many repeat others
+    assert not any(None in k for k in prefix_keys)  # two-step programs start with no failure
+    assert set(firsts) - set(prefixes) == {
+        s for s, k in zip(firsts, keys, strict=True) if None in k
+    }
+    # The one kept for a behaviour is its likeliest program: no likelier one behaves the same.
+    for index, k in zip(enumeration.prefixes[:20], prefix_keys[:20], strict=True):
+        assert k not in [key(step) for step in enumeration.steps[:index]]
+    programs = take(enumeration, len(firsts) + 1000)
+    assert [p for p in programs if len(p) == 1] == [(step,) for step in firsts]
+    pairs = [p for p in programs if len(p) == 2]
+    assert {p[0] for p in pairs} <= set(prefixes)
+    # A prefix with a wrong shape is never followed by a step that keeps shapes.
+    same = {name for name, effect in grammar.effects().items() if effect == "same"}
+    for first, second in pairs:
+        out = [grammar.functions[first[0]](g, *first[1]) for g in inputs[:n_train]]
+        if any(o.shape != t.shape for o, t in zip(out, targets, strict=True)):
+            assert second[0] not in same
+
+
+def test_the_pairs_are_bounded(grammar, tasks):
+    task = tasks["3c9b0459"]
+    enumeration = Enumeration(grammar, grammar.drawer(task), task, max_pairs=50)
+    programs = take(enumeration, 10_000)
+    assert sum(len(p) == 2 for p in programs) == 50
+    assert enumeration.next() is None
+
+
+def test_redundant_pairs():
+    assert redundant(("rotate_90", ()), ("flip_h", ()))
+    assert redundant(("gravity", ("down",)), ("gravity", ("down",)))
+    assert redundant(("swap_colours", (1, 2)), ("scale_up", (2,)))
+    assert not redundant(("scale_up", (2,)), ("swap_colours", (1, 2)))
+    assert not redundant(("crop_to_content", ()), ("rotate_90", ()))
+    assert not redundant(("gravity", ("down",)), ("gravity", ("left",)))
+
+
+def test_the_policy_gives_the_enumeration_then_samples(tasks):
+    task = tasks["3c9b0459"]
+    policy = DSLPolicy(sampling=SamplingConfig(seed=0))
+    expected = Enumeration(policy.grammar, policy.grammar.drawer(task), task, max_pairs=100)
+    n = len(expected.first) + 100
+    order = take(expected, n)
+    policy._enumerations[task.id] = Enumeration(
+        policy.grammar, policy.grammar.drawer(task), task, max_pairs=100
+    )
+    given = [parse_source(c.text) for c in policy.generate([SampleRequest(task, n + 50)])[0]]
+    assert given[:n] == order
+    assert all(len(p) >= 2 for p in given[n:])  # then samples of two steps or more
+    assert len(set(given)) == len(given)
+    default = DSLPolicy(sampling=SamplingConfig(seed=0))
+    first = [parse_source(c.text) for c in default.generate([SampleRequest(task, 50)])[0]]
+    assert first == order[:50]
