@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from fractions import Fraction
+from itertools import chain
 from typing import Any
 
 Grid = Sequence[Sequence[int]]
@@ -37,11 +38,11 @@ def _shape(grid: Grid) -> tuple[int, int]:
 
 
 def _colours(grid: Grid) -> set[int]:
-    return {c for row in grid for c in row}
+    return set(chain.from_iterable(grid))
 
 
 def _most_common(grid: Grid) -> int:
-    counts = Counter(c for row in grid for c in row)
+    counts = Counter(chain.from_iterable(grid))
     return max(sorted(counts), key=counts.__getitem__)
 
 

@@ -162,7 +162,7 @@ def bench_improve(args: argparse.Namespace) -> dict[str, Any]:
         pool=args.pool,
     )
     started = time.perf_counter()
-    rows = improve(config)["iterations"]
+    rows = improve(config, show_progress=not args.quiet)["iterations"]
     wall = time.perf_counter() - started
     rounds = []
     for row in rows:

@@ -9,7 +9,8 @@ machine's load falls on both alike (ratios are what to read; absolute times move
    (each code going first in half of them): over the search itself (first to last node created)
    and over the whole command (start-up and final scoring included);
 3. reading every node of the budget-500 run back (``RunDir.read_nodes`` on every task), and the
-   read scoring does (after: ``train_outputs=False``);
+   lighter read without train outputs (after: ``train_outputs=False``; scoring used it until
+   the simplest weighting, whose behaviours need the train outputs, and now reads them all);
 4. ``soar score`` + ``soar report`` of a 400 x 6,000 run. Such a run is *synthesized* from the
    budget-500 run (each task's 500 nodes repeated 12 times, node and parent ids renumbered;
    before: its JSONL lines rewritten; after: Parquet tables), not searched for 25 minutes;
@@ -200,7 +201,7 @@ def step_speed(args: argparse.Namespace) -> dict:
 
 
 def step_read(args: argparse.Namespace) -> dict:
-    """3. Reading every node of the full run (and, after, the read scoring does)."""
+    """3. Reading every node of the full run (and, after, the read without train outputs)."""
     reads: dict[str, list[float]] = {"before": [], "after": [], "after_votes": []}
     for _ in range(args.rounds):
         for code, mode in (("before", "all"), ("after", "all"), ("after", "votes")):
@@ -212,7 +213,7 @@ def step_read(args: argparse.Namespace) -> dict:
     before, after, votes = (med(reads[k]) for k in ("before", "after", "after_votes"))
     print(
         f"read us/node       before {before:.1f}  after {after:.1f} ({before / after:.1f}x)  "
-        f"after, scoring's read {votes:.1f} ({before / votes:.1f}x)"
+        f"after, without train outputs {votes:.1f} ({before / votes:.1f}x)"
     )
     return reads
 

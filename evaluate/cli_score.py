@@ -83,7 +83,7 @@ def score_command(
 ) -> None:
     """Vote on the programs of run RUN and score the two attempts per test input.
 
-    The attempts are recomputed from the node logs (RUN/nodes/*.jsonl) and written to
+    The attempts are recomputed from the node logs (RUN/nodes/) and written to
     RUN/attempts.json in the Kaggle submission format (a task where no program voted gets the
     placeholder grid [[0]], scored as no attempt). RUN/scores.json gets the official score (a test
     output counts when either attempt equals it; the mean over every requested task with known

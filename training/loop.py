@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import os
 from collections.abc import Iterator
@@ -179,14 +180,21 @@ def _model_spec(config: ImproveConfig, iteration: int, adapter: Path | None) -> 
     return f"{config.serve}:{config.base}" + (f"+{adapter}" if adapter is not None else "")
 
 
-def _search(config: ImproveConfig, spec: str, tasks: str, solutions: str | None, out: Path) -> dict:
+def _search(
+    config: ImproveConfig,
+    spec: str,
+    tasks: str,
+    solutions: str | None,
+    out: Path,
+    show_progress: bool = True,
+) -> dict:
     """One search stage: resume it if started, skip it if finished; return its scores."""
     from soar.agents.runs.run import run
 
     if (out / "scores.json").exists():
         return json.loads((out / "scores.json").read_text())
     run_config = config.run_config(spec, tasks, solutions, out)
-    run(run_config, resume=(out / "config.json").exists(), show_progress=True)
+    run(run_config, resume=(out / "config.json").exists(), show_progress=show_progress)
     return json.loads((out / "scores.json").read_text())
 
 
@@ -284,8 +292,10 @@ def _train(config: ImproveConfig, stage: Path, data: list[Path]) -> Path:
     return out
 
 
-def improve(config: ImproveConfig) -> dict[str, Any]:
-    """Run (or continue) the loop; return the per-iteration summary (also written to OUT)."""
+def improve(config: ImproveConfig, *, show_progress: bool = True) -> dict[str, Any]:
+    """Run (or continue) the loop; return the per-iteration summary (also written to OUT).
+
+    ``show_progress=False`` hides the searches' progress bars."""
     out = Path(config.out)
     saved = out / CONFIG_FILE
     if not saved.exists():
@@ -301,17 +311,12 @@ def improve(config: ImproveConfig) -> dict[str, Any]:
         stage = _stage(out, i)
         spec = _model_spec(config, i, adapter)
         row: dict[str, Any] = {"iteration": i, "model": spec}
-        row["score"] = _search(config, spec, config.tasks, config.solutions, stage / "search")[
-            "score"
-        ]
+        search = functools.partial(_search, config, spec, show_progress=show_progress)
+        row["score"] = search(config.tasks, config.solutions, stage / "search")["score"]
         if config.held_out:
-            row["held_out"] = _search(config, spec, config.held_out, None, stage / "held_out")[
-                "score"
-            ]
+            row["held_out"] = search(config.held_out, None, stage / "held_out")["score"]
         if config.test_time:
-            row["test_time"] = _search(config, spec, config.test_time, None, stage / "test_time")[
-                "score"
-            ]
+            row["test_time"] = search(config.test_time, None, stage / "test_time")["score"]
         rows.append(row)
         _write_summary(out, rows)
         if i == config.iterations:

@@ -561,5 +561,15 @@ def _keyed_ballots(
 def _counter(
     checks: OutputChecks, inputs: Sequence[Grid], outputs: Sequence[tuple]
 ) -> Callable[[tuple], int]:
-    """How many train-output relations the outputs of a keyed group break."""
-    return lambda key: checks.violations(inputs, outputs[cast(int, key[0])])
+    """How many train-output relations the outputs of a keyed group break (each key counted
+    once: the vote at every budget of the curve asks again for the same groups)."""
+    counted: dict[int, int] = {}
+
+    def count(key: tuple) -> int:
+        k = cast(int, key[0])
+        found = counted.get(k)
+        if found is None:
+            found = counted[k] = checks.violations(inputs, outputs[k])
+        return found
+
+    return count

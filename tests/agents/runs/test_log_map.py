@@ -1,5 +1,6 @@
 """``map_logs``: a function over every task's log, in worker processes or here, same results; and
-the lighter read scoring does (``train_outputs=False``)."""
+the lighter read without train outputs (``train_outputs=False``), for readers that need only
+correctness and test outputs."""
 
 from __future__ import annotations
 
