@@ -6,21 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from soar.agents.dsl.enumeration import Enumeration, behaviour, redundant
-from soar.agents.dsl.grammar import Grammar
 from soar.agents.dsl.policy import DSLPolicy
 from soar.agents.dsl.program import parse_source
 from soar.agents.policy import SampleRequest, SamplingConfig
-from soar.arc_env import load_tasks
-
-
-@pytest.fixture(scope="module")
-def tasks():
-    return {task.id: task.public() for task in load_tasks("arc1/train")}
-
-
-@pytest.fixture(scope="module")
-def grammar():
-    return Grammar()
 
 
 def take(enumeration, n):
@@ -38,8 +26,8 @@ def chance(grammar, drawer, steps):
     return p
 
 
-def test_programs_come_most_likely_first(grammar, tasks):
-    task = tasks["0520fde7"]
+def test_programs_come_most_likely_first(grammar, public_tasks):
+    task = public_tasks["0520fde7"]
     drawer = grammar.drawer(task)
     enumeration = Enumeration(grammar, drawer)  # every one-step program, none run
     singles = {steps for steps, _ in grammar.single_steps(drawer)}
@@ -52,8 +40,8 @@ def test_programs_come_most_likely_first(grammar, tasks):
     assert not any(redundant(*p) for p in programs if len(p) == 2)
 
 
-def test_one_program_per_behaviour_and_only_pairs_that_could_be_right(grammar, tasks):
-    task = tasks["0520fde7"]
+def test_one_program_per_behaviour_and_only_pairs_that_could_be_right(grammar, public_tasks):
+    task = public_tasks["0520fde7"]
     drawer = grammar.drawer(task)
     enumeration = Enumeration(grammar, drawer, task)
     n_singles = len(grammar.single_steps(drawer))
@@ -99,8 +87,8 @@ def test_one_program_per_behaviour_and_only_pairs_that_could_be_right(grammar, t
             assert second[0] not in same
 
 
-def test_the_pairs_are_bounded(grammar, tasks):
-    task = tasks["3c9b0459"]
+def test_the_pairs_are_bounded(grammar, public_tasks):
+    task = public_tasks["3c9b0459"]
     enumeration = Enumeration(grammar, grammar.drawer(task), task, max_pairs=50)
     programs = take(enumeration, 10_000)
     assert sum(len(p) == 2 for p in programs) == 50
@@ -116,8 +104,8 @@ def test_redundant_pairs():
     assert not redundant(("gravity", ("down",)), ("gravity", ("left",)))
 
 
-def test_the_policy_gives_the_enumeration_then_samples(tasks):
-    task = tasks["3c9b0459"]
+def test_the_policy_gives_the_enumeration_then_samples(public_tasks):
+    task = public_tasks["3c9b0459"]
     policy = DSLPolicy(sampling=SamplingConfig(seed=0))
     expected = Enumeration(policy.grammar, policy.grammar.drawer(task), task, max_pairs=100)
     n = len(expected.first) + 100

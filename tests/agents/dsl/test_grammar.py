@@ -22,11 +22,6 @@ def tasks():
     return {task.id: task for task in load_tasks("arc1/train")}
 
 
-@pytest.fixture(scope="module")
-def grammar():
-    return Grammar()
-
-
 @pytest.mark.parametrize(
     ("task_id", "expected"),
     [

@@ -9,21 +9,10 @@ from soar.agents.dsl.grammar import Grammar
 from soar.agents.dsl.prior import UNLIKELY, description_length, program_prior
 from soar.agents.dsl.program import to_source
 from soar.agents.voting import source_description_length
-from soar.arc_env import load_tasks
 
 
-@pytest.fixture(scope="module")
-def tasks():
-    return {task.id: task.public() for task in load_tasks("arc1/train")}
-
-
-@pytest.fixture(scope="module")
-def grammar():
-    return Grammar()
-
-
-def test_it_is_minus_the_log_chance_of_each_choice(grammar, tasks):
-    task = tasks["c8f0f002"]  # recolours 7 to 5
+def test_it_is_minus_the_log_chance_of_each_choice(grammar, public_tasks):
+    task = public_tasks["c8f0f002"]  # recolours 7 to 5
     drawer = grammar.drawer(task)
     ctx = drawer.info.context
     steps = (("recolour", (7, 5)),)
@@ -36,16 +25,16 @@ def test_it_is_minus_the_log_chance_of_each_choice(grammar, tasks):
     assert description_length(grammar, steps, task) == pytest.approx(expected)
 
 
-def test_longer_programs_and_unlikely_arguments_cost_more(grammar, tasks):
-    task = tasks["c8f0f002"]
+def test_longer_programs_and_unlikely_arguments_cost_more(grammar, public_tasks):
+    task = public_tasks["c8f0f002"]
     one = description_length(grammar, (("recolour", (7, 5)),), task)
     assert description_length(grammar, (("recolour", (7, 5)), ("flip_h", ())), task) > one
     # 5 is the colour the changed cells become: the task's own argument is the cheaper one.
     assert description_length(grammar, (("recolour", (7, 1)),), task) > one
 
 
-def test_every_program_gets_a_finite_length(grammar, tasks):
-    task = tasks["c8f0f002"]
+def test_every_program_gets_a_finite_length(grammar, public_tasks):
+    task = public_tasks["c8f0f002"]
     unknown = description_length(grammar, (("no_such_primitive", (1,)),), task)
     assert UNLIKELY < unknown < math.inf
     foreign = description_length(grammar, (("recolour", (3, 9)),), task)  # colours not in task
@@ -53,11 +42,13 @@ def test_every_program_gets_a_finite_length(grammar, tasks):
     assert description_length(grammar, (), task) > 0
 
 
-def test_program_prior_reads_any_source(tasks):
-    prior = program_prior(tasks["3c9b0459"])
+def test_program_prior_reads_any_source(public_tasks):
+    prior = program_prior(public_tasks["3c9b0459"])
     dsl = to_source((("rotate_180", ()),))
     python = "def transform(grid):\n    return [row[::-1] for row in grid[::-1]]\n"
-    assert prior(dsl) == description_length(Grammar(), (("rotate_180", ()),), tasks["3c9b0459"])
+    assert prior(dsl) == description_length(
+        Grammar(), (("rotate_180", ()),), public_tasks["3c9b0459"]
+    )
     assert prior(python) == source_description_length(python)
     assert prior(None) == prior("") == UNLIKELY
     damaged = "# dsl: [[\n" + dsl.split("\n", 1)[1]  # a header that does not parse
