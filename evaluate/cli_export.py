@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from soar.evaluate.command import open_run
+from soar.evaluate.command import open_run, run_solutions_option
 
 
 @click.command("export", short_help="Write a run's programs as one Parquet (or JSONL) file.")
@@ -24,13 +24,7 @@ from soar.evaluate.command import open_run
     help='The tasks whose test outputs fill correct_test_input (default: the "tasks" of '
     "RUN/config.json).",
 )
-@click.option(
-    "--solutions",
-    type=click.Path(),
-    default=None,
-    help="Kaggle solutions file giving the test outputs of a challenges file (default: the "
-    '"solutions" of RUN/config.json when the tasks come from it).',
-)
+@run_solutions_option
 def export_command(
     run_dir: str, out: str, fmt: str | None, spec: str | None, solutions: str | None
 ) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from soar.evaluate.command import BadInput, open_run
+from soar.evaluate.command import BadInput, open_run, run_solutions_option
 
 if TYPE_CHECKING:
     from soar.agents.runs.sources import NodeSource, ParquetSource
@@ -59,13 +59,7 @@ DEDUP_NAMES = ("ast", "exact", "embedding")
     help='The tasks (default: the "tasks" of each RUN/config.json; required when every SOURCE '
     "is Parquet).",
 )
-@click.option(
-    "--solutions",
-    type=click.Path(),
-    default=None,
-    help="Kaggle solutions file giving the test outputs of a challenges file (default: the "
-    '"solutions" of RUN/config.json when the tasks come from it).',
-)
+@run_solutions_option
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random draws.")
 @click.option(
     "--no-filter",

@@ -108,3 +108,13 @@ def open_run(
         if solutions is None and isinstance(config.get("solutions"), str):
             solutions = config["solutions"]
     return run, spec, solutions
+
+
+run_solutions_option = click.option(
+    "--solutions",
+    type=click.Path(),
+    default=None,
+    help="Kaggle solutions file giving the test outputs of a challenges file (default: the "
+    '"solutions" of RUN/config.json when the tasks come from it).',
+)
+"""``--solutions`` of the commands that read a run's programs (``export``, ``relabel``)."""
