@@ -41,7 +41,6 @@ def map_logs(
     tasks: Sequence[Task],
     fn: Callable[[Task, list[Node]], T],
     *,
-    train_outputs: bool = True,
     processes: int | None = None,
 ) -> Iterator[T]:
     """``fn(task, nodes)`` for each task of ``tasks``, its nodes read from ``run``, in task order.
@@ -51,7 +50,6 @@ def map_logs(
         tasks: the tasks (with their test outputs, if ``fn`` needs them).
         fn: a function that can be pickled (a module-level function, or a
             :func:`functools.partial` of one) when several processes are used.
-        train_outputs: passed to :meth:`RunDir.read_nodes`.
         processes: worker processes (1: this process only); default: the cores this process
             may use (at most 8) when the logs hold at least :data:`PARALLEL_FROM` programs, else 1.
             Several need Linux and no other thread running here, else this process does all.
@@ -62,11 +60,11 @@ def map_logs(
             processes = min(_cores(), 8)
     if processes <= 1 or len(tasks) <= 1 or not _can_fork():
         for task in tasks:
-            yield _one(run.path, task, fn, train_outputs)
+            yield _one(run.path, task, fn)
         return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(processes, mp_context=context) as pool:
-        jobs = [pool.submit(_one, run.path, task, fn, train_outputs) for task in tasks]
+        jobs = [pool.submit(_one, run.path, task, fn) for task in tasks]
         try:
             for job in jobs:
                 yield job.result()
@@ -75,13 +73,11 @@ def map_logs(
                 job.cancel()
 
 
-def _one(
-    path: os.PathLike, task: Task, fn: Callable[[Task, list[Node]], T], train_outputs: bool
-) -> T:
+def _one(path: os.PathLike, task: Task, fn: Callable[[Task, list[Node]], T]) -> T:
     enabled = gc.isenabled()
     gc.disable()  # reading makes many objects and no cycles
     try:
-        return fn(task, RunDir(path).read_nodes(task.id, train_outputs=train_outputs))
+        return fn(task, RunDir(path).read_nodes(task.id))
     finally:
         if enabled:
             gc.enable()

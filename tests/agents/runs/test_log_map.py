@@ -54,8 +54,8 @@ def test_worker_processes_give_the_same_results_in_task_order(run, tasks):
 
 def test_votes_are_the_same_in_worker_processes(run, tasks):
     vote = functools.partial(vote_and_score, weighting="soar", budgets=None)
-    here = [r.row for r in map_logs(run, tasks, vote, train_outputs=False, processes=1)]
-    assert [r.row for r in map_logs(run, tasks, vote, train_outputs=False, processes=2)] == here
+    here = [r.row for r in map_logs(run, tasks, vote, processes=1)]
+    assert [r.row for r in map_logs(run, tasks, vote, processes=2)] == here
     full = [r.row for r in map_logs(run, tasks, vote, processes=1)]
     assert full == here  # voting needs no train outputs
 
