@@ -4,7 +4,9 @@ Spec ``dsl:default`` uses the built-in weights, ``dsl:/path/to/weights.json`` we
 :func:`soar.agents.dsl.fitting.fit`. Sample requests get the task's short programs in order of
 their chance (:class:`~soar.agents.dsl.enumeration.Enumeration`: one program per behaviour of the
 one-step programs, run once here on the task's inputs, merged with two-step programs that could
-be right), then, once those are given, programs of two steps or more drawn from the grammar.
+be right; the first 2,000 of them run here on the train inputs, and those right on every train
+pair come first; past 2,000 programs for a task, three-step programs that fit are looked for the
+same way), then, once those are given, programs of two steps or more drawn from the grammar.
 Refine requests get edits of the parent program (or fresh samples when the parent is not a DSL
 program).
 
@@ -57,6 +59,15 @@ class DSLPolicy(Policy):
         refine_from: the least train accuracy a parent needs to be edited; a refine request for
             a parent below it gets the task's next enumerated programs instead (0: every parent
             is edited).
+        screen: how many of a task's first enumerated programs are run here on its train inputs
+            so that those right on every train pair are given first (needs ``distinct``; 0:
+            none; see :class:`~soar.agents.dsl.enumeration.Enumeration`).
+        deep_after: once this many programs were given for a task, and none of those screened
+            fit, three-step programs are screened too (see
+            :meth:`~soar.agents.dsl.enumeration.Enumeration.screen_three`; about half a second a
+            task, so only for budgets where that is small beside running the programs).
+        deep_prefixes: how many two-step programs that screening extends (0: no three-step
+            screening).
     """
 
     def __init__(
@@ -71,6 +82,9 @@ class DSLPolicy(Policy):
         distinct: bool = True,
         pairs: int = 20_000,
         refine_from: float = 0.0,
+        screen: int = 2_000,
+        deep_after: int = 2_000,
+        deep_prefixes: int = 20,
     ) -> None:
         super().__init__(sampling, prompts)
         self.grammar = grammar if grammar is not None else Grammar()
@@ -86,6 +100,15 @@ class DSLPolicy(Policy):
         if not 0 <= refine_from <= 1:
             raise ValueError(f"refine_from: expected a train accuracy 0..1, got {refine_from}")
         self.refine_from = refine_from
+        if screen < 0:
+            raise ValueError(f"screen: expected 0 or more programs to screen, got {screen}")
+        self.screen = screen
+        if deep_after < 0 or deep_prefixes < 0:
+            raise ValueError(
+                f"deep_after and deep_prefixes: expected 0 or more, got {deep_after} and "
+                f"{deep_prefixes}"
+            )
+        self.deep_after, self.deep_prefixes = deep_after, deep_prefixes
         self._seen: dict[str, set[int]] = {}
         self._counts: dict[str, int] = {}
         self._enumerations: dict[str, Enumeration] = {}
@@ -157,6 +180,8 @@ class DSLPolicy(Policy):
                 return self.grammar.mutate(parent, drawer, rng, hint)
         else:
             enumeration = self._enumeration(task, drawer)
+            if count >= self.deep_after:
+                enumeration.screen_three(self.deep_prefixes)
 
             def draw() -> Steps:
                 while enumeration is not None:
@@ -184,7 +209,11 @@ class DSLPolicy(Policy):
         kept = self._enumerations.pop(task.id, None)
         if kept is None:
             kept = Enumeration(
-                self.grammar, drawer, task if self.distinct else None, max_pairs=self.pairs
+                self.grammar,
+                drawer,
+                task if self.distinct else None,
+                max_pairs=self.pairs,
+                screen=self.screen,
             )
             if len(self._enumerations) >= KEPT_ENUMERATIONS:
                 del self._enumerations[next(iter(self._enumerations))]

@@ -117,6 +117,79 @@ def test_the_policy_gives_the_enumeration_then_samples(public_tasks):
     assert given[:n] == order
     assert all(len(p) >= 2 for p in given[n:])  # then samples of two steps or more
     assert len(set(given)) == len(given)
-    default = DSLPolicy(sampling=SamplingConfig(seed=0))
+    default = DSLPolicy(sampling=SamplingConfig(seed=0))  # screens its first 2,000 programs
+    screened = Enumeration(policy.grammar, policy.grammar.drawer(task), task, screen=2000)
     first = [parse_source(c.text) for c in default.generate([SampleRequest(task, 50)])[0]]
-    assert first == order[:50]
+    assert first == list(dict.fromkeys(take(screened, 100)))[:50]  # a fit is not given twice
+
+
+def right_on_train(grammar, task, steps):
+    for pair in task.train:
+        grid = np.array(pair.input)
+        try:
+            for name, args in steps:
+                grid = grammar.functions[name](grid, *args)
+        except ValueError:  # a primitive refusing the grid
+            return False
+        if grid.shape != np.shape(pair.output) or (grid != np.array(pair.output)).any():
+            return False
+    return True
+
+
+def test_screening_gives_the_programs_that_fit_first(grammar, public_tasks):
+    task = public_tasks["7b6016b9"]  # a two-step program, past the first thousand
+    drawer = grammar.drawer(task)
+    plain = take(Enumeration(grammar, drawer, task), 3000)
+    fitting = [p for p in plain if right_on_train(grammar, task, p)]
+    assert fitting and plain.index(fitting[0]) > 1000
+    screened = Enumeration(grammar, drawer, task, screen=3000)
+    assert screened.fits and screened.fits[0] == fitting[0]
+    # Only programs that fit, one per behaviour on the test inputs, first; then the same order.
+    assert all(right_on_train(grammar, task, p) for p in screened.fits)
+    test_inputs = [np.array(p.input) for p in task.test]
+
+    def on_test(steps):
+        outs = []
+        for grid in test_inputs:
+            for name, args in steps:
+                grid = grammar.functions[name](grid, *args)
+            outs.append(grid.tobytes())
+        return tuple(outs)
+
+    assert len({on_test(p) for p in screened.fits}) == len(screened.fits)
+    assert {on_test(p) for p in screened.fits} == {on_test(p) for p in fitting}
+    given = take(screened, len(screened.fits) + 3000)
+    assert given[: len(screened.fits)] == screened.fits
+    assert given[len(screened.fits) :] == plain
+
+
+def test_screening_needs_the_task_and_a_count(grammar, public_tasks):
+    task = public_tasks["7b6016b9"]
+    drawer = grammar.drawer(task)
+    assert Enumeration(grammar, drawer, None, screen=3000).fits == []
+    assert Enumeration(grammar, drawer, task, screen=0).fits == []
+    with pytest.raises(ValueError, match="screen"):
+        DSLPolicy(screen=-1)
+
+
+def test_three_step_programs_are_screened_on_request(grammar, public_tasks):
+    task = public_tasks["cf98881b"]  # no program of one or two steps fits
+    enumeration = Enumeration(grammar, grammar.drawer(task), task, screen=2000)
+    assert enumeration.fits == []
+    found = enumeration.screen_three(20)
+    assert found and all(len(p) == 3 and right_on_train(grammar, task, p) for p in found)
+    assert take(enumeration, len(found)) == found  # given next
+    assert enumeration.screen_three(20) == []  # once per task
+    unscreened = Enumeration(grammar, grammar.drawer(task), None)  # no task: nothing to extend
+    assert unscreened.screen_three(20) == []
+
+
+def test_the_policy_screens_three_steps_past_deep_after(public_tasks):
+    task = public_tasks["cf98881b"]
+    policy = DSLPolicy(sampling=SamplingConfig(seed=0), deep_after=100)
+    policy.generate([SampleRequest(task, 100)])
+    later = [parse_source(c.text) for c in policy.generate([SampleRequest(task, 5)])[0]]
+    assert len(later[0]) == 3 and right_on_train(policy.grammar, task, later[0])
+    never = DSLPolicy(sampling=SamplingConfig(seed=0), deep_prefixes=0, deep_after=100)
+    given = never.generate([SampleRequest(task, 105)])[0]
+    assert not any(right_on_train(never.grammar, task, parse_source(c.text)) for c in given)
