@@ -176,7 +176,8 @@ class Enumeration:
         self._targets: list[np.ndarray] = []
         self._seen_keys: set[tuple] = set()
         self.outputs: dict[int, list[np.ndarray]] = {}
-        """For each prefix, its outputs on the task's train and test inputs."""
+        """For each prefix, its outputs on the task's train and test inputs (kept until
+        :meth:`screen_three` needs them no more)."""
         self.fits: list[Steps] = []
         """The screened programs right on every train pair, one per behaviour on the test
         inputs, in order of their chance."""
@@ -192,6 +193,8 @@ class Enumeration:
             first = list(islice(self._programs, screen))
             self.fits = self._fitting(grammar, task, first)
             self._programs = chain(self.fits, first, self._programs)
+            if self.fits:  # nothing left to extend: free the grids
+                self.outputs = {}
 
     def _screen(self, grammar: Grammar, task: Any) -> None:
         """Run each one-step program on the task's inputs once and keep, per behaviour (the
@@ -312,6 +315,7 @@ class Enumeration:
                         test_seen.add(test)
                         found.append((first, second, step))
         self._programs = chain(found, self._programs)
+        self.outputs = {}  # no longer needed: free the grids
         return found
 
     def feasible(self, first: int, second: int) -> bool:
