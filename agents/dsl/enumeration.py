@@ -171,13 +171,16 @@ class Enumeration:
         has)."""
         self.same_shape = frozenset(n for n, e in grammar.effects().items() if e == SAME)
         self.adders = grammar.colour_adders()
-        self.deepened = False
-        """Whether :meth:`screen_three` ran."""
+        self._inputs: list[np.ndarray] = []
+        """The task's train and test inputs, then :attr:`_targets` its train outputs and
+        :attr:`_colours` the colours (but 0) of each."""
         self._targets: list[np.ndarray] = []
+        self._colours: list[set[int]] = []
         self._seen_keys: set[tuple] = set()
-        self.outputs: dict[int, list[np.ndarray]] = {}
-        """For each prefix, its outputs on the task's train and test inputs (kept until
-        :meth:`screen_three` needs them no more)."""
+        """The behaviours of the identity and of the one-step programs kept."""
+        self.outputs: dict[Step, list[np.ndarray]] = {}
+        """For each prefix step, its outputs on the task's train and test inputs (kept until
+        :meth:`screen_three` ran or can find nothing)."""
         self.fits: list[Steps] = []
         """The screened programs right on every train pair, one per behaviour on the test
         inputs, in order of their chance."""
@@ -191,7 +194,7 @@ class Enumeration:
         self._programs = self._walk()
         if task is not None and screen > 0:
             first = list(islice(self._programs, screen))
-            self.fits = self._fitting(grammar, task, first)
+            self.fits = self._fitting(first)
             self._programs = chain(self.fits, first, self._programs)
             if self.fits:  # nothing left to extend: free the grids
                 self.outputs = {}
@@ -204,12 +207,11 @@ class Enumeration:
         give every input back unchanged, or fail on a test input, are left out."""
         inputs = [np.asarray(p.input, dtype=np.int64) for p in (*task.train, *task.test)]
         targets = [np.asarray(p.output, dtype=np.int64) for p in task.train]
-        self._targets = targets
+        self._inputs, self._targets = inputs, targets
+        self._colours = [set(np.unique(t).tolist()) - {0} for t in targets]
         n_train = len(targets)
         wanted = [(t.shape, t.tobytes()) for t in targets]
-        colours = [set(np.unique(t).tolist()) - {0} for t in targets]
-        seen = {tuple((g.shape, g.tobytes()) for g in inputs)}  # the identity
-        self._seen_keys = set(seen)
+        seen = self._seen_keys = {tuple((g.shape, g.tobytes()) for g in inputs)}  # the identity
         kept, prefixes = [], []
         for index, (name, args) in enumerate(self.steps):
             outputs = run_step(grammar.functions[name], args, inputs)
@@ -217,7 +219,6 @@ class Enumeration:
             if key in seen or None in key[n_train:] or all(k is None for k in key[:n_train]):
                 continue
             seen.add(key)
-            self._seen_keys.add(key)
             train = key[:n_train]
             shaped = all(k is not None and k[0] == w[0] for k, w in zip(train, wanted, strict=True))
             if shaped or any(k == w for k, w in zip(train, wanted, strict=True)):
@@ -225,37 +226,54 @@ class Enumeration:
             if None in key:
                 continue
             prefixes.append(index)
-            self.outputs[index] = outputs
-            short = any(
-                not need <= set(np.unique(out).tolist())
-                for out, need in zip(outputs, colours, strict=False)
-            )
-            if not shaped or short:
-                self.misfits[index] = (not shaped, short)
+            self.outputs[self.steps[index]] = outputs
+            misfit = self._misfit(outputs)
+            if misfit != (False, False):
+                self.misfits[index] = misfit
         self.first, self.prefixes = kept, prefixes
 
-    def _fitting(self, grammar: Grammar, task: Any, programs: list[Steps]) -> list[Steps]:
-        """The programs among ``programs`` right on every train pair of ``task``, one per
-        behaviour on its test inputs, in their order; a two-step program's second step runs on
-        its first step's outputs from :meth:`_screen`, and stops at the first wrong pair."""
-        targets = [np.asarray(p.output, dtype=np.int64) for p in task.train]
-        n_train = len(targets)
-        index = {step: i for i, step in enumerate(self.steps)}
-        fits, seen = [], set()
+    def _misfit(self, outputs: Sequence[np.ndarray]) -> tuple[bool, bool]:
+        """Whether some train output of ``outputs`` has the wrong shape, and whether some lacks
+        a colour its target has."""
+        wrong_shape = any(o.shape != t.shape for o, t in zip(outputs, self._targets, strict=False))
+        short = any(
+            not need <= set(np.unique(o).tolist())
+            for o, need in zip(outputs, self._colours, strict=False)
+        )
+        return wrong_shape, short
+
+    def _mends(self, misfit: tuple[bool, bool], name: str) -> bool:
+        """Whether a step of primitive ``name`` could mend outputs with ``misfit`` (see
+        :meth:`_misfit`): a step that keeps the shape cannot mend a wrong one, and one that adds
+        no colour cannot bring a missing one."""
+        wrong_shape, short = misfit
+        return not (wrong_shape and name in self.same_shape) and not (
+            short and name not in self.adders
+        )
+
+    def _fits(self, step: Step, grids: Sequence[np.ndarray], seen: set[tuple]) -> bool:
+        """Whether ``step`` turns the train ``grids`` into their targets (stopping at the first
+        wrong one) and gives the test ``grids`` outputs of a behaviour not in ``seen`` (then
+        added to it)."""
+        name, args = step
+        fn = self._grammar.functions[name]
+        if not all(_right(fn, args, g, t) for g, t in zip(grids, self._targets, strict=False)):
+            return False
+        key = behaviour(fn, args, grids[len(self._targets) :])
+        if None in key or key in seen:
+            return False
+        seen.add(key)
+        return True
+
+    def _fitting(self, programs: list[Steps]) -> list[Steps]:
+        """The programs among ``programs`` right on every train pair, one per behaviour on the
+        test inputs, in their order; a two-step program's second step runs on its first step's
+        outputs from :meth:`_screen`."""
+        fits: list[Steps] = []
+        seen: set[tuple] = set()
         for steps in programs:
-            *head, (name, args) = steps
-            if head:
-                grids = self.outputs.get(index.get(head[0], -1))
-                if grids is None:
-                    continue
-            else:
-                grids = [np.asarray(p.input, dtype=np.int64) for p in (*task.train, *task.test)]
-            fn = grammar.functions[name]
-            if not all(_right(fn, args, g, t) for g, t in zip(grids, targets, strict=False)):
-                continue
-            key = behaviour(fn, args, grids[n_train:])
-            if None not in key and key not in seen:
-                seen.add(key)
+            grids = self.outputs.get(steps[0]) if len(steps) == 2 else self._inputs
+            if grids is not None and self._fits(steps[-1], grids, seen):
                 fits.append(steps)
         return fits
 
@@ -271,49 +289,35 @@ class Enumeration:
         Returns:
             The programs found, one per behaviour on the test inputs, most likely prefix first.
         """
-        if self.fits or not self.outputs or prefixes < 1 or self.deepened:
+        if self.fits or not self.outputs or prefixes < 1:
             return []
-        self.deepened = True
-        grammar, targets = self._grammar, self._targets
-        n_train = len(targets)
-        colours = [set(np.unique(t).tolist()) - {0} for t in targets]
-        index = {step: i for i, step in enumerate(self.steps)}
         seen = set(self._seen_keys)
-        found: list[Steps] = []
-        test_seen: set[tuple] = set()
         candidates = []
         for steps in islice(self._walk(), scanned + len(self.first)):
             if len(steps) != 2:
                 continue
-            first, second = steps
-            outputs = run_step(grammar.functions[second[0]], second[1], self.outputs[index[first]])
+            first, (name, args) = steps
+            outputs = run_step(self._grammar.functions[name], args, self.outputs[first])
             if any(out is None for out in outputs):
                 continue
             key = _key(outputs)
             if key in seen:
                 continue
             seen.add(key)
-            candidates.append((-_closeness(outputs, targets), len(candidates), steps, outputs))
-        for _, _, (first, second), outputs in heapq.nsmallest(prefixes, candidates):
-            wrong_shape = any(o.shape != t.shape for o, t in zip(outputs, targets, strict=False))
-            short = any(
-                not need <= set(np.unique(o).tolist())
-                for o, need in zip(outputs, colours, strict=False)
+            candidates.append(
+                (-_closeness(outputs, self._targets), len(candidates), steps, outputs)
             )
-            for step in self.steps:
-                name, args = step
-                if (
-                    redundant(second, step)
-                    or (wrong_shape and name in self.same_shape)
-                    or (short and name not in self.adders)
-                ):
-                    continue
-                fn = grammar.functions[name]
-                if all(_right(fn, args, o, t) for o, t in zip(outputs, targets, strict=False)):
-                    test = _key(run_step(fn, args, outputs[n_train:]))
-                    if None not in test and test not in test_seen:
-                        test_seen.add(test)
-                        found.append((first, second, step))
+        found: list[Steps] = []
+        test_seen: set[tuple] = set()
+        for _, _, (first, second), outputs in heapq.nsmallest(prefixes, candidates):
+            misfit = self._misfit(outputs)
+            found.extend(
+                (first, second, step)
+                for step in self.steps
+                if not redundant(second, step)
+                and self._mends(misfit, step[0])
+                and self._fits(step, outputs, test_seen)
+            )
         self._programs = chain(found, self._programs)
         self.outputs = {}  # no longer needed: free the grids
         return found
@@ -323,13 +327,7 @@ class Enumeration:
         right on every train pair: a second step that keeps the shape cannot mend a wrong one,
         and one that adds no colour cannot bring a missing one."""
         misfit = self.misfits.get(first)
-        if misfit is None:
-            return True
-        name = self.steps[second][0]
-        wrong_shape, short = misfit
-        return not (wrong_shape and name in self.same_shape) and not (
-            short and name not in self.adders
-        )
+        return misfit is None or self._mends(misfit, self.steps[second][0])
 
     def next(self) -> Steps | None:
         """The next program, or None once every one-step and ``max_pairs`` two-step programs
