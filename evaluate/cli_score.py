@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from soar.evaluate.command import BadInput, open_run
+from soar.evaluate.command import BadInput, open_run, run_solutions_option
 
 if TYPE_CHECKING:
     from soar.agents.runs.rundir import RunDir
@@ -25,13 +25,6 @@ _run_tasks_option = click.option(
     metavar="SPEC",
     default=None,
     help='The tasks to score (default: the "tasks" of RUN/config.json).',
-)
-_run_solutions_option = click.option(
-    "--solutions",
-    type=click.Path(),
-    default=None,
-    help="Kaggle solutions file giving the test outputs of a challenges file (default: the "
-    '"solutions" of RUN/config.json when the tasks come from it, else as for `soar tasks`).',
 )
 WEIGHTINGS = ("soar", "count", "simplest", "simplest-tiebreak")
 """soar.agents.voting.WEIGHTINGS, spelt out so that importing the CLI stays light."""
@@ -68,7 +61,7 @@ _vote_filters_option = click.option(
     "attempts and scores there (needed with several RUNs).",
 )
 @_run_tasks_option
-@_run_solutions_option
+@run_solutions_option
 @_weighting_option
 @_vote_filters_option
 @click.option("--per-task", is_flag=True, help="Also print one line per task.")
@@ -119,7 +112,7 @@ def score_command(
 @click.command("report", short_help="Write a run's (or an ensemble's) HTML report and plots.")
 @_run_argument
 @_run_tasks_option
-@_run_solutions_option
+@run_solutions_option
 @_weighting_option
 @_vote_filters_option
 def report_command(

@@ -115,6 +115,7 @@ run_solutions_option = click.option(
     type=click.Path(),
     default=None,
     help="Kaggle solutions file giving the test outputs of a challenges file (default: the "
-    '"solutions" of RUN/config.json when the tasks come from it).',
+    '"solutions" of RUN/config.json when the tasks come from it, else as for `soar tasks`).',
 )
-"""``--solutions`` of the commands that read a run's programs (``export``, ``relabel``)."""
+"""``--solutions`` of the commands that read a run's programs (``score``, ``report``, ``export``,
+``relabel``: each reads its tasks through :func:`open_run` and ``load_tasks``)."""
