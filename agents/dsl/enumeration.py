@@ -5,8 +5,10 @@ to see, and most two-step programs drawn are rearrangements with the same output
 :class:`Enumeration` gives each short program once, most likely first: every one-step program (by
 its chance under the grammar), then two-step programs best first (the chance of a two-step
 program is the chance of its first step times that of its second given the first: with no learned
-transitions, the product of their one-step chances; a heap walks each first step's sorted list of
-second steps), skipping pairs that say again what another program says:
+transitions, the product of their one-step chances, except that the second step's shape tilt
+compares the targets with the first step's outputs rather than with the task's inputs; a heap walks
+each first step's sorted list of second steps), skipping pairs that say again what another program
+says:
 
 - a step repeated (``crop_to_content`` twice; a flip twice is nothing, a rotation twice another
   rotation);
@@ -45,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .arguments import SAME
+from .features import size_relation
 from .program import Step, Steps
 
 if TYPE_CHECKING:
@@ -166,6 +169,9 @@ class Enumeration:
         self.prefixes = self.first
         """Indices of the steps two-step programs start with, most likely first."""
         self.misfits: dict[int, tuple[bool, bool]] = {}
+        self.relations: dict[int, str] = {}
+        """For prefixes, how the targets' shapes compare with the prefix's train outputs (see
+        :func:`~soar.agents.dsl.features.size_relation`): the shape tilt of second steps."""
         """For prefixes whose outputs cannot be finished by any second step of some kind:
         (some train output has the wrong shape, some train output lacks a colour its target
         has)."""
@@ -190,7 +196,7 @@ class Enumeration:
         self.length_chances = (lengths[0], lengths[1] if len(lengths) > 1 else 0.0)
         self.max_pairs = max_pairs
         self._grammar, self._context = grammar, drawer.info.context
-        self._orders: dict[str, tuple[list[int], list[float]]] = {}
+        self._orders: dict[tuple[str, str | None], tuple[list[int], list[float]]] = {}
         self._programs = self._walk()
         if task is not None and screen > 0:
             first = list(islice(self._programs, screen))
@@ -227,6 +233,9 @@ class Enumeration:
                 continue
             prefixes.append(index)
             self.outputs[self.steps[index]] = outputs
+            self.relations[index] = size_relation(
+                [(o, t) for o, t in zip(outputs, targets, strict=False)]
+            )
             misfit = self._misfit(outputs)
             if misfit != (False, False):
                 self.misfits[index] = misfit
@@ -334,28 +343,37 @@ class Enumeration:
         were given."""
         return next(self._programs, None)
 
-    def _after(self, prev: str) -> tuple[list[int], list[float]]:
-        """The steps in order of their chance after a step of primitive ``prev``, and those
-        chances (the grammar's transitions from ``prev`` reorder them; without any, every
-        prefix shares the one-step order)."""
-        kept = self._orders.get(prev)
+    def _after(self, prev: str, relation: str | None = None) -> tuple[list[int], list[float]]:
+        """The steps in order of their chance after a step of primitive ``prev`` whose outputs
+        the targets are ``relation`` than (None: as the task's inputs are), and those chances:
+        the grammar's transitions from ``prev`` reorder them, and so does the shape tilt, taken
+        from the first step's outputs instead of the task's inputs (a task whose outputs are
+        smaller than its inputs may want a crop then a scaling up); without either, every prefix
+        shares the one-step order."""
+        grammar, ctx = self._grammar, self._context
+        task_relation = ctx[0] if ctx else None
+        if relation == task_relation or grammar.shape_bias == 0:
+            relation = None
+        key = (prev, relation)
+        kept = self._orders.get(key)
         if kept is None:
-            grammar, ctx = self._grammar, self._context
-            if prev not in grammar.transitions:
+            if prev not in grammar.transitions and relation is None:
                 kept = (list(range(len(self.steps))), self.chances)
             else:
-                ratio = {
-                    name: grammar.weight(ctx, name, prev) / w
-                    if (w := grammar.weight(ctx, name))
-                    else 0.0
-                    for name in {step[0] for step in self.steps}
-                }
+                ratio = {}
+                for name in {step[0] for step in self.steps}:
+                    w = grammar.weight(ctx, name)
+                    ratio[name] = grammar.weight(ctx, name, prev) / w if w else 0.0
+                    if relation is not None:
+                        ratio[name] *= grammar.shape_tilt(relation, name) / grammar.shape_tilt(
+                            task_relation, name
+                        )
                 chances = [
                     c * ratio[step[0]] for step, c in zip(self.steps, self.chances, strict=True)
                 ]
                 order = sorted(range(len(chances)), key=lambda i: -chances[i])
                 kept = (order, [chances[i] for i in order])
-            self._orders[prev] = kept
+            self._orders[key] = kept
         return kept
 
     def _walk(self) -> Iterator[Steps]:
@@ -363,11 +381,12 @@ class Enumeration:
         the two-step programs of each prefix come in the order of :meth:`_after`, and a heap
         keeps every prefix's next one."""
         steps, chances, first, prefixes = self.steps, self.chances, self.first, self.prefixes
+        relations = self.relations
         one, two = self.length_chances
         heap: list[tuple[float, int, int]] = []
         if two > 0:
             for a, i in enumerate(prefixes):
-                order, after = self._after(steps[i][0])
+                order, after = self._after(steps[i][0], relations.get(i))
                 if order:
                     heap.append((-two * chances[i] * after[0], a, 0))
             heapq.heapify(heap)
@@ -382,7 +401,7 @@ class Enumeration:
                 continue
             _, a, rank = heapq.heappop(heap)
             i = prefixes[a]
-            order, after = self._after(steps[i][0])
+            order, after = self._after(steps[i][0], relations.get(i))
             if rank + 1 < len(order):
                 heapq.heappush(heap, (-two * chances[i] * after[rank + 1], a, rank + 1))
             b = order[rank]

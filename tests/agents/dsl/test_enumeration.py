@@ -193,3 +193,24 @@ def test_the_policy_screens_three_steps_past_deep_after(public_tasks):
     never = DSLPolicy(sampling=SamplingConfig(seed=0), deep_prefixes=0, deep_after=100)
     given = never.generate([SampleRequest(task, 105)])[0]
     assert not any(right_on_train(never.grammar, task, parse_source(c.text)) for c in given)
+
+
+def test_second_steps_suit_the_shape_the_first_step_leaves(grammar, public_tasks):
+    # f25fbde4 (arc1/train): outputs smaller than the inputs, made by a crop then a scaling up.
+    task = public_tasks["f25fbde4"]
+    drawer = grammar.drawer(task)
+    assert drawer.info.context[0] == "smaller"
+    answer = (("crop_to_content", ()), ("scale_up", (2,)))
+    enumeration = Enumeration(grammar, drawer, task)
+    crop = enumeration.steps.index(answer[0])
+    assert enumeration.relations[crop] == "larger"  # the targets are larger than the crops
+    assert answer in take(enumeration, 1000)
+    # The task's own tilt alone (against scalings up) puts it thousands of programs later.
+    plain = Enumeration(grammar, drawer, task)
+    plain.relations.clear()
+    assert answer not in take(plain, 2000)
+    # Prefixes that leave the targets' relation as the task's keep the task's order.
+    same = [i for i, rel in enumeration.relations.items() if rel == "smaller"]
+    assert same and enumeration._after(enumeration.steps[same[0]][0], "smaller") == (
+        enumeration._after(enumeration.steps[same[0]][0])
+    )
