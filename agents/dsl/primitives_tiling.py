@@ -225,6 +225,11 @@ def _colour_count(grid: np.ndarray) -> int:
     return int(np.count_nonzero(colour_counts(grid)))
 
 
+def _scale(g: np.ndarray, factor: int, what: str) -> np.ndarray:
+    _fits(g, factor, factor, what)
+    return g.repeat(factor, axis=0).repeat(factor, axis=1)
+
+
 @primitive()
 def scale_by_colour_count(grid: np.ndarray) -> np.ndarray:
     """Scale the grid up by its number of colours (background included).
@@ -236,9 +241,24 @@ def scale_by_colour_count(grid: np.ndarray) -> np.ndarray:
     [[1, 1, 0, 0], [1, 1, 0, 0]]
     """
     g = as_grid(grid)
-    factor = _colour_count(g)
-    _fits(g, factor, factor, "scale_by_colour_count")
-    return g.repeat(factor, axis=0).repeat(factor, axis=1)
+    return _scale(g, _colour_count(g), "scale_by_colour_count")
+
+
+@primitive()
+def scale_by_foreground_count(grid: np.ndarray) -> np.ndarray:
+    """Scale the grid up by its number of colours other than the background.
+
+    Raises:
+        ValueError: if the grid is all background, or the result would be larger than 30x30.
+
+    >>> scale_by_foreground_count(np.array([[1, 0], [0, 2]])).tolist()
+    [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 2, 2], [0, 0, 2, 2]]
+    """
+    g = as_grid(grid)
+    factor = _colour_count(g) - int(bool((g == 0).any()))
+    if factor < 1:
+        raise ValueError("scale_by_foreground_count needs a colour other than the background")
+    return _scale(g, factor, "scale_by_foreground_count")
 
 
 @primitive()

@@ -22,6 +22,7 @@ CASES = [
     ("arc1/eval:0692e18c", "fractal_inverted", ()),
     ("arc1/eval:7953d61e", "tile_rotations", ()),
     ("arc1/eval:d4b1c2b1", "scale_by_colour_count", ()),
+    ("arc1/train:ac0a08a4", "scale_by_foreground_count", ()),  # background left out
     ("arc1/eval:a59b95c0", "tile_by_colour_count", ()),
     ("arc1/eval:ccd554ac", "tile_by_size", ()),
     ("arc1/eval:d56f2372", "crop_object8", ("symmetric",)),

@@ -81,6 +81,7 @@ def test_most_primitives_succeed_on_the_scene():
         "invert",
         "unique_part",
         "scale_by_colour_count",
+        "scale_by_foreground_count",
         "tile_by_colour_count",
         "tile_by_size",
         "fractal",

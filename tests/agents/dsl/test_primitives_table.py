@@ -58,6 +58,13 @@ CASES = [
     ("tile_rotations", (), G22, [[1, 2, 2, 4], [3, 4, 1, 3], [4, 3, 3, 1], [2, 1, 4, 2]]),
     ("scale_by_colour_count", (), [[1, 0]], [[1, 1, 0, 0], [1, 1, 0, 0]]),
     ("scale_by_colour_count", (), [[4]], [[4]]),
+    ("scale_by_foreground_count", (), [[4]], [[4]]),
+    (
+        "scale_by_foreground_count",
+        (),
+        [[0, 4], [3, 0]],
+        [[0, 0, 4, 4], [0, 0, 4, 4], [3, 3, 0, 0], [3, 3, 0, 0]],
+    ),
     ("tile_by_colour_count", (), [[1, 0]], [[1, 0, 1, 0], [1, 0, 1, 0]]),
     ("tile_by_colour_count", (), [[2, 3, 4]], [[2, 3, 4] * 3] * 3),
     ("tile_by_size", (), [[1], [2]], [[1], [2], [1], [2]]),
@@ -383,6 +390,8 @@ ERRORS = [
     ("complete_pattern_patch", (0,), [[1, 2, 1, 2, 1, 2], [0] * 6]),  # no relation reaches row 2
     ("tile_by_size", (), [[1] * 6] * 6),  # 36x36
     ("scale_by_colour_count", (), [[1, 2, 3, 4]] * 8),
+    ("scale_by_foreground_count", (), [[0, 0]]),  # no foreground
+    ("scale_by_foreground_count", (), [[1, 2, 3, 4]] * 8),
     ("tile_by_colour_count", (), [[1, 2, 3, 4]] * 8),
     ("fractal", (), [[1] * 6]),
     ("fractal_of_colour", (1,), [[1] * 6]),
