@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .features import Context, scale_factors, shrink_factors, task_context
+from .features import Context, size_ratios, task_context
 
 COLOURS = tuple(range(10))
 PREFER_TO = 0.7
@@ -98,10 +98,6 @@ def task_info(task: Any) -> TaskInfo:
             diff = i != o
             changed_from.update(np.unique(i[diff]).tolist())
             changed_to.update(np.unique(o[diff]).tolist())
-    ratios = set()
-    for factors in (scale_factors(pairs), shrink_factors(pairs)):
-        if factors is not None:
-            ratios.update(k for k in factors if k > 1)
     return TaskInfo(
         context=task_context(task),
         colours=tuple(sorted(inputs | outputs)) or COLOURS,
@@ -109,7 +105,7 @@ def task_info(task: Any) -> TaskInfo:
         outputs=tuple(sorted(outputs)) or COLOURS,
         new=tuple(sorted(outputs - inputs)),
         gone=tuple(sorted(inputs - outputs)),
-        ratios=tuple(sorted(ratios)),
+        ratios=size_ratios(pairs),
         changed_from=tuple(sorted(changed_from)),
         changed_to=tuple(sorted(changed_to)),
     )
@@ -135,7 +131,7 @@ class ArgDrawer:
         tilts: Tilts | None = None,
     ) -> None:
         self.info = info
-        chances = {**PREFERENCES, **(preferences or {})}
+        self.preference = chances = {**PREFERENCES, **(preferences or {})}
         self.tilts = tilts or {}
         self._slots: dict[str, tuple[tuple, list[float], dict]] = {}
         self.domains: dict[str, tuple] = {}
@@ -175,13 +171,31 @@ class ArgDrawer:
         """
         if where is not None and where in self.tilts:
             return self._slot(kind, where)[2].get(value, 0.0)
+        return self._chance(kind, value, self.preferred.get(kind))
+
+    def _chance(self, kind: str, value: Any, preferred: tuple[tuple, float] | None) -> float:
         domain = self.domains[kind]
         base = 1 / len(domain) if value in domain else 0.0
-        preferred = self.preferred.get(kind)
         if preferred is None:
             return base
         values, p = preferred
         return (1 - p) * base + (p / len(values) if value in values else 0.0)
+
+    def ratio_tilt(self, kind: str, value: Any, ratios: tuple[int, ...]) -> float:
+        """How much likelier ``value`` is for ``kind`` if the task's size ratios were
+        ``ratios`` (those of a first step's outputs to the targets, say) rather than its own: the
+        factor on its chance (1 for kinds other than ``factor`` and ``count``).
+
+        >>> drawer = ArgDrawer({"factor": (2, 3)}, TaskInfo((), (1,), (1,), (1,), (), (), (3,)))
+        >>> drawer.ratio_tilt("factor", 2, (2,)) > 1 > drawer.ratio_tilt("factor", 3, (2,))
+        True
+        """
+        if kind not in ("factor", "count"):
+            return 1.0
+        own = self._chance(kind, value, self.preferred.get(kind))
+        usable = tuple(r for r in ratios if r in self.domains.get(kind, ()))
+        other = self._chance(kind, value, (usable, self.preference[kind]) if usable else None)
+        return other / own if own else 0.0
 
     def _slot(self, kind: str, where: str) -> tuple[tuple, list[float], dict]:
         """The values of a tilted slot, their cumulative chances, and each value's chance."""

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .arguments import SAME
-from .features import size_relation
+from .features import size_ratios, size_relation
 from .program import Step, Steps
 
 if TYPE_CHECKING:
@@ -169,9 +169,10 @@ class Enumeration:
         self.prefixes = self.first
         """Indices of the steps two-step programs start with, most likely first."""
         self.misfits: dict[int, tuple[bool, bool]] = {}
-        self.relations: dict[int, str] = {}
+        self.relations: dict[int, tuple[str, tuple[int, ...]]] = {}
         """For prefixes, how the targets' shapes compare with the prefix's train outputs (see
-        :func:`~soar.agents.dsl.features.size_relation`): the shape tilt of second steps."""
+        :func:`~soar.agents.dsl.features.size_relation`) and their integer size ratios (> 1):
+        the shape tilt and the preferred factors of second steps."""
         """For prefixes whose outputs cannot be finished by any second step of some kind:
         (some train output has the wrong shape, some train output lacks a colour its target
         has)."""
@@ -195,8 +196,8 @@ class Enumeration:
         lengths = grammar.lengths
         self.length_chances = (lengths[0], lengths[1] if len(lengths) > 1 else 0.0)
         self.max_pairs = max_pairs
-        self._grammar, self._context = grammar, drawer.info.context
-        self._orders: dict[tuple[str, str | None], tuple[list[int], list[float]]] = {}
+        self._grammar, self._context, self._drawer = grammar, drawer.info.context, drawer
+        self._orders: dict[tuple, tuple[list[int], list[float]]] = {}
         self._programs = self._walk()
         if task is not None and screen > 0:
             first = list(islice(self._programs, screen))
@@ -233,9 +234,7 @@ class Enumeration:
                 continue
             prefixes.append(index)
             self.outputs[self.steps[index]] = outputs
-            self.relations[index] = size_relation(
-                [(o, t) for o, t in zip(outputs, targets, strict=False)]
-            )
+            self.relations[index] = _relation(outputs, targets)
             misfit = self._misfit(outputs)
             if misfit != (False, False):
                 self.misfits[index] = misfit
@@ -343,16 +342,19 @@ class Enumeration:
         were given."""
         return next(self._programs, None)
 
-    def _after(self, prev: str, relation: str | None = None) -> tuple[list[int], list[float]]:
+    def _after(
+        self, prev: str, relation: tuple[str, tuple[int, ...]] | None = None
+    ) -> tuple[list[int], list[float]]:
         """The steps in order of their chance after a step of primitive ``prev`` whose outputs
-        the targets are ``relation`` than (None: as the task's inputs are), and those chances:
-        the grammar's transitions from ``prev`` reorder them, and so does the shape tilt, taken
-        from the first step's outputs instead of the task's inputs (a task whose outputs are
-        smaller than its inputs may want a crop then a scaling up); without either, every prefix
-        shares the one-step order."""
-        grammar, ctx = self._grammar, self._context
-        task_relation = ctx[0] if ctx else None
-        if relation == task_relation or grammar.shape_bias == 0:
+        the targets compare with as ``relation`` says (their size relation and integer ratios;
+        None: as they compare with the task's inputs), and those chances: the grammar's
+        transitions from ``prev`` reorder them, and so do the shape tilt and the preferred
+        factors, taken from the first step's outputs instead of the task's inputs (a task whose
+        outputs are smaller than its inputs may want a crop, then a scaling up by 2); without
+        either, every prefix shares the one-step order."""
+        grammar, ctx, drawer = self._grammar, self._context, self._drawer
+        own = (ctx[0] if ctx else None, drawer.info.ratios)
+        if relation == own:
             relation = None
         key = (prev, relation)
         kept = self._orders.get(key)
@@ -364,13 +366,17 @@ class Enumeration:
                 for name in {step[0] for step in self.steps}:
                     w = grammar.weight(ctx, name)
                     ratio[name] = grammar.weight(ctx, name, prev) / w if w else 0.0
-                    if relation is not None:
-                        ratio[name] *= grammar.shape_tilt(relation, name) / grammar.shape_tilt(
-                            task_relation, name
+                    if relation is not None and grammar.shape_bias > 0:
+                        ratio[name] *= grammar.shape_tilt(relation[0], name) / grammar.shape_tilt(
+                            own[0], name
                         )
-                chances = [
-                    c * ratio[step[0]] for step, c in zip(self.steps, self.chances, strict=True)
-                ]
+                chances = []
+                for (name, args), c in zip(self.steps, self.chances, strict=True):
+                    c *= ratio[name]
+                    if relation is not None and relation[1] != own[1]:
+                        for kind, value in zip(grammar.params[name], args, strict=True):
+                            c *= drawer.ratio_tilt(kind, value, relation[1])
+                    chances.append(c)
                 order = sorted(range(len(chances)), key=lambda i: -chances[i])
                 kept = (order, [chances[i] for i in order])
             self._orders[key] = kept
@@ -417,6 +423,15 @@ def _right(fn: Callable, args: tuple, grid: np.ndarray, target: np.ndarray) -> b
     except Exception:  # a primitive refusing an input: wrong there
         return False
     return isinstance(out, np.ndarray) and out.shape == target.shape and (out == target).all()
+
+
+def _relation(
+    outputs: Sequence[np.ndarray], targets: Sequence[np.ndarray]
+) -> tuple[str, tuple[int, ...]]:
+    """How the ``targets``' shapes compare with the train ``outputs``: their size relation and
+    integer size ratios (see :mod:`soar.agents.dsl.features`)."""
+    pairs = list(zip(outputs, targets, strict=False))
+    return size_relation(pairs), size_ratios(pairs)
 
 
 def _closeness(outputs: Sequence[np.ndarray], targets: Sequence[np.ndarray]) -> float:

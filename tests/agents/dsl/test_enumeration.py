@@ -203,14 +203,14 @@ def test_second_steps_suit_the_shape_the_first_step_leaves(grammar, public_tasks
     answer = (("crop_to_content", ()), ("scale_up", (2,)))
     enumeration = Enumeration(grammar, drawer, task)
     crop = enumeration.steps.index(answer[0])
-    assert enumeration.relations[crop] == "larger"  # the targets are larger than the crops
-    assert answer in take(enumeration, 1000)
+    assert enumeration.relations[crop] == ("larger", (2,))  # targets: the crops scaled by 2
+    assert answer in take(enumeration, 300)
     # The task's own tilt alone (against scalings up) puts it thousands of programs later.
     plain = Enumeration(grammar, drawer, task)
     plain.relations.clear()
     assert answer not in take(plain, 2000)
-    # Prefixes that leave the targets' relation as the task's keep the task's order.
-    same = [i for i, rel in enumeration.relations.items() if rel == "smaller"]
-    assert same and enumeration._after(enumeration.steps[same[0]][0], "smaller") == (
-        enumeration._after(enumeration.steps[same[0]][0])
-    )
+    # Prefixes that leave the targets as the task's inputs are keep the task's order.
+    own = (drawer.info.context[0], drawer.info.ratios)
+    same = [i for i, rel in enumeration.relations.items() if rel == own]
+    name = enumeration.steps[same[0]][0]
+    assert enumeration._after(name, own) == enumeration._after(name)
