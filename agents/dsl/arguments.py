@@ -88,7 +88,14 @@ def task_info(task: Any) -> TaskInfo:
     >>> info.changed_from, info.changed_to
     ((5, 8), (5, 8))
     """
-    pairs = [(np.asarray(p.input), np.asarray(p.output)) for p in task.train]
+    return pairs_info([(p.input, p.output) for p in task.train], task_context(task))
+
+
+def pairs_info(pairs: Sequence[tuple[Any, Any]], context: Context = ()) -> TaskInfo:
+    """What sampling needs from (input, output) grid pairs: :func:`task_info` of a task with
+    these train pairs, or of what is left to do once a first step made the inputs (with the
+    ``context`` given, since it describes the whole task)."""
+    pairs = [(np.asarray(i), np.asarray(o)) for i, o in pairs]
     inputs = set().union(*(np.unique(i).tolist() for i, _ in pairs)) if pairs else set()
     outputs = set().union(*(np.unique(o).tolist() for _, o in pairs)) if pairs else set()
     changed_from: set[int] = set()
@@ -99,7 +106,7 @@ def task_info(task: Any) -> TaskInfo:
             changed_from.update(np.unique(i[diff]).tolist())
             changed_to.update(np.unique(o[diff]).tolist())
     return TaskInfo(
-        context=task_context(task),
+        context=context,
         colours=tuple(sorted(inputs | outputs)) or COLOURS,
         inputs=tuple(sorted(inputs)) or COLOURS,
         outputs=tuple(sorted(outputs)) or COLOURS,
@@ -131,7 +138,7 @@ class ArgDrawer:
         tilts: Tilts | None = None,
     ) -> None:
         self.info = info
-        self.preference = chances = {**PREFERENCES, **(preferences or {})}
+        chances = {**PREFERENCES, **(preferences or {})}
         self.tilts = tilts or {}
         self._slots: dict[str, tuple[tuple, list[float], dict]] = {}
         self.domains: dict[str, tuple] = {}
@@ -171,31 +178,13 @@ class ArgDrawer:
         """
         if where is not None and where in self.tilts:
             return self._slot(kind, where)[2].get(value, 0.0)
-        return self._chance(kind, value, self.preferred.get(kind))
-
-    def _chance(self, kind: str, value: Any, preferred: tuple[tuple, float] | None) -> float:
         domain = self.domains[kind]
         base = 1 / len(domain) if value in domain else 0.0
+        preferred = self.preferred.get(kind)
         if preferred is None:
             return base
         values, p = preferred
         return (1 - p) * base + (p / len(values) if value in values else 0.0)
-
-    def ratio_tilt(self, kind: str, value: Any, ratios: tuple[int, ...]) -> float:
-        """How much likelier ``value`` is for ``kind`` if the task's size ratios were
-        ``ratios`` (those of a first step's outputs to the targets, say) rather than its own: the
-        factor on its chance (1 for kinds other than ``factor`` and ``count``).
-
-        >>> drawer = ArgDrawer({"factor": (2, 3)}, TaskInfo((), (1,), (1,), (1,), (), (), (3,)))
-        >>> drawer.ratio_tilt("factor", 2, (2,)) > 1 > drawer.ratio_tilt("factor", 3, (2,))
-        True
-        """
-        if kind not in ("factor", "count"):
-            return 1.0
-        own = self._chance(kind, value, self.preferred.get(kind))
-        usable = tuple(r for r in ratios if r in self.domains.get(kind, ()))
-        other = self._chance(kind, value, (usable, self.preference[kind]) if usable else None)
-        return other / own if own else 0.0
 
     def _slot(self, kind: str, where: str) -> tuple[tuple, list[float], dict]:
         """The values of a tilted slot, their cumulative chances, and each value's chance."""

@@ -5,10 +5,10 @@ to see, and most two-step programs drawn are rearrangements with the same output
 :class:`Enumeration` gives each short program once, most likely first: every one-step program (by
 its chance under the grammar), then two-step programs best first (the chance of a two-step
 program is the chance of its first step times that of its second given the first: with no learned
-transitions, the product of their one-step chances, except that the second step's shape tilt
-compares the targets with the first step's outputs rather than with the task's inputs; a heap walks
-each first step's sorted list of second steps), skipping pairs that say again what another program
-says:
+transitions, the product of their one-step chances, except that the second step's shape tilt and
+preferred arguments (size ratios, colours to change) come from comparing the targets with the
+first step's outputs rather than with the task's inputs; a heap walks each first step's sorted
+list of second steps), skipping pairs that say again what another program says:
 
 - a step repeated (``crop_to_content`` twice; a flip twice is nothing, a rotation twice another
   rotation);
@@ -41,17 +41,17 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .arguments import SAME
-from .features import size_ratios, size_relation
+from .arguments import SAME, ArgDrawer, TaskInfo, pairs_info
+from .features import size_relation
 from .program import Step, Steps
 
 if TYPE_CHECKING:
-    from .arguments import ArgDrawer
     from .grammar import Grammar
 
 ISOMETRIES = frozenset(
@@ -169,13 +169,11 @@ class Enumeration:
         self.prefixes = self.first
         """Indices of the steps two-step programs start with, most likely first."""
         self.misfits: dict[int, tuple[bool, bool]] = {}
-        self.relations: dict[int, tuple[str, tuple[int, ...]]] = {}
+        self.relations: dict[int, tuple[str, TaskInfo]] = {}
         """For prefixes, how the targets' shapes compare with the prefix's train outputs (see
-        :func:`~soar.agents.dsl.features.size_relation`) and their integer size ratios (> 1):
-        the shape tilt and the preferred factors of second steps."""
-        """For prefixes whose outputs cannot be finished by any second step of some kind:
-        (some train output has the wrong shape, some train output lacks a colour its target
-        has)."""
+        :func:`~soar.agents.dsl.features.size_relation`) and what is left to do from there (see
+        :func:`~soar.agents.dsl.arguments.pairs_info`): second steps are tilted by these, not
+        by the task's."""
         self.same_shape = frozenset(n for n, e in grammar.effects().items() if e == SAME)
         self.adders = grammar.colour_adders()
         self._inputs: list[np.ndarray] = []
@@ -197,6 +195,12 @@ class Enumeration:
         self.length_chances = (lengths[0], lengths[1] if len(lengths) > 1 else 0.0)
         self.max_pairs = max_pairs
         self._grammar, self._context, self._drawer = grammar, drawer.info.context, drawer
+        self._own = (self._context[0] if self._context else None, replace(drawer.info, context=()))
+        """The task's own relation (as :attr:`relations` are: its outputs to its inputs)."""
+        self._names = sorted({name for name, _ in self.steps})
+        self._step_tables: tuple[np.ndarray, np.ndarray, list[tuple[str, Any]]] | None = None
+        self._name_tilts: dict[tuple[str, str | None], np.ndarray] = {}
+        self._argument_tilts: dict[TaskInfo, np.ndarray] = {}
         self._orders: dict[tuple, tuple[list[int], list[float]]] = {}
         self._programs = self._walk()
         if task is not None and screen > 0:
@@ -234,7 +238,8 @@ class Enumeration:
                 continue
             prefixes.append(index)
             self.outputs[self.steps[index]] = outputs
-            self.relations[index] = _relation(outputs, targets)
+            pairs = list(zip(outputs, targets, strict=False))
+            self.relations[index] = (size_relation(pairs), pairs_info(pairs))
             misfit = self._misfit(outputs)
             if misfit != (False, False):
                 self.misfits[index] = misfit
@@ -343,44 +348,86 @@ class Enumeration:
         return next(self._programs, None)
 
     def _after(
-        self, prev: str, relation: tuple[str, tuple[int, ...]] | None = None
+        self, prev: str, relation: tuple[str, TaskInfo] | None = None
     ) -> tuple[list[int], list[float]]:
         """The steps in order of their chance after a step of primitive ``prev`` whose outputs
-        the targets compare with as ``relation`` says (their size relation and integer ratios;
-        None: as they compare with the task's inputs), and those chances: the grammar's
-        transitions from ``prev`` reorder them, and so do the shape tilt and the preferred
-        factors, taken from the first step's outputs instead of the task's inputs (a task whose
-        outputs are smaller than its inputs may want a crop, then a scaling up by 2); without
-        either, every prefix shares the one-step order."""
-        grammar, ctx, drawer = self._grammar, self._context, self._drawer
-        own = (ctx[0] if ctx else None, drawer.info.ratios)
-        if relation == own:
+        the targets compare with as ``relation`` says (see :attr:`relations`; None: as with the
+        task's inputs), and those chances: the grammar's transitions from ``prev`` reorder them,
+        and so do the shape tilt and the preferred arguments (factors, colours), taken from the
+        first step's outputs instead of the task's inputs (a task whose outputs are smaller than
+        its inputs may want a crop, then a scaling up by 2 or a recolouring of the cells the crop
+        left wrong); without either, every prefix shares the one-step order."""
+        if relation is not None and relation == self._own:
             relation = None
         key = (prev, relation)
         kept = self._orders.get(key)
         if kept is None:
-            if prev not in grammar.transitions and relation is None:
+            if prev not in self._grammar.transitions and relation is None:
                 kept = (list(range(len(self.steps))), self.chances)
             else:
-                ratio = {}
-                for name in {step[0] for step in self.steps}:
-                    w = grammar.weight(ctx, name)
-                    ratio[name] = grammar.weight(ctx, name, prev) / w if w else 0.0
-                    if relation is not None and grammar.shape_bias > 0:
-                        ratio[name] *= grammar.shape_tilt(relation[0], name) / grammar.shape_tilt(
-                            own[0], name
-                        )
-                chances = []
-                for (name, args), c in zip(self.steps, self.chances, strict=True):
-                    c *= ratio[name]
-                    if relation is not None and relation[1] != own[1]:
-                        for kind, value in zip(grammar.params[name], args, strict=True):
-                            c *= drawer.ratio_tilt(kind, value, relation[1])
-                    chances.append(c)
-                order = sorted(range(len(chances)), key=lambda i: -chances[i])
-                kept = (order, [chances[i] for i in order])
+                names, slots, values = self._tables()
+                tilt = self._name_tilt(prev, None if relation is None else relation[0])
+                chances = np.asarray(self.chances) * tilt[names]
+                if relation is not None:  # the arguments the prefix's outputs call for
+                    chances *= self._argument_tilt(relation[1], values)[slots].prod(axis=1)
+                order = np.argsort(-chances, kind="stable")
+                kept = (order.tolist(), chances[order].tolist())
             self._orders[key] = kept
         return kept
+
+    def _tables(self) -> tuple[np.ndarray, np.ndarray, list[tuple[str, Any]]]:
+        """Per step, the index of its primitive in :attr:`_names`, and the indices of its
+        (parameter kind, argument) pairs in the list of those pairs also returned (padded with
+        that list's last index, which the tilts keep at 1)."""
+        if self._step_tables is None:
+            params = self._grammar.params
+            index = {name: i for i, name in enumerate(self._names)}
+            values: dict[tuple[str, Any], int] = {}
+            rows = [
+                [
+                    values.setdefault((kind, v), len(values))
+                    for kind, v in zip(params[n], a, strict=True)
+                ]
+                for n, a in self.steps
+            ]
+            width = max((len(r) for r in rows), default=0)
+            pad = len(values)
+            slots = np.array([r + [pad] * (width - len(r)) for r in rows], dtype=np.int64)
+            names = np.array([index[n] for n, _ in self.steps], dtype=np.int64)
+            self._step_tables = (names, slots.reshape(len(rows), width), list(values))
+        return self._step_tables
+
+    def _name_tilt(self, prev: str, relation: str | None) -> np.ndarray:
+        """Per primitive of :attr:`_names`, the factor on its one-step chance as the step after
+        ``prev`` (the grammar's transitions) given outputs the targets are ``relation`` than
+        (the shape tilt; None: the task's own)."""
+        key = (prev, relation)
+        tilt = self._name_tilts.get(key)
+        if tilt is None:
+            grammar, ctx = self._grammar, self._context
+            factors = []
+            for name in self._names:
+                w = grammar.weight(ctx, name)
+                f = grammar.weight(ctx, name, prev) / w if w else 0.0
+                if relation is not None and grammar.shape_bias > 0:
+                    f *= grammar.shape_tilt(relation, name) / grammar.shape_tilt(self._own[0], name)
+                factors.append(f)
+            tilt = self._name_tilts[key] = np.array(factors)
+        return tilt
+
+    def _argument_tilt(self, left: TaskInfo, values: list[tuple[str, Any]]) -> np.ndarray:
+        """Per (kind, argument) pair of ``values``, and 1 for the padding after them, the
+        factor on its chance when what is left to do is ``left`` rather than the task."""
+        tilt = self._argument_tilts.get(left)
+        if tilt is None:
+            grammar, drawer = self._grammar, self._drawer
+            then = ArgDrawer(grammar.kinds, left, grammar.preferences)
+            factors = []
+            for kind, value in values:
+                own = drawer.chance(kind, value)
+                factors.append(then.chance(kind, value) / own if own else 0.0)
+            tilt = self._argument_tilts[left] = np.array([*factors, 1.0])
+        return tilt
 
     def _walk(self) -> Iterator[Steps]:
         """One-step and two-step programs merged by chance (the chance of the length included):
@@ -423,15 +470,6 @@ def _right(fn: Callable, args: tuple, grid: np.ndarray, target: np.ndarray) -> b
     except Exception:  # a primitive refusing an input: wrong there
         return False
     return isinstance(out, np.ndarray) and out.shape == target.shape and (out == target).all()
-
-
-def _relation(
-    outputs: Sequence[np.ndarray], targets: Sequence[np.ndarray]
-) -> tuple[str, tuple[int, ...]]:
-    """How the ``targets``' shapes compare with the train ``outputs``: their size relation and
-    integer size ratios (see :mod:`soar.agents.dsl.features`)."""
-    pairs = list(zip(outputs, targets, strict=False))
-    return size_relation(pairs), size_ratios(pairs)
 
 
 def _closeness(outputs: Sequence[np.ndarray], targets: Sequence[np.ndarray]) -> float:
