@@ -169,6 +169,9 @@ class Enumeration:
         self.prefixes = self.first
         """Indices of the steps two-step programs start with, most likely first."""
         self.misfits: dict[int, tuple[bool, bool]] = {}
+        """For prefixes whose outputs cannot be finished by any second step of some kind:
+        (some train output has the wrong shape, some train output lacks a colour its target
+        has)."""
         self.relations: dict[int, tuple[str, TaskInfo]] = {}
         """For prefixes, how the targets' shapes compare with the prefix's train outputs (see
         :func:`~soar.agents.dsl.features.size_relation`) and what is left to do from there (see
