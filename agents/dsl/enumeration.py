@@ -440,9 +440,11 @@ class Enumeration:
         relations = self.relations
         one, two = self.length_chances
         heap: list[tuple[float, int, int]] = []
+        orders = []  # each prefix's second steps, looked up once (not once per program)
         if two > 0:
             for a, i in enumerate(prefixes):
                 order, after = self._after(steps[i][0], relations.get(i))
+                orders.append((order, after))
                 if order:
                     heap.append((-two * chances[i] * after[0], a, 0))
             heapq.heapify(heap)
@@ -457,7 +459,7 @@ class Enumeration:
                 continue
             _, a, rank = heapq.heappop(heap)
             i = prefixes[a]
-            order, after = self._after(steps[i][0], relations.get(i))
+            order, after = orders[a]
             if rank + 1 < len(order):
                 heapq.heappush(heap, (-two * chances[i] * after[rank + 1], a, rank + 1))
             b = order[rank]
