@@ -255,7 +255,9 @@ def scale_by_foreground_count(grid: np.ndarray) -> np.ndarray:
     [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 2, 2], [0, 0, 2, 2]]
     """
     g = as_grid(grid)
-    factor = _colour_count(g) - int(bool((g == 0).any()))
+    counts = colour_counts(g)
+    counts[BACKGROUND] = 0
+    factor = int(np.count_nonzero(counts))
     if factor < 1:
         raise ValueError("scale_by_foreground_count needs a colour other than the background")
     return _scale(g, factor, "scale_by_foreground_count")
