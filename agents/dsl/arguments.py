@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .features import Context, scale_factors, shrink_factors, task_context
+from .features import Context, size_ratios, task_context
 
 COLOURS = tuple(range(10))
 PREFER_TO = 0.7
@@ -88,7 +88,14 @@ def task_info(task: Any) -> TaskInfo:
     >>> info.changed_from, info.changed_to
     ((5, 8), (5, 8))
     """
-    pairs = [(np.asarray(p.input), np.asarray(p.output)) for p in task.train]
+    return pairs_info([(p.input, p.output) for p in task.train], task_context(task))
+
+
+def pairs_info(pairs: Sequence[tuple[Any, Any]], context: Context = ()) -> TaskInfo:
+    """What sampling needs from (input, output) grid pairs: :func:`task_info` of a task with
+    these train pairs, or of what is left to do once a first step made the inputs (with the
+    ``context`` given, since it describes the whole task)."""
+    pairs = [(np.asarray(i), np.asarray(o)) for i, o in pairs]
     inputs = set().union(*(np.unique(i).tolist() for i, _ in pairs)) if pairs else set()
     outputs = set().union(*(np.unique(o).tolist() for _, o in pairs)) if pairs else set()
     changed_from: set[int] = set()
@@ -98,18 +105,14 @@ def task_info(task: Any) -> TaskInfo:
             diff = i != o
             changed_from.update(np.unique(i[diff]).tolist())
             changed_to.update(np.unique(o[diff]).tolist())
-    ratios = set()
-    for factors in (scale_factors(pairs), shrink_factors(pairs)):
-        if factors is not None:
-            ratios.update(k for k in factors if k > 1)
     return TaskInfo(
-        context=task_context(task),
+        context=context,
         colours=tuple(sorted(inputs | outputs)) or COLOURS,
         inputs=tuple(sorted(inputs)) or COLOURS,
         outputs=tuple(sorted(outputs)) or COLOURS,
         new=tuple(sorted(outputs - inputs)),
         gone=tuple(sorted(inputs - outputs)),
-        ratios=tuple(sorted(ratios)),
+        ratios=size_ratios(pairs),
         changed_from=tuple(sorted(changed_from)),
         changed_to=tuple(sorted(changed_to)),
     )

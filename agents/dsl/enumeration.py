@@ -5,8 +5,10 @@ to see, and most two-step programs drawn are rearrangements with the same output
 :class:`Enumeration` gives each short program once, most likely first: every one-step program (by
 its chance under the grammar), then two-step programs best first (the chance of a two-step
 program is the chance of its first step times that of its second given the first: with no learned
-transitions, the product of their one-step chances; a heap walks each first step's sorted list of
-second steps), skipping pairs that say again what another program says:
+transitions, the product of their one-step chances, except that the second step's shape tilt and
+preferred arguments (size ratios, colours to change) come from comparing the targets with the
+first step's outputs rather than with the task's inputs; a heap walks each first step's sorted
+list of second steps), skipping pairs that say again what another program says:
 
 - a step repeated (``crop_to_content`` twice; a flip twice is nothing, a rotation twice another
   rotation);
@@ -39,16 +41,17 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .arguments import SAME
+from .arguments import SAME, ArgDrawer, TaskInfo, pairs_info
+from .features import size_relation
 from .program import Step, Steps
 
 if TYPE_CHECKING:
-    from .arguments import ArgDrawer
     from .grammar import Grammar
 
 ISOMETRIES = frozenset(
@@ -169,6 +172,11 @@ class Enumeration:
         """For prefixes whose outputs cannot be finished by any second step of some kind:
         (some train output has the wrong shape, some train output lacks a colour its target
         has)."""
+        self.relations: dict[int, tuple[str, TaskInfo]] = {}
+        """For prefixes, how the targets' shapes compare with the prefix's train outputs (see
+        :func:`~soar.agents.dsl.features.size_relation`) and what is left to do from there (see
+        :func:`~soar.agents.dsl.arguments.pairs_info`): second steps are tilted by these, not
+        by the task's."""
         self.same_shape = frozenset(n for n, e in grammar.effects().items() if e == SAME)
         self.adders = grammar.colour_adders()
         self._inputs: list[np.ndarray] = []
@@ -189,8 +197,14 @@ class Enumeration:
         lengths = grammar.lengths
         self.length_chances = (lengths[0], lengths[1] if len(lengths) > 1 else 0.0)
         self.max_pairs = max_pairs
-        self._grammar, self._context = grammar, drawer.info.context
-        self._orders: dict[str, tuple[list[int], list[float]]] = {}
+        self._grammar, self._context, self._drawer = grammar, drawer.info.context, drawer
+        self._own = (self._context[0] if self._context else None, replace(drawer.info, context=()))
+        """The task's own relation (as :attr:`relations` are: its outputs to its inputs)."""
+        self._names = sorted({name for name, _ in self.steps})
+        self._step_tables: tuple[np.ndarray, np.ndarray, list[tuple[str, Any]]] | None = None
+        self._name_tilts: dict[tuple[str, str | None], np.ndarray] = {}
+        self._argument_tilts: dict[TaskInfo, np.ndarray] = {}
+        self._orders: dict[tuple, tuple[list[int], list[float]]] = {}
         self._programs = self._walk()
         if task is not None and screen > 0:
             first = list(islice(self._programs, screen))
@@ -227,6 +241,8 @@ class Enumeration:
                 continue
             prefixes.append(index)
             self.outputs[self.steps[index]] = outputs
+            pairs = list(zip(outputs, targets, strict=False))
+            self.relations[index] = (size_relation(pairs), pairs_info(pairs))
             misfit = self._misfit(outputs)
             if misfit != (False, False):
                 self.misfits[index] = misfit
@@ -334,40 +350,101 @@ class Enumeration:
         were given."""
         return next(self._programs, None)
 
-    def _after(self, prev: str) -> tuple[list[int], list[float]]:
-        """The steps in order of their chance after a step of primitive ``prev``, and those
-        chances (the grammar's transitions from ``prev`` reorder them; without any, every
-        prefix shares the one-step order)."""
-        kept = self._orders.get(prev)
+    def _after(
+        self, prev: str, relation: tuple[str, TaskInfo] | None = None
+    ) -> tuple[list[int], list[float]]:
+        """The steps in order of their chance after a step of primitive ``prev`` whose outputs
+        the targets compare with as ``relation`` says (see :attr:`relations`; None: as with the
+        task's inputs), and those chances: the grammar's transitions from ``prev`` reorder them,
+        and so do the shape tilt and the preferred arguments (factors, colours), taken from the
+        first step's outputs instead of the task's inputs (a task whose outputs are smaller than
+        its inputs may want a crop, then a scaling up by 2 or a recolouring of the cells the crop
+        left wrong); without either, every prefix shares the one-step order."""
+        if relation is not None and relation == self._own:
+            relation = None
+        key = (prev, relation)
+        kept = self._orders.get(key)
         if kept is None:
-            grammar, ctx = self._grammar, self._context
-            if prev not in grammar.transitions:
+            if prev not in self._grammar.transitions and relation is None:
                 kept = (list(range(len(self.steps))), self.chances)
             else:
-                ratio = {
-                    name: grammar.weight(ctx, name, prev) / w
-                    if (w := grammar.weight(ctx, name))
-                    else 0.0
-                    for name in {step[0] for step in self.steps}
-                }
-                chances = [
-                    c * ratio[step[0]] for step, c in zip(self.steps, self.chances, strict=True)
-                ]
-                order = sorted(range(len(chances)), key=lambda i: -chances[i])
-                kept = (order, [chances[i] for i in order])
-            self._orders[prev] = kept
+                names, slots, values = self._tables()
+                tilt = self._name_tilt(prev, None if relation is None else relation[0])
+                chances = np.asarray(self.chances) * tilt[names]
+                if relation is not None:  # the arguments the prefix's outputs call for
+                    chances *= self._argument_tilt(relation[1], values)[slots].prod(axis=1)
+                order = np.argsort(-chances, kind="stable")
+                kept = (order.tolist(), chances[order].tolist())
+            self._orders[key] = kept
         return kept
+
+    def _tables(self) -> tuple[np.ndarray, np.ndarray, list[tuple[str, Any]]]:
+        """Per step, the index of its primitive in :attr:`_names`, and the indices of its
+        (parameter kind, argument) pairs in the list of those pairs also returned (padded with
+        that list's last index, which the tilts keep at 1)."""
+        if self._step_tables is None:
+            params = self._grammar.params
+            index = {name: i for i, name in enumerate(self._names)}
+            values: dict[tuple[str, Any], int] = {}
+            rows = [
+                [
+                    values.setdefault((kind, v), len(values))
+                    for kind, v in zip(params[n], a, strict=True)
+                ]
+                for n, a in self.steps
+            ]
+            width = max((len(r) for r in rows), default=0)
+            pad = len(values)
+            slots = np.array([r + [pad] * (width - len(r)) for r in rows], dtype=np.int64)
+            names = np.array([index[n] for n, _ in self.steps], dtype=np.int64)
+            self._step_tables = (names, slots.reshape(len(rows), width), list(values))
+        return self._step_tables
+
+    def _name_tilt(self, prev: str, relation: str | None) -> np.ndarray:
+        """Per primitive of :attr:`_names`, the factor on its one-step chance as the step after
+        ``prev`` (the grammar's transitions) given outputs the targets are ``relation`` than
+        (the shape tilt; None: the task's own)."""
+        key = (prev, relation)
+        tilt = self._name_tilts.get(key)
+        if tilt is None:
+            grammar, ctx = self._grammar, self._context
+            factors = []
+            for name in self._names:
+                w = grammar.weight(ctx, name)
+                f = grammar.weight(ctx, name, prev) / w if w else 0.0
+                if relation is not None and grammar.shape_bias > 0:
+                    f *= grammar.shape_tilt(relation, name) / grammar.shape_tilt(self._own[0], name)
+                factors.append(f)
+            tilt = self._name_tilts[key] = np.array(factors)
+        return tilt
+
+    def _argument_tilt(self, left: TaskInfo, values: list[tuple[str, Any]]) -> np.ndarray:
+        """Per (kind, argument) pair of ``values``, and 1 for the padding after them, the
+        factor on its chance when what is left to do is ``left`` rather than the task."""
+        tilt = self._argument_tilts.get(left)
+        if tilt is None:
+            grammar, drawer = self._grammar, self._drawer
+            then = ArgDrawer(grammar.kinds, left, grammar.preferences)
+            factors = []
+            for kind, value in values:
+                own = drawer.chance(kind, value)
+                factors.append(then.chance(kind, value) / own if own else 0.0)
+            tilt = self._argument_tilts[left] = np.array([*factors, 1.0])
+        return tilt
 
     def _walk(self) -> Iterator[Steps]:
         """One-step and two-step programs merged by chance (the chance of the length included):
         the two-step programs of each prefix come in the order of :meth:`_after`, and a heap
         keeps every prefix's next one."""
         steps, chances, first, prefixes = self.steps, self.chances, self.first, self.prefixes
+        relations = self.relations
         one, two = self.length_chances
         heap: list[tuple[float, int, int]] = []
+        orders = []  # each prefix's second steps, looked up once (not once per program)
         if two > 0:
             for a, i in enumerate(prefixes):
-                order, after = self._after(steps[i][0])
+                order, after = self._after(steps[i][0], relations.get(i))
+                orders.append((order, after))
                 if order:
                     heap.append((-two * chances[i] * after[0], a, 0))
             heapq.heapify(heap)
@@ -382,7 +459,7 @@ class Enumeration:
                 continue
             _, a, rank = heapq.heappop(heap)
             i = prefixes[a]
-            order, after = self._after(steps[i][0])
+            order, after = orders[a]
             if rank + 1 < len(order):
                 heapq.heappush(heap, (-two * chances[i] * after[rank + 1], a, rank + 1))
             b = order[rank]

@@ -93,6 +93,20 @@ def shrink_factors(pairs: Pairs) -> tuple[int, int] | None:
     return scale_factors([(o, i) for i, o in pairs])
 
 
+def size_ratios(pairs: Pairs) -> tuple[int, ...]:
+    """The integer factors (> 1) by which every output's shape multiplies or divides its
+    input's, along either axis.
+
+    >>> size_ratios([([[1, 2, 3, 4]], [[1, 2]])]), size_ratios([([[1]], [[1, 1, 1]])])
+    ((2,), (3,))
+    """
+    ratios: set[int] = set()
+    for factors in (scale_factors(pairs), shrink_factors(pairs)):
+        if factors is not None:
+            ratios.update(k for k in factors if k > 1)
+    return tuple(sorted(ratios))
+
+
 def factor_feature(pairs: Pairs) -> str:
     """The size change as a short string: ``x2`` (scaled up twice both ways), ``x1x3`` (three
     times as wide), ``/2``, ``/2x1`` ... or ``-`` (same size, or no integer factor).

@@ -228,16 +228,23 @@ class Grammar:
                 base = found
                 break
         weights = normalised(base, self.names)
-        table = COMPATIBLE.get(ctx[0]) if ctx else None
-        if table is not None and self.shape_bias > 0:
-            effects = self.effects()
-            bias = self.shape_bias
-            weights = {n: w * (1 - bias + bias * table[effects[n]]) for n, w in weights.items()}
+        if ctx and ctx[0] in COMPATIBLE and self.shape_bias > 0:
+            weights = {n: w * self.shape_tilt(ctx[0], n) for n, w in weights.items()}
         tilt = self.transitions.get(prev) if prev is not None else None
         if tilt is not None:
             other = tilt.get("*", 1.0)
             weights = {n: w * tilt.get(n, other) for n, w in weights.items()}
         return normalised(weights, self.names)
+
+    def shape_tilt(self, relation: str | None, name: str) -> float:
+        """The factor on primitive ``name``'s weight where outputs must be ``relation``
+        (``same``, ``larger``, ``smaller``: see :func:`~soar.agents.dsl.features.size_relation`)
+        than the grids it is given: :data:`COMPATIBLE` scaled by :attr:`shape_bias` (1 for other
+        relations)."""
+        table = COMPATIBLE.get(relation) if relation is not None else None
+        if table is None:
+            return 1.0
+        return 1 - self.shape_bias + self.shape_bias * table[self.effects()[name]]
 
     def _table(
         self, ctx: Context, prev: str | None = None

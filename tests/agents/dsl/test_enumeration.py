@@ -9,6 +9,7 @@ from soar.agents.dsl.enumeration import Enumeration, behaviour, redundant
 from soar.agents.dsl.policy import DSLPolicy
 from soar.agents.dsl.program import parse_source
 from soar.agents.policy import SampleRequest, SamplingConfig
+from soar.arc_env import Pair, Task
 
 
 def take(enumeration, n):
@@ -193,3 +194,60 @@ def test_the_policy_screens_three_steps_past_deep_after(public_tasks):
     never = DSLPolicy(sampling=SamplingConfig(seed=0), deep_prefixes=0, deep_after=100)
     given = never.generate([SampleRequest(task, 105)])[0]
     assert not any(right_on_train(never.grammar, task, parse_source(c.text)) for c in given)
+
+
+def test_second_steps_suit_the_shape_the_first_step_leaves(grammar, public_tasks):
+    # f25fbde4 (arc1/train): outputs smaller than the inputs, made by a crop then a scaling up.
+    task = public_tasks["f25fbde4"]
+    drawer = grammar.drawer(task)
+    assert drawer.info.context[0] == "smaller"
+    answer = (("crop_to_content", ()), ("scale_up", (2,)))
+    enumeration = Enumeration(grammar, drawer, task)
+    crop = enumeration.steps.index(answer[0])
+    relation, left = enumeration.relations[crop]
+    assert (relation, left.ratios) == ("larger", (2,))  # targets: the crops scaled by 2
+    assert answer in take(enumeration, 300)
+    # The task's own tilt alone (against scalings up) puts it thousands of programs later.
+    plain = Enumeration(grammar, drawer, task)
+    plain.relations.clear()
+    assert answer not in take(plain, 2000)
+
+
+def test_second_steps_take_the_colours_the_first_step_left_wrong(grammar):
+    # Outputs: the inputs' shape cropped and painted 2. The task's own colours say nothing of
+    # which colour to change (no pair keeps its shape); the crop's outputs do: 1 becomes 2.
+    def grid(rows, cols, at, size):
+        g = np.zeros((rows, cols), dtype=int)
+        g[at[0] : at[0] + size[0], at[1] : at[1] + size[1]] = 1
+        g[at[0], at[1]] = 3
+        return g.tolist()
+
+    def pair(rows, cols, at, size):
+        g = np.array(grid(rows, cols, at, size))
+        box = g[at[0] : at[0] + size[0], at[1] : at[1] + size[1]]
+        return Pair(g.tolist(), np.where(box == 1, 2, box).tolist())
+
+    task = Task(
+        "crop-then-paint",
+        (pair(8, 9, (2, 3), (3, 2)), pair(7, 7, (1, 1), (2, 4)), pair(9, 6, (5, 2), (3, 3))),
+        (Pair(grid(6, 8, (1, 2), (4, 3)), None),),
+    )
+    drawer = grammar.drawer(task)
+    answer = (("crop_to_content", ()), ("recolour", (1, 2)))
+    enumeration = Enumeration(grammar, drawer, task)
+    crop = enumeration.steps.index(answer[0])
+    relation, left = enumeration.relations[crop]
+    assert (relation, left.changed_from, left.changed_to) == ("same", (1,), (2,))
+    plain = Enumeration(grammar, drawer, task)
+    plain.relations.clear()
+
+    def rank(e):
+        programs = take(e, 5000)
+        return programs.index(answer) if answer in programs else len(programs)
+
+    assert rank(enumeration) < rank(plain) / 2
+    # A prefix whose outputs stand to the targets as the task's inputs do keeps the task's order.
+    same = [i for i, rel in enumeration.relations.items() if rel == enumeration._own]
+    for i in same[:3]:
+        name = enumeration.steps[i][0]
+        assert enumeration._after(name, enumeration.relations[i]) == enumeration._after(name)
