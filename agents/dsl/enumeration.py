@@ -204,7 +204,7 @@ class Enumeration:
         self._step_tables: tuple[np.ndarray, np.ndarray, list[tuple[str, Any]]] | None = None
         self._name_tilts: dict[tuple[str, str | None], np.ndarray] = {}
         self._argument_tilts: dict[TaskInfo, np.ndarray] = {}
-        self._orders: dict[tuple, tuple[list[int], list[float]]] = {}
+        self._orders: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._programs = self._walk()
         if task is not None and screen > 0:
             first = list(islice(self._programs, screen))
@@ -352,7 +352,7 @@ class Enumeration:
 
     def _after(
         self, prev: str, relation: tuple[str, TaskInfo] | None = None
-    ) -> tuple[list[int], list[float]]:
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The steps in order of their chance after a step of primitive ``prev`` whose outputs
         the targets compare with as ``relation`` says (see :attr:`relations`; None: as with the
         task's inputs), and those chances: the grammar's transitions from ``prev`` reorder them,
@@ -366,7 +366,7 @@ class Enumeration:
         kept = self._orders.get(key)
         if kept is None:
             if prev not in self._grammar.transitions and relation is None:
-                kept = (list(range(len(self.steps))), self.chances)
+                kept = (np.arange(len(self.steps)), np.asarray(self.chances))
             else:
                 names, slots, values = self._tables()
                 tilt = self._name_tilt(prev, None if relation is None else relation[0])
@@ -374,7 +374,7 @@ class Enumeration:
                 if relation is not None:  # the arguments the prefix's outputs call for
                     chances *= self._argument_tilt(relation[1], values)[slots].prod(axis=1)
                 order = np.argsort(-chances, kind="stable")
-                kept = (order.tolist(), chances[order].tolist())
+                kept = (order, chances[order])  # arrays: compact, and no work for the GC
             self._orders[key] = kept
         return kept
 
@@ -445,8 +445,8 @@ class Enumeration:
             for a, i in enumerate(prefixes):
                 order, after = self._after(steps[i][0], relations.get(i))
                 orders.append((order, after))
-                if order:
-                    heap.append((-two * chances[i] * after[0], a, 0))
+                if len(order):
+                    heap.append((-two * chances[i] * float(after[0]), a, 0))
             heapq.heapify(heap)
         given = 0
         k = 0
@@ -461,8 +461,8 @@ class Enumeration:
             i = prefixes[a]
             order, after = orders[a]
             if rank + 1 < len(order):
-                heapq.heappush(heap, (-two * chances[i] * after[rank + 1], a, rank + 1))
-            b = order[rank]
+                heapq.heappush(heap, (-two * chances[i] * float(after[rank + 1]), a, rank + 1))
+            b = int(order[rank])
             if not redundant(steps[i], steps[b]) and self.feasible(i, b):
                 given += 1
                 yield (steps[i], steps[b])
