@@ -338,6 +338,15 @@ class Enumeration:
         self.outputs = {}  # no longer needed: free the grids
         return found
 
+    def give_first(self, programs: Sequence[Steps]) -> None:
+        """Give ``programs``, found right on every train pair some other way (see
+        :func:`~soar.agents.dsl.background.background_fits`), next, as fits: three-step
+        screening then has nothing to add."""
+        if programs:
+            self.fits = [*self.fits, *programs]
+            self._programs = chain(programs, self._programs)
+            self.outputs = {}  # no longer needed: free the grids
+
     def feasible(self, first: int, second: int) -> bool:
         """Whether the two-step program of steps ``first`` (a prefix) and ``second`` could be
         right on every train pair: a second step that keeps the shape cannot mend a wrong one,

@@ -5,8 +5,10 @@ Spec ``dsl:default`` uses the built-in weights, ``dsl:/path/to/weights.json`` we
 their chance (:class:`~soar.agents.dsl.enumeration.Enumeration`: one program per behaviour of the
 one-step programs, run once here on the task's inputs, merged with two-step programs that could
 be right; the first 2,000 of them run here on the train inputs, and those right on every train
-pair come first; past 2,000 programs for a task, three-step programs that fit are looked for the
-same way), then, once those are given, programs of two steps or more drawn from the grammar.
+pair come first; a task drawn on a colour other than black with nothing that fits is screened
+again with that colour and black swapped; past 2,000 programs for a task, three-step programs that
+fit are looked for the same way), then, once those are given, programs of two steps or more drawn
+from the grammar.
 Refine requests get edits of the parent program (or fresh samples when the parent is not a DSL
 program).
 
@@ -33,6 +35,7 @@ from ..policy import (
     SamplingConfig,
 )
 from ..prompts import PromptConfig
+from .background import background_fits
 from .enumeration import Enumeration
 from .grammar import Grammar
 from .mutation import feedback
@@ -68,6 +71,9 @@ class DSLPolicy(Policy):
             task, so only for budgets where that is small beside running the programs).
         deep_prefixes: how many two-step programs that screening extends (0: no three-step
             screening).
+        background: when screening finds nothing that fits a task drawn on a colour other than
+            black, screen it again with that colour and black swapped (see
+            :mod:`~soar.agents.dsl.background`; needs ``distinct`` and ``screen``).
     """
 
     def __init__(
@@ -85,6 +91,7 @@ class DSLPolicy(Policy):
         screen: int = 2_000,
         deep_after: int = 2_000,
         deep_prefixes: int = 20,
+        background: bool = True,
     ) -> None:
         super().__init__(sampling, prompts)
         self.grammar = grammar if grammar is not None else Grammar()
@@ -109,6 +116,7 @@ class DSLPolicy(Policy):
                 f"{deep_prefixes}"
             )
         self.deep_after, self.deep_prefixes = deep_after, deep_prefixes
+        self.background = background
         self._seen: dict[str, set[int]] = {}
         self._counts: dict[str, int] = {}
         self._enumerations: dict[str, Enumeration] = {}
@@ -215,6 +223,8 @@ class DSLPolicy(Policy):
                 max_pairs=self.pairs,
                 screen=self.screen,
             )
+            if self.distinct and self.background and not kept.fits:
+                kept.give_first(background_fits(self.grammar, task, self.screen, self.pairs))
             if len(self._enumerations) >= KEPT_ENUMERATIONS:
                 del self._enumerations[next(iter(self._enumerations))]
         self._enumerations[task.id] = kept

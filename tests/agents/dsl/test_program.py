@@ -20,6 +20,7 @@ DOCTEST_MODULES = [
     "soar.agents.dsl.mutation",
     "soar.agents.dsl.prior",
     "soar.agents.dsl.enumeration",
+    "soar.agents.dsl.background",
 ]
 
 
