@@ -28,6 +28,7 @@ from soar.arc_env import Pair, Task, to_grid
 
 from .enumeration import Enumeration
 from .features import BACKGROUND
+from .primitives_colour import swap_colours
 from .program import Steps
 
 SWAP = "swap_colours"
@@ -58,14 +59,8 @@ def swap_background(task: Any, colour: int) -> Task:
     """``task`` with ``colour`` and the background swapped in every grid (hidden test outputs
     stay hidden), under its own id with ``~bg`` and the colour appended."""
 
-    def swap(grid: Any) -> Any:
-        if grid is None:
-            return None
-        cells = np.asarray(grid, dtype=np.int64)
-        out = cells.copy()
-        out[cells == colour] = BACKGROUND
-        out[cells == BACKGROUND] = colour
-        return to_grid(out.tolist())
+    def swap(grid: Any) -> Any:  # the primitive the wrapped programs start and end with
+        return None if grid is None else to_grid(swap_colours(grid, colour, BACKGROUND).tolist())
 
     def pairs(which: Any) -> tuple[Pair, ...]:
         return tuple(Pair(swap(p.input), swap(p.output)) for p in which)

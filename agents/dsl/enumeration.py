@@ -204,7 +204,8 @@ class Enumeration:
         self._step_tables: tuple[np.ndarray, np.ndarray, list[tuple[str, Any]]] | None = None
         self._name_tilts: dict[tuple[str, str | None], np.ndarray] = {}
         self._argument_tilts: dict[TaskInfo, np.ndarray] = {}
-        self._orders: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._orders: dict[tuple | None, tuple[np.ndarray, np.ndarray]] = {}
+        self._chance_array = np.asarray(self.chances)
         self._programs = self._walk()
         if task is not None and screen > 0:
             first = list(islice(self._programs, screen))
@@ -375,11 +376,13 @@ class Enumeration:
         kept = self._orders.get(key)
         if kept is None:
             if prev not in self._grammar.transitions and relation is None:
-                kept = (np.arange(len(self.steps)), np.asarray(self.chances))
+                kept = self._orders.get(None)  # the one-step order, shared by such prefixes
+                if kept is None:
+                    kept = self._orders[None] = (np.arange(len(self.steps)), self._chance_array)
             else:
                 names, slots, values = self._tables()
                 tilt = self._name_tilt(prev, None if relation is None else relation[0])
-                chances = np.asarray(self.chances) * tilt[names]
+                chances = self._chance_array * tilt[names]
                 if relation is not None:  # the arguments the prefix's outputs call for
                     chances *= self._argument_tilt(relation[1], values)[slots].prod(axis=1)
                 order = np.argsort(-chances, kind="stable")
