@@ -28,6 +28,7 @@ from soar.arc_env import Pair, Task, to_grid
 
 from .enumeration import Enumeration
 from .features import BACKGROUND
+from .primitives_base import colour_counts
 from .primitives_colour import swap_colours
 from .program import Steps
 
@@ -46,7 +47,7 @@ def task_background(task: Any) -> int | None:
     >>> task_background(Task("t", (Pair(((0, 0), (0, 1)), ((0, 1), (0, 0))),), ()))
     """
     tops = {
-        int(np.bincount(np.asarray(pair.input, dtype=np.int64).ravel(), minlength=10).argmax())
+        int(colour_counts(np.asarray(pair.input, dtype=np.int64)).argmax())
         for pair in (*task.train, *task.test)
     }
     if len(tops) != 1:
