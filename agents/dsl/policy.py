@@ -5,10 +5,11 @@ Spec ``dsl:default`` uses the built-in weights, ``dsl:/path/to/weights.json`` we
 their chance (:class:`~soar.agents.dsl.enumeration.Enumeration`: one program per behaviour of the
 one-step programs, run once here on the task's inputs, merged with two-step programs that could
 be right; the first 2,000 of them run here on the train inputs, and those right on every train
-pair come first; a task drawn on a colour other than black with nothing that fits is screened
-again with that colour and black swapped; past 2,000 programs for a task, three-step programs that
-fit are looked for the same way), then, once those are given, programs of two steps or more drawn
-from the grammar.
+pair come first; with learned weights, the built-in weights' first 2,000 programs are screened
+too and what fits under either comes first; a task drawn on a colour other than black with
+nothing that fits is screened again with that colour and black swapped; past 2,000 programs for a
+task, three-step programs that fit are looked for the same way), then, once those are given,
+programs of two steps or more drawn from the grammar.
 Refine requests get edits of the parent program (or fresh samples when the parent is not a DSL
 program).
 
@@ -74,6 +75,12 @@ class DSLPolicy(Policy):
         background: when screening finds nothing that fits a task drawn on a colour other than
             black, screen it again with that colour and black swapped (see
             :mod:`~soar.agents.dsl.background`; needs ``distinct`` and ``screen``).
+        default_fits: with a grammar other than the built-in one (weights fitted by ``soar train
+            --base dsl``), screen the built-in grammar's first ``screen`` programs of each task
+            too, and give those right on every train pair that the grammar's own screening
+            missed with its own (needs ``distinct`` and ``screen``; about as long again as that
+            screening). A fitted grammar then adds programs that fit to those the built-in one
+            finds instead of trading some for others.
     """
 
     def __init__(
@@ -92,6 +99,7 @@ class DSLPolicy(Policy):
         deep_after: int = 2_000,
         deep_prefixes: int = 20,
         background: bool = True,
+        default_fits: bool = True,
     ) -> None:
         super().__init__(sampling, prompts)
         self.grammar = grammar if grammar is not None else Grammar()
@@ -117,6 +125,8 @@ class DSLPolicy(Policy):
             )
         self.deep_after, self.deep_prefixes = deep_after, deep_prefixes
         self.background = background
+        self.built_in = Grammar() if default_fits and grammar is not None else None
+        """The built-in grammar whose screened fits are given too (None: not screened)."""
         self._seen: dict[str, set[int]] = {}
         self._counts: dict[str, int] = {}
         self._enumerations: dict[str, Enumeration] = {}
@@ -223,9 +233,19 @@ class DSLPolicy(Policy):
                 max_pairs=self.pairs,
                 screen=self.screen,
             )
+            if self.distinct and self.built_in is not None and self.screen > 0:
+                known = set(kept.fits)
+                kept.give_first([steps for steps in self._default_fits(task) if steps not in known])
             if self.distinct and self.background and not kept.fits:
                 kept.give_first(background_fits(self.grammar, task, self.screen, self.pairs))
             if len(self._enumerations) >= KEPT_ENUMERATIONS:
                 del self._enumerations[next(iter(self._enumerations))]
         self._enumerations[task.id] = kept
         return kept
+
+    def _default_fits(self, task: Any) -> list[Steps]:
+        """The programs right on every train pair among the built-in grammar's first
+        :attr:`screen` programs for ``task`` (see ``default_fits``)."""
+        assert self.built_in is not None
+        drawer = self.built_in.drawer(task)
+        return Enumeration(self.built_in, drawer, task, self.pairs, self.screen).fits
