@@ -8,17 +8,12 @@ program is the chance of its first step times that of its second given the first
 transitions, the product of their one-step chances, except that the second step's shape tilt and
 preferred arguments (size ratios, colours to change) come from comparing the targets with the
 first step's outputs rather than with the task's inputs; a heap walks each first step's sorted
-list of second steps), skipping pairs that say again what another program says:
-
-- a step repeated (``crop_to_content`` twice; a flip twice is nothing, a rotation twice another
-  rotation);
-- two rotations or mirrors (their composition is one of them);
-- a colour map that works cell by cell (``recolour``, ``swap_colours``, ...) followed by a
-  primitive that only moves cells (rotations, mirrors, scaling, tiling): the same program with
-  the two steps the other way round is given instead.
+list of second steps), skipping pairs that say again what another program says (see
+:mod:`~soar.agents.dsl.pruning`).
 
 Given the task, every one-step program is run once on its train and test inputs, in this process
-(a few hundred primitive calls per task, about a tenth of a second): programs with the same
+(a few hundred primitive calls per task, about a tenth of a second; see
+:mod:`~soar.agents.dsl.running`): programs with the same
 outputs on every input count once (the likeliest stands for them); a one-step program is given on
 its own only if it could be right or refined (it gives every train output its target's shape, or
 gets a train pair right); and two-step programs start only with steps that fail on no input, and
@@ -40,7 +35,7 @@ above), and the three-step programs right on every train pair are given next.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
@@ -50,92 +45,11 @@ import numpy as np
 from .arguments import SAME, ArgDrawer, TaskInfo, pairs_info
 from .features import size_relation
 from .program import Step, Steps
+from .pruning import redundant
+from .running import behaviour, closeness, output_key, right, run_step
 
 if TYPE_CHECKING:
     from .grammar import Grammar
-
-ISOMETRIES = frozenset(
-    {"rotate_90", "rotate_180", "rotate_270", "flip_h", "flip_v", "transpose", "anti_transpose"}
-)
-"""Primitives that turn or mirror the grid: any two make one of them (or nothing)."""
-MOVERS = ISOMETRIES | {
-    "scale_up",
-    "tile",
-    "tile_h",
-    "tile_v",
-    "mirror_h",
-    "mirror_v",
-    "mirror_4",
-    "tile_rotations",
-    "roll",
-}
-"""Primitives that only move or copy cells, whatever their colours."""
-CELL_MAPS = frozenset(
-    {
-        "recolour",
-        "swap_colours",
-        "keep_colour",
-        "remove_colour",
-        "fill_background",
-        "recolour_foreground",
-    }
-)
-"""Primitives that map each cell's colour to a colour, cell by cell."""
-MAX_SIDE = 30
-"""The largest side of a grid the executor accepts."""
-
-
-def redundant(first: Step, second: Step) -> bool:
-    """Whether the two-step program ``first, second`` says again what another program says.
-
-    >>> redundant(("flip_h", ()), ("rotate_90", ()))
-    True
-    >>> redundant(("recolour", (1, 2)), ("flip_h", ())), redundant(("flip_h", ()), ("recolour", (1, 2)))
-    (True, False)
-    >>> redundant(("crop_to_content", ()), ("crop_to_content", ()))
-    True
-    """
-    a, b = first[0], second[0]
-    if first == second:
-        return True
-    if a in ISOMETRIES and b in ISOMETRIES:
-        return True
-    return a in CELL_MAPS and b in MOVERS
-
-
-def run_step(fn: Callable, args: tuple, inputs: Sequence[np.ndarray]) -> list[np.ndarray | None]:
-    """The outputs of ``fn(grid, *args)`` on every input (as int64 grids), or None where there is
-    no grid the executor would accept (an error, a side outside 1..30, a colour outside 0..9)."""
-    outs: list[np.ndarray | None] = []
-    for grid in inputs:
-        try:
-            out = fn(grid, *args)
-        except Exception:  # a primitive refusing an input: the program fails there
-            outs.append(None)
-            continue
-        if (
-            not isinstance(out, np.ndarray)
-            or out.ndim != 2
-            or not (1 <= out.shape[0] <= MAX_SIDE and 1 <= out.shape[1] <= MAX_SIDE)
-            or out.dtype.kind not in "iu"
-            or out.min() < 0
-            or out.max() > 9
-        ):
-            outs.append(None)
-        else:
-            outs.append(out.astype(np.int64, copy=False))
-    return outs
-
-
-def behaviour(fn: Callable, args: tuple, inputs: Sequence[np.ndarray]) -> tuple:
-    """The outputs of ``fn(grid, *args)`` on every input as one hashable key: per input its
-    shape and cells, or None where :func:`run_step` gives none."""
-    return _key(run_step(fn, args, inputs))
-
-
-def _key(outputs: Sequence[np.ndarray | None]) -> tuple:
-    """Outputs as one hashable key (shape and cells per grid, None kept)."""
-    return tuple(None if out is None else (out.shape, out.tobytes()) for out in outputs)
 
 
 class Enumeration:
@@ -230,7 +144,7 @@ class Enumeration:
         kept, prefixes = [], []
         for index, (name, args) in enumerate(self.steps):
             outputs = run_step(grammar.functions[name], args, inputs)
-            key = _key(outputs)
+            key = output_key(outputs)
             if key in seen or None in key[n_train:] or all(k is None for k in key[:n_train]):
                 continue
             seen.add(key)
@@ -274,7 +188,7 @@ class Enumeration:
         added to it)."""
         name, args = step
         fn = self._grammar.functions[name]
-        if not all(_right(fn, args, g, t) for g, t in zip(grids, self._targets, strict=False)):
+        if not all(right(fn, args, g, t) for g, t in zip(grids, self._targets, strict=False)):
             return False
         key = behaviour(fn, args, grids[len(self._targets) :])
         if None in key or key in seen:
@@ -317,13 +231,11 @@ class Enumeration:
             outputs = run_step(self._grammar.functions[name], args, self.outputs[first])
             if any(out is None for out in outputs):
                 continue
-            key = _key(outputs)
+            key = output_key(outputs)
             if key in seen:
                 continue
             seen.add(key)
-            candidates.append(
-                (-_closeness(outputs, self._targets), len(candidates), steps, outputs)
-            )
+            candidates.append((-closeness(outputs, self._targets), len(candidates), steps, outputs))
         found: list[Steps] = []
         test_seen: set[tuple] = set()
         for _, _, (first, second), outputs in heapq.nsmallest(prefixes, candidates):
@@ -478,21 +390,3 @@ class Enumeration:
             if not redundant(steps[i], steps[b]) and self.feasible(i, b):
                 given += 1
                 yield (steps[i], steps[b])
-
-
-def _right(fn: Callable, args: tuple, grid: np.ndarray, target: np.ndarray) -> bool:
-    """Whether ``fn(grid, *args)`` is ``target``."""
-    try:
-        out = fn(grid, *args)
-    except Exception:  # a primitive refusing an input: wrong there
-        return False
-    return isinstance(out, np.ndarray) and out.shape == target.shape and (out == target).all()
-
-
-def _closeness(outputs: Sequence[np.ndarray], targets: Sequence[np.ndarray]) -> float:
-    """The share of cells right, averaged over the train pairs (0 for an output whose shape is
-    not its target's)."""
-    return sum(
-        float((o == t).mean()) if o.shape == t.shape else 0.0
-        for o, t in zip(outputs, targets, strict=False)
-    ) / len(targets)

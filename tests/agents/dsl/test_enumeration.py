@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from soar.agents.dsl.enumeration import Enumeration, behaviour, redundant
+from soar.agents.dsl.enumeration import Enumeration
 from soar.agents.dsl.policy import DSLPolicy
 from soar.agents.dsl.program import parse_source
+from soar.agents.dsl.pruning import redundant
+from soar.agents.dsl.running import behaviour
 from soar.agents.policy import SampleRequest, SamplingConfig
 from soar.arc_env import Pair, Task
 

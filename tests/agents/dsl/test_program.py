@@ -19,7 +19,8 @@ DOCTEST_MODULES = [
     "soar.agents.dsl.arguments",
     "soar.agents.dsl.mutation",
     "soar.agents.dsl.prior",
-    "soar.agents.dsl.enumeration",
+    "soar.agents.dsl.pruning",
+    "soar.agents.dsl.running",
     "soar.agents.dsl.background",
 ]
 
