@@ -64,6 +64,10 @@ class Enumeration:
         max_pairs: the most two-step programs given (then :meth:`next` returns None).
         screen: how many of the first programs are run here on the task's train inputs so that
             those right on every train pair come first (needs ``task``; 0: none).
+        one_step_outputs: outputs of one-step programs on the task's train and test inputs
+            (step -> outputs, as :func:`~soar.agents.dsl.running.run_step` gives them) known
+            from another enumeration of the same task: those are not run again, and those run
+            here are added (another grammar orders the same steps differently).
     """
 
     def __init__(
@@ -73,6 +77,7 @@ class Enumeration:
         task: Any = None,
         max_pairs: int = 20_000,
         screen: int = 0,
+        one_step_outputs: dict[Step, list[np.ndarray | None]] | None = None,
     ) -> None:
         singles = grammar.single_steps(drawer)
         order = sorted(range(len(singles)), key=lambda i: -singles[i][1])
@@ -107,7 +112,7 @@ class Enumeration:
         """The screened programs right on every train pair, one per behaviour on the test
         inputs, in order of their chance."""
         if task is not None:
-            self._screen(grammar, task)
+            self._screen(grammar, task, {} if one_step_outputs is None else one_step_outputs)
         lengths = grammar.lengths
         self.length_chances = (lengths[0], lengths[1] if len(lengths) > 1 else 0.0)
         self.max_pairs = max_pairs
@@ -128,7 +133,7 @@ class Enumeration:
             if self.fits:  # nothing left to extend: free the grids
                 self.outputs = {}
 
-    def _screen(self, grammar: Grammar, task: Any) -> None:
+    def _screen(self, grammar: Grammar, task: Any, known: dict[Step, list]) -> None:
         """Run each one-step program on the task's inputs once and keep, per behaviour (the
         outputs on every input), its likeliest program: as a one-step program when it could be
         right or refined (it gives every train output its target's shape, or gets a train pair
@@ -142,8 +147,11 @@ class Enumeration:
         wanted = [(t.shape, t.tobytes()) for t in targets]
         seen = self._seen_keys = {tuple((g.shape, g.tobytes()) for g in inputs)}  # the identity
         kept, prefixes = [], []
-        for index, (name, args) in enumerate(self.steps):
-            outputs = run_step(grammar.functions[name], args, inputs)
+        for index, step in enumerate(self.steps):
+            outputs = known.get(step)
+            if outputs is None:
+                name, args = step
+                outputs = known[step] = run_step(grammar.functions[name], args, inputs)
             key = output_key(outputs)
             if key in seen or None in key[n_train:] or all(k is None for k in key[:n_train]):
                 continue

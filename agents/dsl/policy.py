@@ -226,16 +226,20 @@ class DSLPolicy(Policy):
         :data:`KEPT_ENUMERATIONS` tasks asked for last)."""
         kept = self._enumerations.pop(task.id, None)
         if kept is None:
+            both = self.distinct and self.screen > 0 and self.built_in is not None
+            outputs: dict = {}  # one-step outputs, run once for both grammars' screenings
             kept = Enumeration(
                 self.grammar,
                 drawer,
                 task if self.distinct else None,
                 max_pairs=self.pairs,
                 screen=self.screen,
+                one_step_outputs=outputs if both else None,
             )
-            if self.distinct and self.built_in is not None and self.screen > 0:
+            if both:
                 known = set(kept.fits)
-                kept.give_first([steps for steps in self._default_fits(task) if steps not in known])
+                found = self._built_in_fits(task, outputs)
+                kept.give_first([steps for steps in found if steps not in known])
             if self.distinct and self.background and not kept.fits:
                 kept.give_first(background_fits(self.grammar, task, self.screen, self.pairs))
             if len(self._enumerations) >= KEPT_ENUMERATIONS:
@@ -243,9 +247,12 @@ class DSLPolicy(Policy):
         self._enumerations[task.id] = kept
         return kept
 
-    def _default_fits(self, task: Any) -> list[Steps]:
+    def _built_in_fits(self, task: Any, outputs: dict) -> list[Steps]:
         """The programs right on every train pair among the built-in grammar's first
-        :attr:`screen` programs for ``task`` (see ``default_fits``)."""
+        :attr:`screen` programs for ``task`` (see ``default_fits``), with the one-step
+        ``outputs`` the policy's own enumeration ran."""
         assert self.built_in is not None
         drawer = self.built_in.drawer(task)
-        return Enumeration(self.built_in, drawer, task, self.pairs, self.screen).fits
+        return Enumeration(
+            self.built_in, drawer, task, self.pairs, self.screen, one_step_outputs=outputs
+        ).fits

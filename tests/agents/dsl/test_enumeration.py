@@ -166,6 +166,19 @@ def test_screening_gives_the_programs_that_fit_first(grammar, public_tasks):
     assert given[len(screened.fits) :] == plain
 
 
+def test_one_step_outputs_are_shared_between_enumerations(grammar, public_tasks):
+    task = public_tasks["7b6016b9"]
+    drawer = grammar.drawer(task)
+    alone = Enumeration(grammar, drawer, task, screen=3000)
+    known = {}
+    first = Enumeration(grammar, drawer, task, screen=3000, one_step_outputs=known)
+    assert len(known) == len(first.steps)  # every one-step program ran once
+    ran = dict(known)
+    again = Enumeration(grammar, drawer, task, screen=3000, one_step_outputs=known)
+    assert all(known[step] is outputs for step, outputs in ran.items())  # none ran again
+    assert alone.fits == first.fits == again.fits and alone.first == again.first
+
+
 def test_screening_needs_the_task_and_a_count(grammar, public_tasks):
     task = public_tasks["7b6016b9"]
     drawer = grammar.drawer(task)
