@@ -12,13 +12,13 @@ list of second steps), skipping pairs that say again what another program says (
 :mod:`~soar.agents.dsl.pruning`).
 
 Given the task, every one-step program is run once on its train and test inputs, in this process
-(a few hundred primitive calls per task, about a tenth of a second; see
-:mod:`~soar.agents.dsl.running`): programs with the same
-outputs on every input count once (the likeliest stands for them); a one-step program is given on
-its own only if it could be right or refined (it gives every train output its target's shape, or
-gets a train pair right); and two-step programs start only with steps that fail on no input, and
-skip second steps that cannot mend what the first got wrong: a wrong shape followed by a primitive
-that keeps shapes, or a missing colour followed by one that adds none.
+(:mod:`~soar.agents.dsl.running`; a few hundred primitive calls per task, about a tenth of a
+second): programs with the same outputs on every input count once (the likeliest stands for
+them); a one-step program is given on its own only if it could be right or refined (it gives
+every train output its target's shape, or gets a train pair right); and two-step programs start
+only with steps that fail on no input, and skip second steps that cannot mend what the first got
+wrong: a wrong shape followed by a primitive that keeps shapes, or a missing colour followed by one
+that adds none.
 
 The first ``screen`` programs of that order are also run here, each second step on the outputs
 its first step already gave (one primitive call per program while it stays right: a program
