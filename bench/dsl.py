@@ -13,6 +13,8 @@ Each measurement prints its figures and adds them to OUT/summary.json:
 2. ``improve``: ``soar improve --base dsl`` on ``arc1/train`` for ``--iterations`` rounds with
    ``arc1/eval`` held out, at ``--improve-budget`` programs per task: per round, the held-out and
    train scores and train-perfect counts. Target: every round gains on the held-out tasks.
+   ``--design`` runs the same loop at design time: it learns on the design split and holds out
+   the validation split (:func:`design_split`), no evaluation task involved.
 3. ``validate``: the same search on the design-time validation split (:func:`design_split`: a
    fixed 160 tasks of arc1/train and of the arc2/train tasks outside arc1/eval and arc2/eval),
    the set the DSL's primitives, enumeration and vote were chosen on; ``--design`` searches the
@@ -20,7 +22,7 @@ Each measurement prints its figures and adds them to OUT/summary.json:
 
 Usage:
     python bench/dsl.py search   [--tasks arc1/eval] [--budget 6000] [--every 1] [--out DIR]
-    python bench/dsl.py improve  [--improve-budget 300] [--iterations 2] [--pool] [--out DIR]
+    python bench/dsl.py improve  [--improve-budget 300] [--iterations 2] [--pool] [--design] [--out DIR]
     python bench/dsl.py validate [--budget 1500] [--design] [--out DIR]
 
 Runs are ordinary run directories (``soar report`` works on them); an interrupted run continues
@@ -135,32 +137,47 @@ def bench_search(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
-def bench_validate(args: argparse.Namespace) -> dict[str, Any]:
+def split_folder(which: str, out: str) -> str:
+    """The ``design`` or ``validation`` tasks of :func:`design_split`, written as task files
+    into ``OUT/{which}-tasks`` (a task spec any command takes)."""
     design, validation = design_split()
-    which = "design" if args.design else "validation"
-    tasks_dir = Path(args.out) / f"{which}-tasks"
+    tasks_dir = Path(out) / f"{which}-tasks"
     tasks_dir.mkdir(parents=True, exist_ok=True)
-    for task in design if args.design else validation:
+    for task in design if which == "design" else validation:
         (tasks_dir / f"{task.id}.json").write_text(json.dumps(task.to_json()))
+    return str(tasks_dir)
+
+
+def bench_validate(args: argparse.Namespace) -> dict[str, Any]:
+    which = "design" if args.design else "validation"
+    tasks_dir = split_folder(which, args.out)
     out = Path(args.out) / f"{which}-b{args.budget}"
-    result = search(str(tasks_dir), args.budget, out, args)
+    result = search(tasks_dir, args.budget, out, args)
     result["budget"] = args.budget
     print(describe(f"{which} split x {args.budget}", result))
     return result
 
 
 def bench_improve(args: argparse.Namespace) -> dict[str, Any]:
-    out = Path(args.out) / f"improve-b{args.improve_budget}{'-pool' if args.pool else ''}"
+    name = f"improve{'-design' if args.design else ''}-b{args.improve_budget}"
+    out = Path(args.out) / f"{name}{'-pool' if args.pool else ''}"
+    train_spec, held_spec = TRAIN, EVAL
+    if args.design:  # the design-time check: learn on the design split, hold out validation
+        train_spec, held_spec = (
+            split_folder("design", args.out),
+            split_folder("validation", args.out),
+        )
     config = ImproveConfig(
-        tasks=TRAIN,
+        tasks=train_spec,
         base="dsl",
         out=str(out),
         iterations=args.iterations,
         budget=args.improve_budget,
-        held_out=EVAL,
+        held_out=held_spec,
         workers=args.workers,
         pool=args.pool,
     )
+    train_name, held_name = ("design split", "validation split") if args.design else (TRAIN, EVAL)
     started = time.perf_counter()
     rows = improve(config, show_progress=not args.quiet)["iterations"]
     wall = time.perf_counter() - started
@@ -170,18 +187,19 @@ def bench_improve(args: argparse.Namespace) -> dict[str, Any]:
         held = figures(json.loads((stage / "held_out" / "scores.json").read_text()))
         train = figures(json.loads((stage / "search" / "scores.json").read_text()))
         rounds.append({"iteration": row["iteration"], "held_out": held, "train": train})
-        print(f"round {row['iteration']}: " + describe(f"held out {EVAL}", held))
-        print(f"round {row['iteration']}: " + describe(f"train {TRAIN}", train))
+        print(f"round {row['iteration']}: " + describe(f"held out {held_name}", held))
+        print(f"round {row['iteration']}: " + describe(f"train {train_name}", train))
     print(
-        f"improve: {args.iterations} rounds on {TRAIN}, {args.improve_budget} programs per task: "
-        f"{EVAL} "
+        f"improve: {args.iterations} rounds on {train_name}, {args.improve_budget} programs per "
+        f"task: {held_name} "
         + " -> ".join(f"{r['held_out']['score']:.2%}" for r in rounds)
-        + f" ({TRAIN}: "
+        + f" ({train_name}: "
         + " -> ".join(f"{r['train']['score']:.2%}" for r in rounds)
         + f"); {wall / 60:.1f} min"
     )
     return {
         "budget": args.improve_budget,
+        "design": args.design,
         "iterations": args.iterations,
         "pool": args.pool,
         "held_out": [r["held_out"]["score"] for r in rounds],
@@ -200,7 +218,11 @@ def main() -> None:
     parser.add_argument("--improve-budget", type=int, default=300)
     parser.add_argument("--iterations", type=int, default=2)
     parser.add_argument("--pool", action="store_true", help="improve: fit on every round's data")
-    parser.add_argument("--design", action="store_true", help="validate: the design split")
+    parser.add_argument(
+        "--design",
+        action="store_true",
+        help="validate: the design split; improve: learn on it, the validation split held out",
+    )
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--out", default="bench-runs/dsl")
     parser.add_argument("--quiet", action="store_true")
@@ -217,7 +239,8 @@ def main() -> None:
             args
         )
     if args.what in ("improve", "all"):
-        key = f"improve-b{args.improve_budget}{'-pool' if args.pool else ''}"
+        key = f"improve{'-design' if args.design else ''}-b{args.improve_budget}"
+        key += "-pool" if args.pool else ""
         summary[key] = bench_improve(args)
     summary_path.parent.mkdir(parents=True, exist_ok=True)
     summary_path.write_text(json.dumps(summary, indent=2))
