@@ -158,9 +158,14 @@ def bench_validate(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def improve_name(args: argparse.Namespace) -> str:
+    """The name of an ``improve`` measurement: its folder under OUT and its summary key."""
+    design, pool = "-design" if args.design else "", "-pool" if args.pool else ""
+    return f"improve{design}-b{args.improve_budget}{pool}"
+
+
 def bench_improve(args: argparse.Namespace) -> dict[str, Any]:
-    name = f"improve{'-design' if args.design else ''}-b{args.improve_budget}"
-    out = Path(args.out) / f"{name}{'-pool' if args.pool else ''}"
+    out = Path(args.out) / improve_name(args)
     train_spec, held_spec = TRAIN, EVAL
     if args.design:  # the design-time check: learn on the design split, hold out validation
         train_spec, held_spec = (
@@ -239,9 +244,7 @@ def main() -> None:
             args
         )
     if args.what in ("improve", "all"):
-        key = f"improve{'-design' if args.design else ''}-b{args.improve_budget}"
-        key += "-pool" if args.pool else ""
-        summary[key] = bench_improve(args)
+        summary[improve_name(args)] = bench_improve(args)
     summary_path.parent.mkdir(parents=True, exist_ok=True)
     summary_path.write_text(json.dumps(summary, indent=2))
 

@@ -112,7 +112,7 @@ class Enumeration:
         """The screened programs right on every train pair, one per behaviour on the test
         inputs, in order of their chance."""
         if task is not None:
-            self._screen(grammar, task, {} if one_step_outputs is None else one_step_outputs)
+            self._screen(grammar, task, one_step_outputs)
         lengths = grammar.lengths
         self.length_chances = (lengths[0], lengths[1] if len(lengths) > 1 else 0.0)
         self.max_pairs = max_pairs
@@ -133,7 +133,7 @@ class Enumeration:
             if self.fits:  # nothing left to extend: free the grids
                 self.outputs = {}
 
-    def _screen(self, grammar: Grammar, task: Any, known: dict[Step, list]) -> None:
+    def _screen(self, grammar: Grammar, task: Any, known: dict[Step, list] | None) -> None:
         """Run each one-step program on the task's inputs once and keep, per behaviour (the
         outputs on every input), its likeliest program: as a one-step program when it could be
         right or refined (it gives every train output its target's shape, or gets a train pair
@@ -145,13 +145,15 @@ class Enumeration:
         self._colours = [set(np.unique(t).tolist()) - {0} for t in targets]
         n_train = len(targets)
         wanted = [(t.shape, t.tobytes()) for t in targets]
-        seen = self._seen_keys = {tuple((g.shape, g.tobytes()) for g in inputs)}  # the identity
+        seen = self._seen_keys = {output_key(inputs)}  # the identity
         kept, prefixes = [], []
         for index, step in enumerate(self.steps):
-            outputs = known.get(step)
+            outputs = None if known is None else known.get(step)
             if outputs is None:
                 name, args = step
-                outputs = known[step] = run_step(grammar.functions[name], args, inputs)
+                outputs = run_step(grammar.functions[name], args, inputs)
+                if known is not None:  # shared with another enumeration of the task
+                    known[step] = outputs
             key = output_key(outputs)
             if key in seen or None in key[n_train:] or all(k is None for k in key[:n_train]):
                 continue
