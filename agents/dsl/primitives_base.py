@@ -41,6 +41,7 @@ PARAM_KINDS: dict[str, tuple | None] = {
         "symmetric",
         "asymmetric",
         "most_colours",
+        "most_rare_cells",
     ),
     "combine": ("and", "or", "xor", "left_minus_right", "neither"),
     "axis": ("horizontal", "vertical"),

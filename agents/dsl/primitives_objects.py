@@ -54,19 +54,33 @@ def select_object(grid: np.ndarray, selector: str, connectivity: int) -> np.ndar
       largest (bottom, right) corner.
     - ``unique_shape``: the one object that no other object repeats (same cells, same colours).
     - ``symmetric``, ``asymmetric``: the one object that is (is not) its own mirror image, left
-      to right or top to bottom (colours included).
+      to right, top to bottom or (square ones) in a diagonal (colours included).
     - ``most_colours``: the one object with the most colours.
+    - ``most_rare_cells``: the one object with the most cells of the grid's least common
+      non-background colour.
 
     Raises:
         ValueError: for an unknown selector, a grid without objects, or (``unique_colour`` and
-            the last four) unless exactly one object fits.
+            the selectors from ``unique_shape`` on) unless exactly one object fits.
 
     >>> grid = np.array([[1, 0, 2], [1, 0, 0]])
     >>> select_object(grid, "smallest", 4).astype(int).tolist()
     [[0, 0, 1], [0, 0, 0]]
     """
-    selector = check_choice(selector, "selector")
     labels, n = label(grid != BACKGROUND, connectivity)
+    return labels == select_labelled(grid, labels, n, selector) + 1
+
+
+def select_labelled(grid: np.ndarray, labels: np.ndarray, n: int, selector: str) -> int:
+    """The index (0 for label 1) of the object ``selector`` picks among those ``labels`` numbers.
+
+    Like :func:`select_object`, for objects the caller labels: ``labels`` numbers each object's
+    cells 1..n (every label present), 0 elsewhere; an object's cells are what it is judged by.
+
+    >>> select_labelled(np.array([[1, 2, 2]]), np.array([[1, 2, 2]]), 2, "largest")
+    1
+    """
+    selector = check_choice(selector, "selector")
     if n == 0:
         raise ValueError("no objects in the grid")
     sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:]
@@ -84,6 +98,8 @@ def select_object(grid: np.ndarray, selector: str, connectivity: int) -> np.ndar
             index = max(range(n), key=lambda i: (corners[i], -i))
     elif selector in _ONE_OF:
         index = _the_one(grid, labels, n, selector)
+    elif selector == "most_rare_cells":
+        index = _most_rare_cells(grid, labels, n)
     else:
         colours = object_colours(grid, labels, n)
         if selector == "unique_colour":
@@ -103,7 +119,7 @@ def select_object(grid: np.ndarray, selector: str, connectivity: int) -> np.ndar
             else:
                 target = int(np.where(present, cells, np.inf).argmin())
             index = int(np.where(colours == target, sizes, 0).argmax())
-    return labels == index + 1
+    return index
 
 
 _ONE_OF = ("unique_shape", "symmetric", "asymmetric", "most_colours")
@@ -123,11 +139,34 @@ def _the_one(grid: np.ndarray, labels: np.ndarray, n: int, selector: str) -> int
         most = max(counts)
         fits = [c == most for c in counts]
     else:
-        mirrored = [bool((p == p[:, ::-1]).all() or (p == p[::-1]).all()) for p in pictures]
+        mirrored = [_mirrored(p) for p in pictures]
         fits = [m == (selector == "symmetric") for m in mirrored]
     if fits.count(True) != 1:
         raise ValueError(f"{selector}: expected one object to fit, got {fits.count(True)}")
     return fits.index(True)
+
+
+def _mirrored(picture: np.ndarray) -> bool:
+    """Whether ``picture`` is its own mirror image in a vertical, horizontal or diagonal line.
+
+    >>> _mirrored(np.array([[1, 2], [2, 3]])), _mirrored(np.array([[1, 2], [3, 4]]))
+    (True, False)
+    """
+    if (picture == picture[:, ::-1]).all() or (picture == picture[::-1]).all():
+        return True
+    square = picture.shape[0] == picture.shape[1]
+    return square and bool((picture == picture.T).all() or (picture == picture[::-1, ::-1].T).all())
+
+
+def _most_rare_cells(grid: np.ndarray, labels: np.ndarray, n: int) -> int:
+    """The index of the one object with the most cells of the least common foreground colour."""
+    cells = np.bincount(grid[labels > 0], minlength=10)
+    rare = int(np.where(cells > 0, cells, cells.max() + 1).argmin())
+    counts = np.bincount(labels[grid == rare], minlength=n + 1)[1:]
+    best = np.flatnonzero(counts == counts.max())
+    if best.size != 1:
+        raise ValueError(f"most_rare_cells: expected one object to fit, got {best.size}")
+    return int(best[0])
 
 
 def _crop(grid: np.ndarray, selector: str, connectivity: int) -> np.ndarray:

@@ -1,8 +1,9 @@
-"""Part primitives: splitting a grid into halves or by separator lines, and combining,
-overlaying or choosing among the parts.
+"""Part primitives: splitting a grid into halves, into square blocks or by separator lines, and
+combining, overlaying, summarising or choosing among the parts.
 
 Separator lines are full rows or columns of one non-background colour (see
-:func:`separators`). Each primitive takes a grid (a 2-D integer array
+:func:`separators`); square blocks are what a grid k times as tall as wide (or as wide as tall)
+is made of (see :func:`square_blocks`). Each primitive takes a grid (a 2-D integer array
 of colours 0..9) and the parameters its registry entry names, and returns a new array; the input
 is never changed.
 """
@@ -11,7 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .primitives_base import BACKGROUND, as_grid, check_choice, check_colour, primitive
+from .primitives_base import (
+    BACKGROUND,
+    as_grid,
+    check_choice,
+    check_colour,
+    colour_counts,
+    primitive,
+)
+from .primitives_objects import select_labelled
 
 
 def split_halves(grid: np.ndarray, axis: str) -> tuple[np.ndarray, np.ndarray]:
@@ -77,6 +86,23 @@ def split_parts(grid: np.ndarray) -> list[np.ndarray]:
     rows, cols = separators(grid)
     row_runs, col_runs = _runs(~rows), _runs(~cols)
     return [grid[r0:r1, c0:c1] for r0, r1 in row_runs for c0, c1 in col_runs]
+
+
+def square_blocks(grid: np.ndarray) -> list[np.ndarray]:
+    """The square blocks of a grid k times as tall as it is wide (or as wide as tall), k >= 2.
+
+    Raises:
+        ValueError: if neither side is a multiple (two or more times) of the other.
+
+    >>> [b.tolist() for b in square_blocks(np.array([[1, 2, 3, 4]]))]
+    [[[1]], [[2]], [[3]], [[4]]]
+    """
+    height, width = grid.shape
+    if height > width and height % width == 0:
+        return [grid[top : top + width] for top in range(0, height, width)]
+    if width > height and width % height == 0:
+        return [grid[:, left : left + height] for left in range(0, width, height)]
+    raise ValueError(f"a grid of shape {grid.shape} is not a row or column of square blocks")
 
 
 def _runs(keep: np.ndarray) -> list[tuple[int, int]]:
@@ -225,6 +251,63 @@ def unique_part(grid: np.ndarray) -> np.ndarray:
     if len(parts) < 3 or len(unique) != 1:
         raise ValueError(f"expected one odd part among three or more, got {len(unique)}")
     return unique[0].copy()
+
+
+@primitive("selector")
+def crop_block(grid: np.ndarray, selector: str) -> np.ndarray:
+    """The square block (see :func:`square_blocks`) that ``selector`` picks.
+
+    Blocks are judged by their non-background cells, as :func:`select_object` judges objects
+    (``largest`` has the most such cells, ``top_left`` is the first block); blocks without
+    any are never picked.
+
+    Raises:
+        ValueError: if the grid is not made of square blocks, no block has a non-background
+            cell, or the selector finds no single block.
+
+    >>> crop_block(np.array([[1, 0, 2, 2, 0, 3], [0, 0, 2, 0, 0, 0]]), "largest").tolist()
+    [[2, 2], [2, 0]]
+    """
+    selector = check_choice(selector, "selector")
+    g = as_grid(grid)
+    blocks = square_blocks(g)
+    filled = [b for b in blocks if (b != BACKGROUND).any()]
+    # each block's non-background cells labelled with its number among the filled blocks
+    numbers = np.cumsum([(b != BACKGROUND).any() for b in blocks])
+    labels = np.concatenate(
+        [np.where(b != BACKGROUND, k, 0) for b, k in zip(blocks, numbers, strict=True)],
+        axis=0 if g.shape[0] > g.shape[1] else 1,
+    )
+    return filled[select_labelled(g, labels, len(filled), selector)].copy()
+
+
+@primitive()
+def downscale_parts(grid: np.ndarray) -> np.ndarray:
+    """One cell per part between separator lines: the part's most common colour.
+
+    The colour is the most common one other than the background and the separators' (the
+    smallest on ties); a part with no other colour gives a background cell. The result has one
+    row per row of parts and one column per column of parts.
+
+    Raises:
+        ValueError: if the grid has no separator lines, or only separator lines.
+
+    >>> downscale_parts(np.array([[1, 1, 5, 0], [0, 1, 5, 0], [5, 5, 5, 5], [2, 0, 5, 3]])).tolist()
+    [[1, 0], [2, 3]]
+    """
+    g = as_grid(grid)
+    rows, cols = separators(g)
+    line = np.flatnonzero(rows)
+    separator = int(g[line[0], 0]) if line.size else int(g[0, np.flatnonzero(cols)[0]])
+    row_runs, col_runs = _runs(~rows), _runs(~cols)
+    out = np.full((len(row_runs), len(col_runs)), BACKGROUND, dtype=np.int64)
+    for i, (r0, r1) in enumerate(row_runs):
+        for j, (c0, c1) in enumerate(col_runs):
+            counts = colour_counts(g[r0:r1, c0:c1])
+            counts[[BACKGROUND, separator]] = 0
+            if counts.any():
+                out[i, j] = int(counts.argmax())
+    return out
 
 
 @primitive()

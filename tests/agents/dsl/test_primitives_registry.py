@@ -60,6 +60,7 @@ def test_param_kinds_are_the_documented_set():
             "symmetric",
             "asymmetric",
             "most_colours",
+            "most_rare_cells",
         ),
         "combine": ("and", "or", "xor", "left_minus_right", "neither"),
         "axis": ("horizontal", "vertical"),

@@ -91,6 +91,7 @@ def test_most_primitives_succeed_on_the_scene():
         "complete_pattern_patch",
         "colour_empty_lines",  # no empty line
         "tile_unit",  # no repetition
+        "crop_block",  # square, not a row of square blocks
     }
 
 

@@ -174,8 +174,30 @@ CASES = [
     ("crop_object8", ("bottom_right",), OBJECTS, [[0, 3], [3, 0]]),
     ("crop_object8", ("unique_shape",), [[1, 0, 1, 0, 1], [0, 0, 0, 0, 1]], [[1], [1]]),
     ("crop_object8", ("unique_shape",), [[1, 0, 1, 0, 2]], [[2]]),  # alike but for colour
-    ("crop_object", ("symmetric",), [[1, 1, 0, 2, 0, 3], [0, 1, 0, 2, 2, 0]], [[3]]),
-    ("crop_object", ("asymmetric",), [[1, 1, 0, 3], [0, 1, 0, 3]], [[1, 1], [0, 1]]),
+    ("crop_object", ("symmetric",), [[1, 1, 1, 0, 3], [1, 0, 0, 0, 0]], [[3]]),
+    ("crop_object", ("asymmetric",), [[1, 1, 1, 0, 3], [1, 0, 0, 0, 3]], [[1, 1, 1], [1, 0, 0]]),
+    # an L of three cells is its own mirror image in a diagonal; an L of four is in no line
+    ("crop_object", ("symmetric",), [[1, 1, 0, 2, 2, 2], [0, 1, 0, 2, 0, 0]], [[1, 1], [0, 1]]),
+    (
+        "crop_object",
+        ("asymmetric",),
+        [[1, 1, 0, 2, 2, 2], [0, 1, 0, 2, 0, 0]],
+        [[2, 2, 2], [2, 0, 0]],
+    ),
+    # the 2s are the rarest colour: the object with the most of them, whatever its size
+    (
+        "crop_object",
+        ("most_rare_cells",),
+        [[1, 2, 0, 1, 1, 1], [2, 2, 0, 1, 2, 1]],
+        [[1, 2], [2, 2]],
+    ),
+    # two 1s touch at a corner: one 8-connected object with two of the three 1s
+    (
+        "crop_object8",
+        ("most_rare_cells",),
+        [[1, 0, 0, 3, 3], [0, 1, 0, 3, 1], [0, 0, 0, 3, 3]],
+        [[1, 0], [0, 1]],
+    ),
     ("crop_object", ("most_colours",), [[1, 2, 0, 3], [0, 0, 0, 3]], [[1, 2]]),
     ("crop_object", ("most_colours",), [[1, 0, 3, 4], [1, 1, 0, 0]], [[3, 4]]),  # shape aside
     ("keep_object", ("largest",), OBJECTS, [[1, 1, 0, 0, 0], [1, 1, 0, 0, 0], [0] * 5, [0] * 5]),
@@ -340,6 +362,21 @@ CASES = [
     ("overlay_halves", ("horizontal",), [[1, 0, 2, 0], [0, 3, 0, 4]], [[2, 0], [0, 4]]),
     ("overlay_parts", (), [[1, 1, 5, 0, 2], [0, 0, 5, 3, 0]], [[1, 2], [3, 0]]),
     ("unique_part", (), [[1, 5, 1, 5, 2, 5, 1], [0, 5, 0, 5, 0, 5, 0]], [[2], [0]]),
+    ("crop_block", ("top_left",), [[0, 0, 1, 0, 2, 2]], [[1]]),  # the empty block is never picked
+    (
+        "crop_block",
+        ("asymmetric",),
+        [[5, 5], [5, 5], [1, 2], [3, 4], [6, 0], [0, 6]],
+        [[1, 2], [3, 4]],
+    ),
+    ("crop_block", ("unique_colour",), [[4, 4, 3, 0, 4, 0], [4, 4, 3, 0, 4, 0]], [[3, 0], [3, 0]]),
+    (
+        "downscale_parts",
+        (),
+        [[1, 1, 5, 0], [0, 1, 5, 0], [5, 5, 5, 5], [2, 0, 5, 3]],
+        [[1, 0], [2, 3]],
+    ),
+    ("downscale_parts", (), [[4, 6, 4, 1], [4, 6, 1, 4]], [[4, 1]]),  # a tie: the smallest
     ("remove_separators", (), [[1, 5, 2], [5, 5, 5], [3, 5, 4]], [[1, 2], [3, 4]]),
     ("remove_separators", (), [[5, 5, 5], [1, 5, 2]], [[1, 2]]),  # an edge line goes too
     ("combine_halves", ("horizontal", "neither", 3), HALVES, [[0, 0], [3, 0]]),
@@ -429,6 +466,11 @@ ERRORS = [
     ("unique_part", (), [[1, 5, 2], [1, 5, 2]]),  # two parts: neither is the odd one
     ("unique_part", (), [[1, 5, 1, 5, 1], [1, 5, 1, 5, 1]]),
     ("remove_separators", (), [[1, 2], [3, 4]]),
+    ("crop_block", ("largest",), [[1, 2, 3], [4, 5, 6]]),  # not a row of square blocks
+    ("crop_block", ("largest",), [[0, 0, 0]]),  # no block has a foreground cell
+    ("crop_block", ("symmetric",), [[1, 0, 2]]),  # two symmetric blocks
+    ("crop_object", ("most_rare_cells",), [[2, 0, 2, 0, 1, 1, 1]]),  # two objects with one 2
+    ("downscale_parts", (), [[1, 2], [3, 4]]),  # no separator
     ("tile_unit", (), [[1, 2], [3, 4]]),
     ("colours_by_count", (), [[0, 0]]),
     ("colours_by_size", (), [[0]]),
