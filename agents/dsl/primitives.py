@@ -84,6 +84,7 @@ from .primitives_lines import (
     extend_colour,
 )
 from .primitives_objects import (
+    crop_colour_object,
     crop_object,
     crop_object8,
     fill_enclosed,
@@ -179,6 +180,7 @@ __all__ = [
     "count_objects_col",
     "count_objects_row",
     "crop_block",
+    "crop_colour_object",
     "crop_object",
     "crop_object8",
     "crop_to_colour",

@@ -55,7 +55,7 @@ from the task:
 - ``count``: a small number of cells (1..5).
 - ``factor``: a scale or repetition factor (2..5).
 - ``direction``: ``up``, ``down``, ``left`` or ``right``.
-- ``selector``: which object to pick (see :func:`select_object`).
+- ``selector``: which object to pick (see :func:`~soar.agents.dsl.selection.select_object`).
 - ``combine``: how to combine the parts of a split grid cell by cell (a cell counts when it is
   not background): ``and`` (in every part), ``or`` (in any), ``xor`` (in exactly one),
   ``left_minus_right`` (in the first part and in no other), ``neither`` (in no part).

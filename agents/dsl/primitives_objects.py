@@ -2,15 +2,14 @@
 removing noise, hollowing and outlining, filling enclosed areas and rectangles.
 
 An object is a connected component of non-background cells (of any colours), 4-connected (edge
-neighbours) unless the name ends in ``8`` (edge and corner neighbours); see
-:func:`select_object` for the selectors. Each primitive takes a grid (a
+neighbours) unless the name ends in ``8`` (edge and corner neighbours), or for
+:func:`crop_colour_object` one of one colour; see :func:`~soar.agents.dsl.selection.select_object`
+for the selectors. Each primitive takes a grid (a
 2-D integer array of colours 0..9) and the parameters its registry entry names, and returns a new
 array; the input is never changed.
 """
 
 from __future__ import annotations
-
-from collections import Counter
 
 import numpy as np
 from scipy import ndimage
@@ -25,148 +24,9 @@ from .primitives_base import (
     label,
     primitive,
 )
+from .selection import colour_objects, select_labelled, select_object
 
 # -------------------------------------------------------------------------- selected objects
-
-
-def object_colours(grid: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
-    """The colour of each object 1..n: its most common colour (the smallest on ties).
-
-    >>> grid = np.array([[1, 1, 2, 0, 3]])
-    >>> object_colours(grid, *label(grid != 0, 4)).tolist()
-    [1, 3]
-    """
-    counts = np.bincount(labels.ravel() * 10 + grid.ravel(), minlength=(n + 1) * 10)
-    return counts.reshape(n + 1, 10)[1:].argmax(axis=1)
-
-
-def select_object(grid: np.ndarray, selector: str, connectivity: int) -> np.ndarray:
-    """The mask of one object (a connected component of non-background cells, any colours).
-
-    Objects are numbered in reading order of their first cell; ties go to the first. An object's
-    colour is its most common colour. Selectors:
-
-    - ``largest``, ``smallest``: by number of cells.
-    - ``most_common_colour``, ``least_common_colour``: the largest object among those whose colour
-      covers the most (fewest) cells of the grid, counting only colours that some object has.
-    - ``unique_colour``: the one object whose colour no other object has.
-    - ``top_left``: the smallest (top, left) corner of the bounding box; ``bottom_right``: the
-      largest (bottom, right) corner.
-    - ``unique_shape``: the one object that no other object repeats (same cells, same colours).
-    - ``symmetric``, ``asymmetric``: the one object that is (is not) its own mirror image, left
-      to right, top to bottom or (square ones) in a diagonal (colours included).
-    - ``most_colours``: the one object with the most colours.
-    - ``most_rare_cells``: the one object with the most cells of the grid's least common
-      non-background colour.
-
-    Raises:
-        ValueError: for an unknown selector, a grid without objects, or (``unique_colour`` and
-            the selectors from ``unique_shape`` on) unless exactly one object fits.
-
-    >>> grid = np.array([[1, 0, 2], [1, 0, 0]])
-    >>> select_object(grid, "smallest", 4).astype(int).tolist()
-    [[0, 0, 1], [0, 0, 0]]
-    """
-    labels, n = label(grid != BACKGROUND, connectivity)
-    return labels == select_labelled(grid, labels, n, selector) + 1
-
-
-def select_labelled(grid: np.ndarray, labels: np.ndarray, n: int, selector: str) -> int:
-    """The index (0 for label 1) of the object ``selector`` picks among those ``labels`` numbers.
-
-    Like :func:`select_object`, for objects the caller labels: ``labels`` numbers each object's
-    cells 1..n (every label present), 0 elsewhere; an object's cells are what it is judged by.
-
-    >>> select_labelled(np.array([[1, 2, 2]]), np.array([[1, 2, 2]]), 2, "largest")
-    1
-    """
-    selector = check_choice(selector, "selector")
-    if n == 0:
-        raise ValueError("no objects in the grid")
-    sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:]
-    if selector == "largest":
-        index = int(sizes.argmax())
-    elif selector == "smallest":
-        index = int(sizes.argmin())
-    elif selector in ("top_left", "bottom_right"):
-        boxes = ndimage.find_objects(labels)
-        if selector == "top_left":
-            corners = [(b[0].start, b[1].start) for b in boxes]
-            index = min(range(n), key=corners.__getitem__)
-        else:
-            corners = [(b[0].stop, b[1].stop) for b in boxes]
-            index = max(range(n), key=lambda i: (corners[i], -i))
-    elif selector in _ONE_OF:
-        index = _the_one(grid, labels, n, selector)
-    elif selector == "most_rare_cells":
-        index = _most_rare_cells(grid, labels, n)
-    else:
-        colours = object_colours(grid, labels, n)
-        if selector == "unique_colour":
-            per_colour = np.bincount(colours, minlength=10)
-            unique = np.flatnonzero(per_colour[colours] == 1)
-            if unique.size != 1:
-                raise ValueError(
-                    f"unique_colour: expected one object with a colour of its own, got {unique.size}"
-                )
-            index = int(unique[0])
-        else:
-            cells = np.bincount(grid.ravel(), minlength=10).astype(float)
-            present = np.zeros(10, dtype=bool)
-            present[colours] = True
-            if selector == "most_common_colour":
-                target = int(np.where(present, cells, -1).argmax())
-            else:
-                target = int(np.where(present, cells, np.inf).argmin())
-            index = int(np.where(colours == target, sizes, 0).argmax())
-    return index
-
-
-_ONE_OF = ("unique_shape", "symmetric", "asymmetric", "most_colours")
-
-
-def _the_one(grid: np.ndarray, labels: np.ndarray, n: int, selector: str) -> int:
-    """The index of the one object that ``selector`` (one of :data:`_ONE_OF`) picks."""
-    pictures = []  # each object in its bounding box: its colours, -1 outside it
-    for i, box in enumerate(ndimage.find_objects(labels)):
-        pictures.append(np.where(labels[box] == i + 1, grid[box], -1))
-    if selector == "unique_shape":
-        keys = [(p.shape, p.tobytes()) for p in pictures]
-        repeats = Counter(keys)
-        fits = [repeats[k] == 1 for k in keys]
-    elif selector == "most_colours":
-        counts = [np.unique(p[p >= 0]).size for p in pictures]
-        most = max(counts)
-        fits = [c == most for c in counts]
-    else:
-        mirrored = [_mirrored(p) for p in pictures]
-        fits = [m == (selector == "symmetric") for m in mirrored]
-    if fits.count(True) != 1:
-        raise ValueError(f"{selector}: expected one object to fit, got {fits.count(True)}")
-    return fits.index(True)
-
-
-def _mirrored(picture: np.ndarray) -> bool:
-    """Whether ``picture`` is its own mirror image in a vertical, horizontal or diagonal line.
-
-    >>> _mirrored(np.array([[1, 2], [2, 3]])), _mirrored(np.array([[1, 2], [3, 4]]))
-    (True, False)
-    """
-    if (picture == picture[:, ::-1]).all() or (picture == picture[::-1]).all():
-        return True
-    square = picture.shape[0] == picture.shape[1]
-    return square and bool((picture == picture.T).all() or (picture == picture[::-1, ::-1].T).all())
-
-
-def _most_rare_cells(grid: np.ndarray, labels: np.ndarray, n: int) -> int:
-    """The index of the one object with the most cells of the least common foreground colour."""
-    cells = np.bincount(grid[labels > 0], minlength=10)
-    rare = int(np.where(cells > 0, cells, cells.max() + 1).argmin())
-    counts = np.bincount(labels[grid == rare], minlength=n + 1)[1:]
-    best = np.flatnonzero(counts == counts.max())
-    if best.size != 1:
-        raise ValueError(f"most_rare_cells: expected one object to fit, got {best.size}")
-    return int(best[0])
 
 
 def _crop(grid: np.ndarray, selector: str, connectivity: int) -> np.ndarray:
@@ -211,6 +71,29 @@ def crop_object8(grid: np.ndarray, selector: str) -> np.ndarray:
     [[1, 0], [0, 2]]
     """
     return _crop(grid, selector, 8)
+
+
+@primitive("selector")
+def crop_colour_object(grid: np.ndarray, selector: str) -> np.ndarray:
+    """Crop the grid to the bounding box of the selected one-colour object.
+
+    One-colour objects are 8-connected cells of one non-background colour, so a frame drawn over
+    noise of other colours is one object.
+
+    Args:
+        selector: which object.
+
+    Raises:
+        ValueError: if there is no object, or no unique one for ``unique_colour``.
+
+    >>> crop_colour_object(np.array([[1, 2, 2], [0, 2, 1], [0, 2, 2]]), "largest").tolist()
+    [[2, 2], [2, 1], [2, 2]]
+    """
+    selector = check_choice(selector, "selector")
+    g = as_grid(grid)
+    labels, n = colour_objects(g)
+    index = select_labelled(g, labels, n, selector)
+    return g[bounding_box(labels == index + 1, "object")]
 
 
 @primitive("selector")

@@ -20,7 +20,7 @@ from .primitives_base import (
     colour_counts,
     primitive,
 )
-from .primitives_objects import select_labelled
+from .selection import select_labelled
 
 
 def split_halves(grid: np.ndarray, axis: str) -> tuple[np.ndarray, np.ndarray]:

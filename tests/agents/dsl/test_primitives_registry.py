@@ -18,7 +18,7 @@ from soar.agents.dsl.primitives import PARAM_KINDS, PRIMITIVES, Primitive, primi
 
 DSL_DIR = Path(primitives_module.__file__).parent
 PRIMITIVE_MODULES = sorted(p.stem for p in DSL_DIR.glob("primitives*.py"))
-WORKER_MODULES = [*PRIMITIVE_MODULES, "fast_load", "program"]
+WORKER_MODULES = [*PRIMITIVE_MODULES, "selection", "fast_load", "program"]
 """What executor workers import with ``soar.agents.dsl.primitives`` (the program loader and its
 source format come along)."""
 
@@ -143,7 +143,7 @@ def test_primitives_module_set_is_what_the_import_check_covers():
     }
 
 
-@pytest.mark.parametrize("module", PRIMITIVE_MODULES)
+@pytest.mark.parametrize("module", [*PRIMITIVE_MODULES, "selection"])
 def test_doctests(module):
     result = doctest.testmod(importlib.import_module(f"soar.agents.dsl.{module}"))
     if module != "primitives":  # the entry module only re-exports

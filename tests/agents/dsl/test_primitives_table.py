@@ -184,6 +184,14 @@ CASES = [
         [[1, 1, 0, 2, 2, 2], [0, 1, 0, 2, 0, 0]],
         [[2, 2, 2], [2, 0, 0]],
     ),
+    # one-colour objects: the frame of 2s is one object, the 1s inside it are others
+    (
+        "crop_colour_object",
+        ("largest",),
+        [[2, 2, 2, 0], [2, 1, 2, 3], [2, 2, 2, 1]],
+        [[2, 2, 2], [2, 1, 2], [2, 2, 2]],
+    ),
+    ("crop_colour_object", ("smallest",), [[2, 2, 2, 0], [2, 1, 2, 3], [2, 2, 2, 1]], [[1]]),
     # the 2s are the rarest colour: the object with the most of them, whatever its size
     (
         "crop_object",
@@ -467,6 +475,8 @@ ERRORS = [
     ("unique_part", (), [[1, 5, 1, 5, 1], [1, 5, 1, 5, 1]]),
     ("remove_separators", (), [[1, 2], [3, 4]]),
     ("crop_block", ("largest",), [[1, 2, 3], [4, 5, 6]]),  # not a row of square blocks
+    ("crop_colour_object", ("largest",), [[0, 0]]),
+    ("crop_colour_object", ("unique_colour",), [[1, 0, 1]]),
     ("crop_block", ("largest",), [[0, 0, 0]]),  # no block has a foreground cell
     ("crop_block", ("symmetric",), [[1, 0, 2]]),  # two symmetric blocks
     ("crop_object", ("most_rare_cells",), [[2, 0, 2, 0, 1, 1, 1]]),  # two objects with one 2
