@@ -96,6 +96,29 @@ def crop_colour_object(grid: np.ndarray, selector: str) -> np.ndarray:
     return g[bounding_box(labels == index + 1, "object")]
 
 
+@primitive("colour")
+def crop_object_most(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Crop the grid to the bounding box of the 4-connected object with the most cells of ``colour``.
+
+    Args:
+        colour: the colour whose cells count.
+
+    Raises:
+        ValueError: if no object or more than one has the most cells of ``colour``.
+
+    >>> crop_object_most(np.array([[1, 2, 0, 1, 1], [1, 1, 0, 2, 2]]), 2).tolist()
+    [[1, 1], [2, 2]]
+    """
+    colour = check_colour(colour)
+    g = as_grid(grid)
+    labels, n = label(g != BACKGROUND, 4)
+    counts = np.bincount(labels[g == colour], minlength=n + 1)[1:]
+    best = np.flatnonzero(counts == counts.max()) if n else counts
+    if best.size != 1 or counts[best[0]] == 0:
+        raise ValueError(f"expected one object with the most cells of colour {colour}")
+    return g[bounding_box(labels == best[0] + 1, "object")]
+
+
 @primitive("selector")
 def keep_object(grid: np.ndarray, selector: str) -> np.ndarray:
     """Keep only the selected 4-connected object; every other cell becomes background.

@@ -192,6 +192,7 @@ CASES = [
         [[2, 2, 2], [2, 1, 2], [2, 2, 2]],
     ),
     ("crop_colour_object", ("smallest",), [[2, 2, 2, 0], [2, 1, 2, 3], [2, 2, 2, 1]], [[1]]),
+    ("crop_object_most", (3,), [[3, 3, 0, 1, 3], [0, 0, 0, 3, 3]], [[1, 3], [3, 3]]),
     # the 2s are the rarest colour: the object with the most of them, whatever its size
     (
         "crop_object",
@@ -476,6 +477,9 @@ ERRORS = [
     ("remove_separators", (), [[1, 2], [3, 4]]),
     ("crop_block", ("largest",), [[1, 2, 3], [4, 5, 6]]),  # not a row of square blocks
     ("crop_colour_object", ("largest",), [[0, 0]]),
+    ("crop_object_most", (2,), [[2, 0, 2]]),  # a tie
+    ("crop_object_most", (2,), [[1, 0, 1]]),  # no object has the colour
+    ("crop_object_most", (2,), [[0, 0]]),  # no object
     ("crop_colour_object", ("unique_colour",), [[1, 0, 1]]),
     ("crop_block", ("largest",), [[0, 0, 0]]),  # no block has a foreground cell
     ("crop_block", ("symmetric",), [[1, 0, 2]]),  # two symmetric blocks
