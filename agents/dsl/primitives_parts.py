@@ -255,11 +255,12 @@ def unique_part(grid: np.ndarray) -> np.ndarray:
 
 @primitive("selector")
 def crop_block(grid: np.ndarray, selector: str) -> np.ndarray:
-    """The square block (see :func:`square_blocks`) that ``selector`` picks.
+    """The square block that ``selector`` picks, of a grid that is a row or column of them.
 
-    Blocks are judged by their non-background cells, as :func:`select_object` judges objects
-    (``largest`` has the most such cells, ``top_left`` is the first block); blocks without
-    any are never picked.
+    The blocks are those of :func:`square_blocks`. They are judged by their non-background cells
+    as :func:`~soar.agents.dsl.selection.select_object` judges objects (``largest`` has the most
+    such cells, ``top_left`` is the first block), except that a block that is its own mirror
+    image in a diagonal is ``symmetric`` too; blocks without any are never picked.
 
     Raises:
         ValueError: if the grid is not made of square blocks, no block has a non-background
@@ -278,7 +279,7 @@ def crop_block(grid: np.ndarray, selector: str) -> np.ndarray:
         [np.where(b != BACKGROUND, k, 0) for b, k in zip(blocks, numbers, strict=True)],
         axis=0 if g.shape[0] > g.shape[1] else 1,
     )
-    return filled[select_labelled(g, labels, len(filled), selector)].copy()
+    return filled[select_labelled(g, labels, len(filled), selector, diagonal=True)].copy()
 
 
 @primitive()

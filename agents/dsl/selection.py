@@ -41,7 +41,7 @@ def select_object(grid: np.ndarray, selector: str, connectivity: int) -> np.ndar
       largest (bottom, right) corner.
     - ``unique_shape``: the one object that no other object repeats (same cells, same colours).
     - ``symmetric``, ``asymmetric``: the one object that is (is not) its own mirror image, left
-      to right, top to bottom or (square ones) in a diagonal (colours included).
+      to right or top to bottom (colours included).
     - ``most_colours``: the one object with the most colours.
     - ``most_rare_cells``: the one object with the most cells of the grid's least common
       non-background colour.
@@ -58,11 +58,15 @@ def select_object(grid: np.ndarray, selector: str, connectivity: int) -> np.ndar
     return labels == select_labelled(grid, labels, n, selector) + 1
 
 
-def select_labelled(grid: np.ndarray, labels: np.ndarray, n: int, selector: str) -> int:
+def select_labelled(
+    grid: np.ndarray, labels: np.ndarray, n: int, selector: str, diagonal: bool = False
+) -> int:
     """The index (0 for label 1) of the object ``selector`` picks among those ``labels`` numbers.
 
     Like :func:`select_object`, for objects the caller labels: ``labels`` numbers each object's
     cells 1..n (every label present), 0 elsewhere; an object's cells are what it is judged by.
+    With ``diagonal``, ``symmetric`` and ``asymmetric`` count the mirror images in the two
+    diagonals of square objects too.
 
     >>> select_labelled(np.array([[1, 2, 2]]), np.array([[1, 2, 2]]), 2, "largest")
     1
@@ -84,7 +88,7 @@ def select_labelled(grid: np.ndarray, labels: np.ndarray, n: int, selector: str)
             corners = [(b[0].stop, b[1].stop) for b in boxes]
             index = max(range(n), key=lambda i: (corners[i], -i))
     elif selector in _ONE_OF:
-        index = _the_one(grid, labels, n, selector)
+        index = _the_one(grid, labels, n, selector, diagonal)
     elif selector == "most_rare_cells":
         index = _most_rare_cells(grid, labels, n)
     else:
@@ -112,7 +116,7 @@ def select_labelled(grid: np.ndarray, labels: np.ndarray, n: int, selector: str)
 _ONE_OF = ("unique_shape", "symmetric", "asymmetric", "most_colours")
 
 
-def _the_one(grid: np.ndarray, labels: np.ndarray, n: int, selector: str) -> int:
+def _the_one(grid: np.ndarray, labels: np.ndarray, n: int, selector: str, diagonal: bool) -> int:
     """The index of the one object that ``selector`` (one of :data:`_ONE_OF`) picks."""
     pictures = []  # each object in its bounding box: its colours, -1 outside it
     for i, box in enumerate(ndimage.find_objects(labels)):
@@ -126,22 +130,23 @@ def _the_one(grid: np.ndarray, labels: np.ndarray, n: int, selector: str) -> int
         most = max(counts)
         fits = [c == most for c in counts]
     else:
-        mirrored = [_mirrored(p) for p in pictures]
+        mirrored = [_mirrored(p, diagonal) for p in pictures]
         fits = [m == (selector == "symmetric") for m in mirrored]
     if fits.count(True) != 1:
         raise ValueError(f"{selector}: expected one object to fit, got {fits.count(True)}")
     return fits.index(True)
 
 
-def _mirrored(picture: np.ndarray) -> bool:
-    """Whether ``picture`` is its own mirror image in a vertical, horizontal or diagonal line.
+def _mirrored(picture: np.ndarray, diagonal: bool) -> bool:
+    """Whether ``picture`` is its own mirror image in a vertical or horizontal line (or, with
+    ``diagonal``, in a diagonal one).
 
-    >>> _mirrored(np.array([[1, 2], [2, 3]])), _mirrored(np.array([[1, 2], [3, 4]]))
-    (True, False)
+    >>> _mirrored(np.array([[1, 2], [2, 3]]), False), _mirrored(np.array([[1, 2], [2, 3]]), True)
+    (False, True)
     """
     if (picture == picture[:, ::-1]).all() or (picture == picture[::-1]).all():
         return True
-    square = picture.shape[0] == picture.shape[1]
+    square = diagonal and picture.shape[0] == picture.shape[1]
     return square and bool((picture == picture.T).all() or (picture == picture[::-1, ::-1].T).all())
 
 

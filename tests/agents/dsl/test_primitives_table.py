@@ -176,14 +176,9 @@ CASES = [
     ("crop_object8", ("unique_shape",), [[1, 0, 1, 0, 2]], [[2]]),  # alike but for colour
     ("crop_object", ("symmetric",), [[1, 1, 1, 0, 3], [1, 0, 0, 0, 0]], [[3]]),
     ("crop_object", ("asymmetric",), [[1, 1, 1, 0, 3], [1, 0, 0, 0, 3]], [[1, 1, 1], [1, 0, 0]]),
-    # an L of three cells is its own mirror image in a diagonal; an L of four is in no line
-    ("crop_object", ("symmetric",), [[1, 1, 0, 2, 2, 2], [0, 1, 0, 2, 0, 0]], [[1, 1], [0, 1]]),
-    (
-        "crop_object",
-        ("asymmetric",),
-        [[1, 1, 0, 2, 2, 2], [0, 1, 0, 2, 0, 0]],
-        [[2, 2, 2], [2, 0, 0]],
-    ),
+    # objects count mirror images in vertical and horizontal lines only: an L of three cells
+    # (its own image in a diagonal) is asymmetric
+    ("crop_object", ("symmetric",), [[1, 1, 0, 3], [0, 1, 0, 0]], [[3]]),
     # one-colour objects: the frame of 2s is one object, the 1s inside it are others
     (
         "crop_colour_object",
@@ -378,6 +373,8 @@ CASES = [
         [[5, 5], [5, 5], [1, 2], [3, 4], [6, 0], [0, 6]],
         [[1, 2], [3, 4]],
     ),
+    # blocks count diagonal mirror images too: [[1, 0], [1, 1]] is symmetric, [[1, 2], [3, 0]] not
+    ("crop_block", ("asymmetric",), [[1, 0, 1, 2], [1, 1, 3, 0]], [[1, 2], [3, 0]]),
     ("crop_block", ("unique_colour",), [[4, 4, 3, 0, 4, 0], [4, 4, 3, 0, 4, 0]], [[3, 0], [3, 0]]),
     (
         "downscale_parts",
