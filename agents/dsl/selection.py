@@ -166,8 +166,9 @@ def colour_objects(grid: np.ndarray) -> tuple[np.ndarray, int]:
 
     Objects are numbered in reading order of their first cell, as :func:`label` numbers them.
 
-    >>> colour_objects(np.array([[1, 2, 0], [0, 1, 1]]))[0].tolist()
-    [[1, 2, 0], [0, 1, 1]]
+    >>> labels, n = colour_objects(np.array([[3, 5, 0], [0, 3, 3], [5, 0, 0]]))
+    >>> labels.tolist(), n
+    ([[1, 2, 0], [0, 1, 1], [3, 0, 0]], 3)
     """
     labels = np.zeros(grid.shape, dtype=np.int64)
     n = 0
