@@ -32,6 +32,7 @@ where it stopped when the command is given again.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import random
@@ -52,10 +53,11 @@ SPLIT_SEED = "soar-dsl-validation"
 VALIDATION_ARC1, VALIDATION_ARC2 = 120, 40
 
 
+@functools.cache
 def design_split() -> tuple[list[Task], list[Task]]:
     """The design and validation tasks: arc1/train and the arc2/train tasks in neither arc1/eval
     nor arc2/eval, each shuffled with a fixed seed; the first 120 and 40 are the validation split,
-    the other 473 the design split."""
+    the other 473 the design split. Built once per process (the lists are only read)."""
     arc1 = load_tasks(TRAIN)
     held = {t.id for spec in (EVAL, "arc2/eval") for t in load_tasks(spec)}
     arc1_ids = {t.id for t in arc1}

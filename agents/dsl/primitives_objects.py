@@ -18,13 +18,12 @@ from .primitives_base import (
     BACKGROUND,
     as_grid,
     bounding_box,
-    check_choice,
     check_colour,
     check_repeat,
     label,
     primitive,
 )
-from .selection import colour_objects, select_labelled, select_object
+from .selection import colour_objects, most_cells_of, select_labelled, select_object
 
 # -------------------------------------------------------------------------- selected objects
 
@@ -89,7 +88,6 @@ def crop_colour_object(grid: np.ndarray, selector: str) -> np.ndarray:
     >>> crop_colour_object(np.array([[1, 2, 2], [0, 2, 1], [0, 2, 2]]), "largest").tolist()
     [[2, 2], [2, 1], [2, 2]]
     """
-    selector = check_choice(selector, "selector")
     g = as_grid(grid)
     labels, n = colour_objects(g)
     index = select_labelled(g, labels, n, selector)
@@ -112,11 +110,7 @@ def crop_object_most(grid: np.ndarray, colour: int) -> np.ndarray:
     colour = check_colour(colour)
     g = as_grid(grid)
     labels, n = label(g != BACKGROUND, 4)
-    counts = np.bincount(labels[g == colour], minlength=n + 1)[1:]
-    best = np.flatnonzero(counts == counts.max()) if n else counts
-    if best.size != 1 or counts[best[0]] == 0:
-        raise ValueError(f"expected one object with the most cells of colour {colour}")
-    return g[bounding_box(labels == best[0] + 1, "object")]
+    return g[bounding_box(labels == most_cells_of(g, labels, n, colour) + 1, "object")]
 
 
 @primitive("selector")

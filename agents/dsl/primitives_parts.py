@@ -272,11 +272,11 @@ def crop_block(grid: np.ndarray, selector: str) -> np.ndarray:
     selector = check_choice(selector, "selector")
     g = as_grid(grid)
     blocks = square_blocks(g)
-    filled = [b for b in blocks if (b != BACKGROUND).any()]
+    has = [bool((b != BACKGROUND).any()) for b in blocks]
+    filled = [b for b, h in zip(blocks, has, strict=True) if h]
     # each block's non-background cells labelled with its number among the filled blocks
-    numbers = np.cumsum([(b != BACKGROUND).any() for b in blocks])
     labels = np.concatenate(
-        [np.where(b != BACKGROUND, k, 0) for b, k in zip(blocks, numbers, strict=True)],
+        [np.where(b != BACKGROUND, k, 0) for b, k in zip(blocks, np.cumsum(has), strict=True)],
         axis=0 if g.shape[0] > g.shape[1] else 1,
     )
     return filled[select_labelled(g, labels, len(filled), selector, diagonal=True)].copy()

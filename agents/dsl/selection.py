@@ -154,10 +154,23 @@ def _most_rare_cells(grid: np.ndarray, labels: np.ndarray, n: int) -> int:
     """The index of the one object with the most cells of the least common foreground colour."""
     cells = np.bincount(grid[labels > 0], minlength=10)
     rare = int(np.where(cells > 0, cells, cells.max() + 1).argmin())
-    counts = np.bincount(labels[grid == rare], minlength=n + 1)[1:]
-    best = np.flatnonzero(counts == counts.max())
-    if best.size != 1:
-        raise ValueError(f"most_rare_cells: expected one object to fit, got {best.size}")
+    return most_cells_of(grid, labels, n, rare)
+
+
+def most_cells_of(grid: np.ndarray, labels: np.ndarray, n: int, colour: int) -> int:
+    """The index (0 for label 1) of the one object with the most cells of ``colour``.
+
+    Raises:
+        ValueError: unless exactly one object has the most such cells, and has some.
+
+    >>> grid = np.array([[1, 2, 0, 2, 2]])
+    >>> most_cells_of(grid, *label(grid != 0, 4), 2)
+    1
+    """
+    counts = np.bincount(labels[grid == colour], minlength=n + 1)[1:]
+    best = np.flatnonzero(counts == counts.max()) if n else counts
+    if best.size != 1 or counts[best[0]] == 0:
+        raise ValueError(f"expected one object with the most cells of colour {colour}")
     return int(best[0])
 
 
