@@ -56,13 +56,21 @@ def _examples(paths: list[str], result: DSLTrainResult) -> list[tuple[Any, Any]]
     return examples
 
 
-def train_dsl(data: list[str], out: str, smoothing: float = 1.0) -> DSLTrainResult:
-    """Fit the built-in grammar on the DSL programs of ``data``; write ``OUT/grammar.json``."""
+def train_dsl(
+    data: list[str], out: str, smoothing: float = 1.0, previous: str | None = None
+) -> DSLTrainResult:
+    """Fit the built-in grammar on the DSL programs of ``data``; write ``OUT/grammar.json``.
+
+    ``previous``: the weights file of the grammar whose search gave ``data`` (an earlier
+    self-improvement round); the new grammar keeps it and its own earlier grammars (see
+    :attr:`~soar.agents.dsl.grammar.Grammar.earlier`), so the policy still screens what they
+    find first."""
     from soar.agents.dsl.fitting import fit
     from soar.agents.dsl.grammar import Grammar
 
     if not data:
         raise ValueError("data: expected at least one JSONL training file, got none")
+    before = Grammar.load(previous) if previous else None  # a bad path fails before the fit
     target = Path(out)
     result = DSLTrainResult(target / WEIGHTS_FILE)
     examples = _examples(list(data), result)
@@ -73,7 +81,8 @@ def train_dsl(data: list[str], out: str, smoothing: float = 1.0) -> DSLTrainResu
             f"{dict(result.skipped) or 'none'})"
         )
     target.mkdir(parents=True, exist_ok=True)
-    fit(Grammar(), examples, smoothing=smoothing).save(result.out)
+    fitted = fit(Grammar(), examples, smoothing=smoothing)
+    (fitted.after(before) if before is not None else fitted).save(result.out)
     return result
 
 
@@ -92,7 +101,10 @@ def train_dsl_command(
         raise TrainError("out: expected a directory for the grammar weights, got nothing")
     try:
         result = train_dsl(
-            list(settings.get("data") or []), settings["out"], float(settings.get("smoothing", 1.0))
+            list(settings.get("data") or []),
+            settings["out"],
+            float(settings.get("smoothing", 1.0)),
+            settings.get("previous"),
         )
     except (ValueError, OSError, KeyError) as err:
         raise TrainError(str(err)) from None

@@ -275,13 +275,15 @@ def _pool_data(config: ImproveConfig, out: Path) -> Path | None:
     return path
 
 
-def _train(config: ImproveConfig, stage: Path, data: list[Path]) -> Path:
+def _train(config: ImproveConfig, stage: Path, data: list[Path], adapter: Path | None) -> Path:
     out = stage / "model"
     if config.base == DSL:
         from soar.training.dsl_train import train_dsl
 
         if not (out / DSL_WEIGHTS).exists():  # written in one step, after the fit
-            train_dsl([str(p) for p in data], str(out), **config.train)
+            # The grammar that searched this round is kept as an earlier one of the next.
+            previous = str(adapter / DSL_WEIGHTS) if adapter is not None else None
+            train_dsl([str(p) for p in data], str(out), previous=previous, **config.train)
         return out
     if (out / "README.md").exists():  # the model card is written last
         return out
@@ -327,7 +329,7 @@ def improve(config: ImproveConfig, *, show_progress: bool = True) -> dict[str, A
             row["trained"] = "no training data: the searches produced no usable program"
             _write_summary(out, rows)
             continue  # nothing to learn from: the next round searches with the same model
-        adapter = _train(config, stage, [pooled, *data] if pooled else data)
+        adapter = _train(config, stage, [pooled, *data] if pooled else data, adapter)
         row["trained"] = str(adapter)
         _write_summary(out, rows)
     return {"iterations": rows}

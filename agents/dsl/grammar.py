@@ -19,7 +19,7 @@ import bisect
 import json
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -96,6 +96,10 @@ class Grammar:
             :data:`~soar.agents.dsl.arguments.Tilts`).
         preferences: per argument kind, the chance of the task's preferred values (default:
             :data:`~soar.agents.dsl.arguments.PREFERENCES`).
+        earlier: the grammars of earlier self-improvement rounds (fitted weights, oldest
+            first, without their own ``earlier``): a :class:`~soar.agents.dsl.policy.DSLPolicy`
+            screens their first programs too, so that what an earlier round's grammar found is
+            not lost when the next one orders programs differently. Saved with the weights.
     """
 
     def __init__(
@@ -110,6 +114,7 @@ class Grammar:
         transitions: Mapping[str, Mapping[str, float]] | None = None,
         arguments: Tilts | None = None,
         preferences: Mapping[str, float] | None = None,
+        earlier: Sequence[Grammar] = (),
     ) -> None:
         if primitives is None or kinds is None:
             default_primitives, default_kinds = _registry()
@@ -138,6 +143,9 @@ class Grammar:
         self.transitions = {a: dict(t) for a, t in (transitions or {}).items()}
         self.arguments = {where: dict(t) for where, t in (arguments or {}).items()}
         self.preferences = dict(preferences or {})
+        self.earlier = tuple(earlier)
+        if any(g.earlier for g in self.earlier):
+            raise ValueError("earlier: expected grammars without earlier grammars of their own")
         self.signatures: dict[tuple[str, ...], list[str]] = defaultdict(list)
         for name, params in self.params.items():
             self.signatures[params].append(name)
@@ -155,12 +163,13 @@ class Grammar:
         **learned: Any,
     ) -> Grammar:
         """A grammar with the same primitives and shape bias, and these weights and lengths;
-        ``learned`` may give new ``transitions``, ``arguments`` and ``preferences`` (else this
-        grammar's are kept)."""
+        ``learned`` may give new ``transitions``, ``arguments``, ``preferences`` and ``earlier``
+        grammars (else this grammar's are kept)."""
         kept = {
             "transitions": self.transitions,
             "arguments": self.arguments,
             "preferences": self.preferences,
+            "earlier": self.earlier,
         }
         return Grammar(
             weights,
@@ -170,6 +179,15 @@ class Grammar:
             primitives=self.primitives,
             kinds=self.kinds,
             **{**kept, **learned},
+        )
+
+    def after(self, previous: Grammar) -> Grammar:
+        """This grammar as the successor of ``previous`` (the grammar whose search gave the
+        data it was fitted on): its :attr:`earlier` grammars are ``previous``'s and
+        ``previous`` itself."""
+        bare = previous.replace(previous.weights, previous.default, previous.lengths, earlier=())
+        return self.replace(
+            self.weights, self.default, self.lengths, earlier=(*previous.earlier, bare)
         )
 
     @property
@@ -381,6 +399,7 @@ class Grammar:
                 w: [[v, f] for v, f in t.items()] for w, t in sorted(self.arguments.items())
             },
             "preferences": dict(self.preferences),
+            **({"earlier": [g.to_json() for g in self.earlier]} if self.earlier else {}),
         }
 
     @classmethod
@@ -399,6 +418,7 @@ class Grammar:
             transitions=data.get("transitions"),
             arguments={w: dict(map(tuple, t)) for w, t in data.get("arguments", {}).items()},
             preferences=data.get("preferences"),
+            earlier=[cls.from_json(g, **registry) for g in data.get("earlier", ())],
             **registry,
         )
 

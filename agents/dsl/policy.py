@@ -5,8 +5,9 @@ Spec ``dsl:default`` uses the built-in weights, ``dsl:/path/to/weights.json`` we
 their chance (:class:`~soar.agents.dsl.enumeration.Enumeration`: one program per behaviour of the
 one-step programs, run once here on the task's inputs, merged with two-step programs that could
 be right; the first 2,000 of them run here on the train inputs, and those right on every train
-pair come first; with learned weights, the built-in weights' first 2,000 programs are screened
-too and what fits under either comes first; a task drawn on a colour other than black with
+pair come first; with learned weights, the first 2,000 programs of the built-in weights and of
+the earlier rounds' weights they were fitted after are screened too and what fits under any comes
+first; a task drawn on a colour other than black with
 nothing that fits is screened again with that colour and black swapped; past 2,000 programs for a
 task, three-step programs that fit are looked for the same way), then, once those are given,
 programs of two steps or more drawn from the grammar.
@@ -76,11 +77,13 @@ class DSLPolicy(Policy):
             black, screen it again with that colour and black swapped (see
             :mod:`~soar.agents.dsl.background`; needs ``distinct`` and ``screen``).
         default_fits: with a grammar other than the built-in one (weights fitted by ``soar train
-            --base dsl``), screen the built-in grammar's first ``screen`` programs of each task
-            too, and give those right on every train pair that the grammar's own screening
-            missed with its own (needs ``distinct`` and ``screen``; about as long again as that
-            screening). A fitted grammar then adds programs that fit to those the built-in one
-            finds instead of trading some for others.
+            --base dsl``), screen the first ``screen`` programs of each task under the built-in
+            grammar and under the grammar's :attr:`~soar.agents.dsl.grammar.Grammar.earlier`
+            ones (earlier self-improvement rounds) too, and give those right on every train
+            pair that the grammar's own screening missed with its own (needs ``distinct`` and
+            ``screen``; each about as long again as that screening). A fitted grammar then adds
+            programs that fit to those the grammars before it found instead of trading some
+            for others.
     """
 
     def __init__(
@@ -125,8 +128,11 @@ class DSLPolicy(Policy):
             )
         self.deep_after, self.deep_prefixes = deep_after, deep_prefixes
         self.background = background
-        self.built_in = Grammar() if default_fits and grammar is not None else None
-        """The built-in grammar whose screened fits are given too (None: not screened)."""
+        self.others: list[Grammar] = []
+        """The grammars whose screened fits are given too: the latest earlier round's first,
+        the built-in grammar last (none: not screened)."""
+        if default_fits and grammar is not None:
+            self.others = [*reversed(self.grammar.earlier), Grammar()]
         self._seen: dict[str, set[int]] = {}
         self._counts: dict[str, int] = {}
         self._enumerations: dict[str, Enumeration] = {}
@@ -226,8 +232,8 @@ class DSLPolicy(Policy):
         :data:`KEPT_ENUMERATIONS` tasks asked for last)."""
         kept = self._enumerations.pop(task.id, None)
         if kept is None:
-            both = self.distinct and self.screen > 0 and self.built_in is not None
-            outputs: dict = {}  # one-step outputs, run once for both grammars' screenings
+            both = self.distinct and self.screen > 0 and bool(self.others)
+            outputs: dict = {}  # one-step outputs, run once for every grammar's screening
             kept = Enumeration(
                 self.grammar,
                 drawer,
@@ -237,9 +243,13 @@ class DSLPolicy(Policy):
                 one_step_outputs=outputs if both else None,
             )
             if both:
-                known = set(kept.fits)
-                found = self._built_in_fits(task, outputs)
-                kept.give_first([steps for steps in found if steps not in known])
+                known, found = set(kept.fits), []
+                for other in self.others:
+                    for steps in self._other_fits(other, task, outputs):
+                        if steps not in known:
+                            known.add(steps)
+                            found.append(steps)
+                kept.give_first(found)
             if self.distinct and self.background and not kept.fits:
                 kept.give_first(background_fits(self.grammar, task, self.screen, self.pairs))
             if len(self._enumerations) >= KEPT_ENUMERATIONS:
@@ -247,12 +257,11 @@ class DSLPolicy(Policy):
         self._enumerations[task.id] = kept
         return kept
 
-    def _built_in_fits(self, task: Any, outputs: dict) -> list[Steps]:
-        """The programs right on every train pair among the built-in grammar's first
+    def _other_fits(self, other: Grammar, task: Any, outputs: dict) -> list[Steps]:
+        """The programs right on every train pair among ``other`` grammar's first
         :attr:`screen` programs for ``task`` (see ``default_fits``), with the one-step
-        ``outputs`` the policy's own enumeration ran."""
-        assert self.built_in is not None
-        drawer = self.built_in.drawer(task)
+        ``outputs`` the enumerations before ran."""
+        drawer = other.drawer(task)
         return Enumeration(
-            self.built_in, drawer, task, self.pairs, self.screen, one_step_outputs=outputs
+            other, drawer, task, self.pairs, self.screen, one_step_outputs=outputs
         ).fits

@@ -104,7 +104,7 @@ def test_killed_loop_resumes_from_the_last_finished_stage(tmp_path, tiny_model_d
     assert all(artefacts(out).values()), artefacts(out)
 
 
-def test_one_round_with_the_dsl_policy(tmp_path):
+def test_two_rounds_with_the_dsl_policy(tmp_path):
     out = tmp_path / "loop"
     args = [
         "improve",
@@ -113,7 +113,7 @@ def test_one_round_with_the_dsl_policy(tmp_path):
         "--base",
         "dsl",
         "--iterations",
-        "1",
+        "2",
         "--agent",
         "sample",
         "--budget",
@@ -128,5 +128,9 @@ def test_one_round_with_the_dsl_policy(tmp_path):
     summary = json.loads((out / "summary.json").read_text())["iterations"]
     assert summary[0]["model"] == "dsl:default"
     assert summary[1]["model"] == f"dsl:{out / 'iter0' / 'model' / 'grammar.json'}"
-    assert (out / "iter0" / "model" / "grammar.json").exists()
-    assert summary[1]["score"] >= summary[0]["score"] > 0
+    assert summary[2]["model"] == f"dsl:{out / 'iter1' / 'model' / 'grammar.json'}"
+    assert summary[2]["score"] >= summary[1]["score"] >= summary[0]["score"] > 0
+    first = json.loads((out / "iter0" / "model" / "grammar.json").read_text())
+    second = json.loads((out / "iter1" / "model" / "grammar.json").read_text())
+    assert "earlier" not in first  # round 0 searched with the built-in grammar
+    assert second["earlier"] == [first]  # round 1's grammar is kept as an earlier one

@@ -207,11 +207,48 @@ def test_a_fitted_grammar_keeps_what_the_built_in_one_screens(tasks):
     )
     request = SampleRequest(task.public(), 5)
     alone = DSLPolicy(shy, "shy.json", SamplingConfig(seed=0), screen=40, default_fits=False)
-    assert alone.built_in is None
+    assert alone.others == []
     assert ("rotate_180", ()) not in {
         s for c in alone.generate([request])[0] for s in parse_source(c.text)
     }
     kept = DSLPolicy(shy, "shy.json", SamplingConfig(seed=0), screen=40)
     first = parse_source(kept.generate([request])[0][0].text)
     assert first == (("rotate_180", ()),)  # the built-in grammar's fit, given first
-    assert DSLPolicy(sampling=SamplingConfig(seed=0)).built_in is None  # no second screening
+    assert DSLPolicy(sampling=SamplingConfig(seed=0)).others == []  # no second screening
+
+
+def _tilted(grammar, name, factor):
+    """``grammar`` with primitive ``name``'s weight times ``factor`` in every context."""
+
+    def tilt(weights):
+        return {**weights, name: weights.get(name, 1.0) * factor}
+
+    default = {n: grammar.default.get(n, 1.0) for n in grammar.names}
+    return grammar.replace(
+        {ctx: tilt(w) for ctx, w in grammar.weights.items()}, tilt(default), grammar.lengths
+    )
+
+
+def test_a_fitted_grammar_keeps_what_earlier_rounds_grammars_screen(tasks, tmp_path):
+    task = tasks["1e0a9b12"]  # gravity down: not among the built-in grammar's first 20 programs
+    request = SampleRequest(task.public(), 3)
+    fit = (("gravity", ("down",)),)
+    keen = _tilted(Grammar(), "gravity", 1e4)  # round 1's grammar: gravity first
+    shy = _tilted(Grammar(), "gravity", 0.0)  # round 2's: never gravity
+
+    def given(grammar):
+        policy = DSLPolicy(grammar, "g.json", SamplingConfig(seed=0), screen=20)
+        return [parse_source(c.text) for c in policy.generate([request])[0]]
+
+    assert fit in given(keen)
+    assert fit not in given(shy)  # neither it nor the built-in grammar screens gravity
+    after = shy.after(keen)
+    assert len(after.earlier) == 1 and after.earlier[0].earlier == ()
+    assert given(after)[0] == fit  # round 1's fit, given first
+    after.save(tmp_path / "g.json")  # the lineage is saved with the weights
+    loaded = Grammar.load(tmp_path / "g.json")
+    assert loaded.to_json() == after.to_json() and given(loaded)[0] == fit
+    third = _tilted(Grammar(), "flip_h", 2.0).after(after)  # round 3: both earlier grammars
+    assert [g.to_json() for g in third.earlier] == [keen.to_json(), shy.to_json()]
+    with pytest.raises(ValueError, match="earlier"):
+        Grammar(earlier=[after])
