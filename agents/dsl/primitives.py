@@ -79,6 +79,7 @@ from .primitives_geometry import (
 )
 from .primitives_lines import (
     connect_same_colour,
+    continue_lines,
     cross_lines,
     extend,
     extend_colour,
@@ -128,6 +129,7 @@ from .primitives_regions import (
     fill_colour_boxes,
     move_objects,
     recolour_enclosing,
+    reverse_rings,
 )
 from .primitives_tiling import (
     fractal,
@@ -167,6 +169,8 @@ __all__ = [
     "recolour_enclosing",
     "move_objects",
     "fill_colour_boxes",
+    "continue_lines",
+    "reverse_rings",
     "colours_by_size",
     "colours_by_count",
     "colour_empty_lines",

@@ -1,5 +1,5 @@
 """Line primitives: extending cells into lines up to the next object, joining cells of one colour,
-and drawing full rows and columns through cells.
+drawing full rows and columns through cells, and continuing lines that repeat.
 
 Each primitive takes a grid (a 2-D integer array of colours 0..9) and the parameters its registry
 entry names, and returns a new array; the input is never changed.
@@ -110,3 +110,37 @@ def cross_lines(grid: np.ndarray, colour: int) -> np.ndarray:
     lines = same.any(axis=1)[:, None] | same.any(axis=0)[None, :]
     g[lines & (g == BACKGROUND)] = colour
     return g
+
+
+def _continue_down(g: np.ndarray) -> np.ndarray:
+    """Continue each column's repeating content down to the bottom edge (see
+    :func:`continue_lines`)."""
+    out = g.copy()
+    height = g.shape[0]
+    for c in range(g.shape[1]):
+        rows = np.flatnonzero(g[:, c] != BACKGROUND)
+        if len(rows) < 2:
+            continue
+        segment = g[rows[0] : rows[-1] + 1, c]
+        n = len(segment)
+        period = next(p for p in range(1, n + 1) if np.array_equal(segment[p:], segment[: n - p]))
+        if period < n:  # the content repeats at least in part: continue it
+            out[rows[0] :, c] = np.resize(segment[:period], height - rows[0])
+    return out
+
+
+@primitive("direction")
+def continue_lines(grid: np.ndarray, direction: str) -> np.ndarray:
+    """Continue every line whose content repeats to the edge in ``direction``.
+
+    A line's content runs from its first to its last non-background cell (in ``direction``); its
+    period is the smallest shift that maps the content onto itself. Content shorter than two
+    periods in part (no repeat at all) is left as it is.
+
+    Args:
+        direction: where lines continue (``right``: each row to the right edge).
+
+    >>> continue_lines(np.array([[0, 2, 2, 0, 2, 2, 0, 0, 0], [0, 3, 0, 0, 0, 0, 0, 0, 0]]), "right").tolist()
+    [[0, 2, 2, 0, 2, 2, 0, 2, 2], [0, 3, 0, 0, 0, 0, 0, 0, 0]]
+    """
+    return in_direction(as_grid(grid), direction, _continue_down)

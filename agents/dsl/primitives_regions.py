@@ -1,5 +1,6 @@
 """Region primitives: moving whole objects to an edge, recolouring the objects that enclose
-background, filling the box each colour spans, and painting empty rows and columns.
+background, filling the box each colour spans, painting empty rows and columns, and reversing the
+colours of concentric rings.
 
 An object is a connected component of non-background cells of any colours, edge and corner
 neighbours connecting (as ``crop_object8``). Each primitive takes a grid (a 2-D integer array of
@@ -122,3 +123,35 @@ def colour_empty_lines(grid: np.ndarray, colour: int) -> np.ndarray:
     g[rows] = colour
     g[:, cols] = colour
     return g
+
+
+@primitive()
+def reverse_rings(grid: np.ndarray) -> np.ndarray:
+    """Reverse the colours of concentric rings: the outermost layer takes the innermost colour.
+
+    A ring is the cells at one distance from the grid's edge; a layer is a run of rings of one
+    colour.
+
+    Raises:
+        ValueError: a ring of several colours, or a colour in two layers.
+
+    >>> reverse_rings(np.array([[3, 3, 3, 3], [3, 2, 2, 3], [3, 2, 2, 3], [3, 3, 3, 3]])).tolist()
+    [[2, 2, 2, 2], [2, 3, 3, 2], [2, 3, 3, 2], [2, 2, 2, 2]]
+    """
+    g = as_grid(grid)
+    h, w = g.shape
+    depth = np.minimum.outer(
+        np.minimum(np.arange(h), np.arange(h)[::-1]), np.minimum(np.arange(w), np.arange(w)[::-1])
+    )
+    layers: list[int] = []
+    for ring in range(int(depth.max()) + 1):
+        colours = np.unique(g[depth == ring])
+        if len(colours) != 1:
+            raise ValueError(f"ring {ring} has {len(colours)} colours; expected one per ring")
+        if not layers or layers[-1] != colours[0]:
+            layers.append(int(colours[0]))
+    if len(set(layers)) != len(layers):
+        raise ValueError(f"layers {layers}: expected each colour in one layer")
+    mapping = np.arange(10)
+    mapping[layers] = layers[::-1]
+    return mapping[g]

@@ -28,6 +28,8 @@ CASES = [
     ("arc1/eval:d56f2372", "crop_object8", ("symmetric",)),
     ("arc1/eval:ae58858e", "recolour_large_objects", (3, 6)),
     ("arc1/train:6d75e8bb", "fill_object_boxes", (2,)),
+    ("arc1/train:d8c310e9", "continue_lines", ("right",)),  # a frieze continued to the edge
+    ("arc1/train:85c4e7cd", "reverse_rings", ()),
 ]
 
 
@@ -37,3 +39,23 @@ def test_primitive_is_the_rule_of_a_real_task(spec, name, args):
     fn = PRIMITIVES[name].fn
     for pair in (*task.train, *task.test):
         assert fn(np.array(pair.input), *args).tolist() == [list(row) for row in pair.output]
+
+
+def test_continue_lines_leaves_lines_that_do_not_repeat():
+    fn = PRIMITIVES["continue_lines"].fn
+    grid = np.array([[1, 2, 3, 0, 0], [0, 4, 0, 0, 0], [5, 0, 5, 0, 0]])
+    # 1 2 3 has no repeat and 4 is one cell: left alone; 5 . 5 repeats every 2 cells.
+    assert fn(grid, "right").tolist() == [[1, 2, 3, 0, 0], [0, 4, 0, 0, 0], [5, 0, 5, 0, 5]]
+    assert fn(grid, "down").tolist() == grid.tolist()  # no column repeats
+    assert fn(grid.T, "down").tolist() == fn(grid, "right").T.tolist()
+
+
+def test_reverse_rings_refuses_rings_of_several_colours():
+    fn = PRIMITIVES["reverse_rings"].fn
+    with pytest.raises(ValueError, match="ring 0 has 2 colours"):
+        fn(np.array([[1, 1, 1], [1, 5, 2], [1, 1, 1]]))
+    rings = np.ones((5, 5), dtype=int)
+    rings[1:4, 1:4] = 2
+    rings[2, 2] = 1  # colour 1 outside and in the middle: two layers
+    with pytest.raises(ValueError, match="each colour in one layer"):
+        fn(rings)

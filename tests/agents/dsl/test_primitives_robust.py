@@ -93,6 +93,7 @@ def test_most_primitives_succeed_on_the_scene():
         "tile_unit",  # no repetition
         "crop_block",  # square, not a row of square blocks
         "crop_object_most",  # the first colour is the background, which no object has
+        "reverse_rings",  # no rings of one colour
     }
 
 
