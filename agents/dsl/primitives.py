@@ -78,6 +78,7 @@ from .primitives_geometry import (
     transpose,
 )
 from .primitives_lines import (
+    bridge_same_colour,
     connect_same_colour,
     continue_lines,
     cross_lines,
@@ -171,6 +172,7 @@ __all__ = [
     "fill_colour_boxes",
     "continue_lines",
     "reverse_rings",
+    "bridge_same_colour",
     "colours_by_size",
     "colours_by_count",
     "colour_empty_lines",

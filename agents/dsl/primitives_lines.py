@@ -1,5 +1,5 @@
-"""Line primitives: extending cells into lines up to the next object, joining cells of one colour,
-drawing full rows and columns through cells, and continuing lines that repeat.
+"""Line primitives: extending cells into lines up to the next object, joining cells of one colour
+(with their colour or another), drawing full rows and columns through cells, and continuing lines that repeat.
 
 Each primitive takes a grid (a 2-D integer array of colours 0..9) and the parameters its registry
 entry names, and returns a new array; the input is never changed.
@@ -92,6 +92,36 @@ def connect_same_colour(grid: np.ndarray, axis: str) -> np.ndarray:
         before = np.logical_or.accumulate(same[:, ::-1], axis=1)[:, ::-1]
         out[after & before & (out == BACKGROUND)] = colour
     return out if axis_name == "horizontal" else out.T
+
+
+def _bridged_rows(g: np.ndarray) -> np.ndarray:
+    """The background cells between two neighbouring cells of one colour on a row."""
+    mask = np.zeros(g.shape, dtype=bool)
+    for r in range(g.shape[0]):
+        cols = np.flatnonzero(g[r] != BACKGROUND)
+        for a, b in zip(cols[:-1], cols[1:], strict=True):
+            if b > a + 1 and g[r, a] == g[r, b]:
+                mask[r, a + 1 : b] = True
+    return mask
+
+
+@primitive("colour")
+def bridge_same_colour(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Paint with ``colour`` the background between two cells of one colour on a row or column.
+
+    Only background lies between the two cells: these are the gaps :func:`connect_same_colour`
+    fills with the cells' own colour.
+
+    Args:
+        colour: the colour of the bridges.
+
+    >>> bridge_same_colour(np.array([[1, 0, 0, 1, 0, 2], [0, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]]), 3).tolist()
+    [[1, 3, 3, 1, 0, 2], [3, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]]
+    """
+    colour = check_colour(colour)
+    g = as_grid(grid)
+    g[_bridged_rows(g) | _bridged_rows(g.T).T] = colour
+    return g
 
 
 @primitive("colour")

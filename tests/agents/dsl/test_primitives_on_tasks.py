@@ -30,6 +30,7 @@ CASES = [
     ("arc1/train:6d75e8bb", "fill_object_boxes", (2,)),
     ("arc1/train:d8c310e9", "continue_lines", ("right",)),  # a frieze continued to the edge
     ("arc1/train:85c4e7cd", "reverse_rings", ()),
+    ("arc1/train:253bf280", "bridge_same_colour", (3,)),
 ]
 
 
