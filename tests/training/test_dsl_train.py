@@ -57,3 +57,23 @@ def test_no_dsl_program_is_one_line_error(tmp_path):
         cli, ["train", "--base", "dsl", "--data", str(data), "--out", str(tmp_path / "o")]
     )
     assert result.exit_code == 2 and "no DSL program to learn from" in result.output
+
+
+def test_a_grammar_fitted_after_another_keeps_it_as_an_earlier_one(tmp_path):
+    tasks = load_tasks("arc1/train")[:6]
+    data = tmp_path / "data.jsonl"
+    write_records(data, tasks, [("transpose", ())])
+    first = ["train", "--base", "dsl", "--data", str(data), "--out", str(tmp_path / "one")]
+    assert CliRunner().invoke(cli, first).exit_code == 0
+    config = tmp_path / "two.yaml"
+    config.write_text(f"previous: {tmp_path / 'one' / 'grammar.json'}\n")
+    second = ["train", "--base", "dsl", "--config", str(config), "--data", str(data)]
+    result = CliRunner().invoke(cli, [*second, "--out", str(tmp_path / "two")])
+    assert result.exit_code == 0, result.output
+    one = json.loads((tmp_path / "one" / "grammar.json").read_text())
+    two = Grammar.load(tmp_path / "two" / "grammar.json")
+    assert [g.to_json() for g in two.earlier] == [one]
+    config.write_text(f"previous: {tmp_path / 'missing.json'}\n")
+    result = CliRunner().invoke(cli, [*second, "--out", str(tmp_path / "three")])
+    assert result.exit_code == 2 and "expected a JSON file of grammar weights" in result.output
+    assert not (tmp_path / "three").exists()  # nothing written before the previous grammar loads
