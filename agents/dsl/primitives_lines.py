@@ -1,5 +1,6 @@
 """Line primitives: extending cells into lines up to the next object, joining cells of one colour
-(with their colour or another), drawing full rows and columns through cells, and continuing lines that repeat.
+(with their colour or another), drawing full rows and columns through cells, and continuing lines
+whose content repeats.
 
 Each primitive takes a grid (a 2-D integer array of colours 0..9) and the parameters its registry
 entry names, and returns a new array; the input is never changed.
@@ -164,8 +165,9 @@ def continue_lines(grid: np.ndarray, direction: str) -> np.ndarray:
     """Continue every line whose content repeats to the edge in ``direction``.
 
     A line's content runs from its first to its last non-background cell (in ``direction``); its
-    period is the smallest shift that maps the content onto itself. Content shorter than two
-    periods in part (no repeat at all) is left as it is.
+    period is the smallest shift that maps the content onto itself. From its first cell on, the
+    line becomes its period repeated; a line whose content does not repeat (its period is its
+    whole length) is left as it is.
 
     Args:
         direction: where lines continue (``right``: each row to the right edge).
