@@ -193,30 +193,6 @@ def test_parents_too_far_from_right_get_fresh_programs(dsl_executor, tasks):
         policy(refine_from=2.0)
 
 
-def test_a_fitted_grammar_keeps_what_the_built_in_one_screens(tasks):
-    task = tasks["3c9b0459"]  # rotate_180
-    built_in = Grammar()
-
-    def without_rotation(weights):
-        return {**weights, "rotate_180": 0.0}
-
-    shy = built_in.replace(
-        {ctx: without_rotation(w) for ctx, w in built_in.weights.items()},
-        without_rotation(built_in.default),
-        built_in.lengths,
-    )
-    request = SampleRequest(task.public(), 5)
-    alone = DSLPolicy(shy, "shy.json", SamplingConfig(seed=0), screen=40, default_fits=False)
-    assert alone.others == []
-    assert ("rotate_180", ()) not in {
-        s for c in alone.generate([request])[0] for s in parse_source(c.text)
-    }
-    kept = DSLPolicy(shy, "shy.json", SamplingConfig(seed=0), screen=40)
-    first = parse_source(kept.generate([request])[0][0].text)
-    assert first == (("rotate_180", ()),)  # the built-in grammar's fit, given first
-    assert DSLPolicy(sampling=SamplingConfig(seed=0)).others == []  # no second screening
-
-
 def _tilted(grammar, name, factor):
     """``grammar`` with primitive ``name``'s weight times ``factor`` in every context."""
 
@@ -227,6 +203,21 @@ def _tilted(grammar, name, factor):
     return grammar.replace(
         {ctx: tilt(w) for ctx, w in grammar.weights.items()}, tilt(default), grammar.lengths
     )
+
+
+def test_a_fitted_grammar_keeps_what_the_built_in_one_screens(tasks):
+    task = tasks["3c9b0459"]  # rotate_180
+    shy = _tilted(Grammar(), "rotate_180", 0.0)
+    request = SampleRequest(task.public(), 5)
+    alone = DSLPolicy(shy, "shy.json", SamplingConfig(seed=0), screen=40, default_fits=False)
+    assert alone.others == []
+    assert ("rotate_180", ()) not in {
+        s for c in alone.generate([request])[0] for s in parse_source(c.text)
+    }
+    kept = DSLPolicy(shy, "shy.json", SamplingConfig(seed=0), screen=40)
+    first = parse_source(kept.generate([request])[0][0].text)
+    assert first == (("rotate_180", ()),)  # the built-in grammar's fit, given first
+    assert DSLPolicy(sampling=SamplingConfig(seed=0)).others == []  # no second screening
 
 
 def test_a_fitted_grammar_keeps_what_earlier_rounds_grammars_screen(tasks, tmp_path):
