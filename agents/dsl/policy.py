@@ -232,7 +232,7 @@ class DSLPolicy(Policy):
         :data:`KEPT_ENUMERATIONS` tasks asked for last)."""
         kept = self._enumerations.pop(task.id, None)
         if kept is None:
-            both = self.distinct and self.screen > 0 and bool(self.others)
+            screen_others = self.distinct and self.screen > 0 and bool(self.others)
             outputs: dict = {}  # one-step outputs, run once for every grammar's screening
             kept = Enumeration(
                 self.grammar,
@@ -240,9 +240,9 @@ class DSLPolicy(Policy):
                 task if self.distinct else None,
                 max_pairs=self.pairs,
                 screen=self.screen,
-                one_step_outputs=outputs if both else None,
+                one_step_outputs=outputs if screen_others else None,
             )
-            if both:
+            if screen_others:
                 known, found = set(kept.fits), []
                 for other in self.others:
                     for steps in self._other_fits(other, task, outputs):

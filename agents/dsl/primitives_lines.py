@@ -95,23 +95,25 @@ def connect_same_colour(grid: np.ndarray, axis: str) -> np.ndarray:
     return out if axis_name == "horizontal" else out.T
 
 
-def _bridged_rows(g: np.ndarray) -> np.ndarray:
-    """The background cells between two neighbouring cells of one colour on a row."""
-    mask = np.zeros(g.shape, dtype=bool)
-    for r in range(g.shape[0]):
-        cols = np.flatnonzero(g[r] != BACKGROUND)
-        for a, b in zip(cols[:-1], cols[1:], strict=True):
-            if b > a + 1 and g[r, a] == g[r, b]:
-                mask[r, a + 1 : b] = True
-    return mask
+def _bridged_down(g: np.ndarray) -> np.ndarray:
+    """The background cells between two cells of one colour in a column with only background
+    between them."""
+    height = g.shape[0]
+    above = _nearest_before(g)
+    below = height - 1 - _nearest_before(g[::-1])[::-1]  # height where none
+    cols = np.arange(g.shape[1])
+    found = (above >= 0) & (below < height)
+    top = g[np.clip(above, 0, height - 1), cols]
+    bottom = g[np.clip(below, 0, height - 1), cols]
+    return found & (g == BACKGROUND) & (top == bottom)
 
 
 @primitive("colour")
 def bridge_same_colour(grid: np.ndarray, colour: int) -> np.ndarray:
     """Paint with ``colour`` the background between two cells of one colour on a row or column.
 
-    Only background lies between the two cells: these are the gaps :func:`connect_same_colour`
-    fills with the cells' own colour.
+    Only background may lie between the two cells (:func:`connect_same_colour`, which paints with
+    the cells' own colour, also reaches across other colours).
 
     Args:
         colour: the colour of the bridges.
@@ -121,7 +123,7 @@ def bridge_same_colour(grid: np.ndarray, colour: int) -> np.ndarray:
     """
     colour = check_colour(colour)
     g = as_grid(grid)
-    g[_bridged_rows(g) | _bridged_rows(g.T).T] = colour
+    g[_bridged_down(g) | _bridged_down(g.T).T] = colour
     return g
 
 
@@ -146,17 +148,25 @@ def cross_lines(grid: np.ndarray, colour: int) -> np.ndarray:
 def _continue_down(g: np.ndarray) -> np.ndarray:
     """Continue each column's repeating content down to the bottom edge (see
     :func:`continue_lines`)."""
-    out = g.copy()
     height = g.shape[0]
-    for c in range(g.shape[1]):
-        rows = np.flatnonzero(g[:, c] != BACKGROUND)
-        if len(rows) < 2:
-            continue
-        segment = g[rows[0] : rows[-1] + 1, c]
-        n = len(segment)
-        period = next(p for p in range(1, n + 1) if np.array_equal(segment[p:], segment[: n - p]))
-        if period < n:  # the content repeats at least in part: continue it
-            out[rows[0] :, c] = np.resize(segment[:period], height - rows[0])
+    rows = np.arange(height)[:, None]
+    filled = g != BACKGROUND
+    first = np.where(filled.any(axis=0), filled.argmax(axis=0), height)
+    last = height - 1 - filled[::-1].argmax(axis=0)  # below first in empty columns
+    length = last - first + 1
+    period = np.zeros(g.shape[1], dtype=np.int64)  # 0: no repeat found (yet)
+    for p in range(1, int(length.max())):
+        # columns whose content maps onto itself shifted by p, and is longer than p
+        same = (g[:-p] == g[p:]) | (rows[:-p] < first) | (rows[:-p] + p > last)
+        period[(period == 0) & (length > p) & same.all(axis=0)] = p
+    repeats = period > 0
+    if not repeats.any():
+        return g.copy()
+    # the content's row each row repeats (clipped where a column does not repeat)
+    source = np.minimum(first + (rows - first) % np.maximum(period, 1), height - 1)
+    out = g.copy()
+    cells = (rows >= first) & repeats
+    out[cells] = g[source, np.arange(g.shape[1])][cells]
     return out
 
 
