@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .features import Context, size_ratios, task_context
+from .primitives_base import COLOUR_ROLES
 
 COLOURS = tuple(range(10))
 PREFER_TO = 0.7
@@ -122,7 +123,9 @@ class ArgDrawer:
     """Draws arguments of each parameter kind for one task.
 
     Args:
-        kinds: every parameter kind and its finite domain, or None for colour kinds.
+        kinds: every parameter kind and its finite domain, or None for colour kinds (their
+            domain: the task's colours, then the colour roles of
+            :data:`~soar.agents.dsl.primitives_base.COLOUR_ROLES`).
         info: the task.
         preferences: per kind, the chance that an argument is one of the task's preferred
             values (default: :data:`PREFERENCES`).
@@ -144,9 +147,10 @@ class ArgDrawer:
         self.domains: dict[str, tuple] = {}
         for kind, domain in kinds.items():
             if domain is None:
-                domain = {"colour_from": info.inputs, "colour_to": info.outputs}.get(
+                colours = {"colour_from": info.inputs, "colour_to": info.outputs}.get(
                     kind, info.colours
                 )
+                domain = (*colours, *COLOUR_ROLES)
             self.domains[kind] = tuple(domain)
         self.preferred: dict[str, tuple[tuple, float]] = {}
         for kind, values in (
@@ -170,9 +174,9 @@ class ArgDrawer:
         :func:`slot`; its learned tilts, if any, multiply the chances, renormalised).
 
         >>> drawer = ArgDrawer({"colour": None}, TaskInfo((), (1, 2), (1,), (2,), (2,), (1,), ()))
-        >>> [drawer.chance("colour", c) for c in (1, 2, 3)]
-        [0.25, 0.75, 0.0]
-        >>> tilted = ArgDrawer(drawer.domains, drawer.info, tilts={"f/0": {1: 3.0}})
+        >>> drawer.domain("colour")[:3], [round(drawer.chance("colour", c), 3) for c in (1, 2, 3)]
+        ((1, 2, 'most_common'), [0.083, 0.583, 0.0])
+        >>> tilted = ArgDrawer({"colour": (1, 2)}, drawer.info, tilts={"f/0": {1: 3.0}})
         >>> [tilted.chance("colour", c, "f/0") for c in (1, 2, 3)]
         [0.5, 0.5, 0.0]
         """

@@ -29,6 +29,8 @@ executor workers.
 
 from __future__ import annotations
 
+import inspect as _inspect
+
 import numpy as np
 
 from .fast_load import load_program as __arc_program_loader__  # noqa: F401 (executor hook)
@@ -158,7 +160,10 @@ from .primitives_tiling import (
 _MODULES = ("geometry", "tiling", "colour", "objects", "lines", "parts", "patterns", "regions")
 _ordered = sorted(
     PRIMITIVES.values(),
-    key=lambda p: (_MODULES.index(p.fn.__module__.rsplit("_", 1)[1]), p.fn.__code__.co_firstlineno),
+    key=lambda p: (
+        _MODULES.index(p.fn.__module__.rsplit("_", 1)[1]),
+        _inspect.unwrap(p.fn).__code__.co_firstlineno,  # colour primitives are wrapped
+    ),
 )
 PRIMITIVES.clear()
 PRIMITIVES.update((p.name, p) for p in _ordered)

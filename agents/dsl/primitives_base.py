@@ -8,6 +8,8 @@ compute for later programs in the same worker.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -52,6 +54,12 @@ from the task:
 - ``colour``: a colour 0..9 that a primitive paints with, keeps, removes or looks for.
 - ``colour_from``, ``colour_to``: the two colours of a map (``recolour``, ``swap_colours``): one
   present in the input, and the one it becomes.
+
+  Every colour kind also takes a *colour role* (:data:`COLOUR_ROLES`), a colour named by what
+  it is in the grid the primitive is given: ``most_common`` and ``least_common`` (of the colours
+  present), ``most_common_fg`` and ``least_common_fg`` (of those but the background); ties go
+  to the smallest colour (see :func:`role_colour`). A rule whose colour changes from pair to
+  pair ("the rarest colour") is then one program.
 - ``count``: a small number of cells (1..5).
 - ``factor``: a scale or repetition factor (2..5).
 - ``direction``: ``up``, ``down``, ``left`` or ``right``.
@@ -62,9 +70,15 @@ from the task:
 - ``axis``: how parts lie: ``horizontal`` side by side (left and right), ``vertical`` one above
   the other (top and bottom).
 
-Primitives check their arguments when called: colours must be 0..9, counts and factors 1..30,
-and the other kinds one of the values listed here (anything else raises ``ValueError``).
+Primitives check their arguments when called: colours must be 0..9 or a colour role, counts and
+factors 1..30, and the other kinds one of the values listed here (anything else raises
+``ValueError``).
 """
+
+COLOUR_KINDS = ("colour", "colour_from", "colour_to")
+"""The parameter kinds whose values are colours (drawn from the task; colour roles too)."""
+COLOUR_ROLES = ("most_common", "least_common", "most_common_fg", "least_common_fg")
+"""The colour roles every colour parameter takes besides 0..9 (see :func:`role_colour`)."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +108,9 @@ _F = TypeVar("_F", bound=Callable[..., np.ndarray])
 def primitive(*params: str) -> Callable[[_F], _F]:
     """Register the decorated function in :data:`PRIMITIVES` with parameter kinds ``params``.
 
-    The function is returned unchanged.
+    The function is registered and returned as it is, except that a primitive with colour
+    parameters (:data:`COLOUR_KINDS`) is wrapped to accept a colour role there: the role is
+    resolved on the grid the primitive is given (:func:`role_colour`) before it runs.
 
     Args:
         *params: the kind of each parameter after the grid, keys of :data:`PARAM_KINDS`.
@@ -113,10 +129,60 @@ def primitive(*params: str) -> Callable[[_F], _F]:
         if name in PRIMITIVES:
             raise ValueError(f"primitive {name!r} is registered twice")
         doc = (fn.__doc__ or "").strip().split("\n", 1)[0]
+        slots = [j for j, kind in enumerate(params) if kind in COLOUR_KINDS]
+        if slots:
+            fn = _with_roles(fn, slots)
         PRIMITIVES[name] = Primitive(name, fn, tuple(params), doc)
         return fn
 
     return register
+
+
+def _with_roles(fn: _F, slots: list[int]) -> _F:
+    """``fn``, taking a colour role wherever parameter ``j`` (after the grid) is a colour, for
+    ``j`` in ``slots``."""
+    names = list(inspect.signature(fn).parameters)[1:]
+    by_name = {names[j] for j in slots}
+
+    @functools.wraps(fn)
+    def with_roles(grid: Any, *args: Any, **kwargs: Any) -> np.ndarray:
+        for j in slots:
+            if j < len(args) and isinstance(args[j], str):
+                args = (*args[:j], role_colour(grid, args[j]), *args[j + 1 :])
+        for key in by_name.intersection(kwargs):
+            if isinstance(kwargs[key], str):
+                kwargs[key] = role_colour(grid, kwargs[key])
+        return fn(grid, *args, **kwargs)
+
+    return with_roles  # type: ignore[return-value]
+
+
+def role_colour(grid: Any, role: str) -> int:
+    """The colour that ``role`` (one of :data:`COLOUR_ROLES`) names in ``grid``.
+
+    ``most_common`` and ``least_common`` count every colour present; the ``_fg`` roles leave
+    the background out. Ties go to the smallest colour.
+
+    Raises:
+        ValueError: for an unknown role, a grid that is not one, or an ``_fg`` role on a grid
+            that has only the background.
+
+    >>> grid = [[0, 0, 0], [3, 3, 5]]
+    >>> [role_colour(grid, role) for role in COLOUR_ROLES]
+    [0, 5, 3, 5]
+    """
+    if role not in COLOUR_ROLES:
+        raise ValueError(
+            f"colour: expected an integer 0..9 or a colour role {list(COLOUR_ROLES)}, got {role!r}"
+        )
+    counts = colour_counts(as_grid(grid))
+    if role.endswith("_fg"):
+        counts[BACKGROUND] = 0
+        if not counts.any():
+            raise ValueError(f"{role}: the grid has no colour but the background")
+    if role.startswith("most"):
+        return int(counts.argmax())
+    return int(np.where(counts > 0, counts, counts.max() + 1).argmin())
 
 
 # ------------------------------------------------------------------------------ argument checks
@@ -173,7 +239,10 @@ def check_colour(value: Any) -> int:
     3
     """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value <= 9:
-        raise ValueError(f"colour: expected an integer 0..9, got {value!r}")
+        raise ValueError(
+            f"colour: expected an integer 0..9 (or a colour role {list(COLOUR_ROLES)}, which "
+            f"primitives resolve on their grid), got {value!r}"
+        )
     return int(value)
 
 

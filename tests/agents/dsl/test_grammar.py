@@ -14,6 +14,7 @@ from soar.agents.dsl.fitting import fit
 from soar.agents.dsl.grammar import Grammar
 from soar.agents.dsl.mutation import CONTENT, ERROR, SHAPE, feedback
 from soar.agents.dsl.primitives import PARAM_KINDS
+from soar.agents.dsl.primitives_base import COLOUR_ROLES
 from soar.arc_env import InputResult, ProgramResult, Status, load_tasks
 
 
@@ -61,9 +62,10 @@ def test_sampling_is_deterministic_for_a_seed(grammar, tasks):
 
 def test_samples_use_task_colours_and_kind_domains(grammar, tasks):
     task = tasks["c8f0f002"].public()
-    colours = set(task_info(task).colours)
+    colours = set(task_info(task).colours) | set(COLOUR_ROLES)
     rng = random.Random(0)
     lengths = Counter()
+    roles = Counter()
     for _ in range(2000):
         steps = grammar.sample(task, rng)
         lengths[len(steps)] += 1
@@ -73,7 +75,9 @@ def test_samples_use_task_colours_and_kind_domains(grammar, tasks):
             for kind, value in zip(kinds, args, strict=True):
                 domain = PARAM_KINDS[kind]
                 assert value in (colours if domain is None else domain), (name, kind, value)
+                roles[value in COLOUR_ROLES] += domain is None
     assert set(lengths) == {1, 2, 3, 4}
+    assert 0 < roles[True] < roles[False]  # colour roles are drawn, the task's colours more
     assert lengths[1] > lengths[2] > lengths[3] > lengths[4]
 
 

@@ -15,6 +15,7 @@ SOLVED = {
     "c59eb873": "scale_up(np.array(grid), 2)",
     "b1948b0a": "recolour(np.array(grid), 6, 2)",
     "d511f180": "swap_colours(np.array(grid), 5, 8)",
+    "c3e719e8": "fractal_of_colour(np.array(grid), 'most_common')",  # a colour role
 }
 
 

@@ -31,6 +31,10 @@ CASES = [
     ("arc1/train:d8c310e9", "continue_lines", ("right",)),  # a frieze continued to the edge
     ("arc1/train:85c4e7cd", "reverse_rings", ()),
     ("arc1/train:253bf280", "bridge_same_colour", (3,)),
+    # colour roles: the colour changes from pair to pair, the role does not
+    ("arc1/train:c3e719e8", "fractal_of_colour", ("most_common",)),
+    ("arc1/train:3345333e", "complete_pattern", ("least_common",)),
+    ("arc1/train:d631b094", "count_cells_row", ("most_common_fg",)),
 ]
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import soar.agents.dsl.primitives as primitives_module
 from soar.agents.dsl.primitives import PARAM_KINDS, PRIMITIVES, Primitive, primitive
+from soar.agents.dsl.primitives_base import COLOUR_KINDS, COLOUR_ROLES, role_colour
 
 DSL_DIR = Path(primitives_module.__file__).parent
 PRIMITIVE_MODULES = sorted(p.stem for p in DSL_DIR.glob("primitives*.py"))
@@ -149,3 +150,32 @@ def test_doctests(module):
     if module != "primitives":  # the entry module only re-exports
         assert result.attempted > 0, f"{module} has no doctests"
     assert result.failed == 0, f"{result.failed} of {result.attempted} doctests failed in {module}"
+
+
+def test_colour_roles_name_a_colour_of_the_grid_given():
+    grid = np.array([[0, 0, 0, 0], [3, 3, 5, 7]])
+    assert [role_colour(grid, r) for r in COLOUR_ROLES] == [0, 5, 3, 5]  # ties: the smallest
+    assert role_colour([[4, 4], [2, 0]], "least_common") == 0  # the background counts
+    with pytest.raises(ValueError, match="no colour but the background"):
+        role_colour(np.zeros((2, 2), dtype=int), "most_common_fg")
+    with pytest.raises(ValueError, match=r"colour role \['most_common'"):
+        role_colour(grid, "rarest")
+
+
+def test_every_colour_parameter_takes_a_role_resolved_on_its_own_grid():
+    recolour, count_cells_row = PRIMITIVES["recolour"].fn, PRIMITIVES["count_cells_row"].fn
+    grid = np.array([[1, 1, 2], [0, 1, 0]])
+    assert recolour(grid, "least_common_fg", "most_common").tolist() == [[1, 1, 1], [0, 1, 0]]
+    assert recolour(grid, colour_from="most_common_fg", colour_to=5).tolist() == [
+        [5, 5, 2],
+        [0, 5, 0],
+    ]
+    assert count_cells_row(grid, "most_common_fg").tolist() == [[1, 1, 1]]
+    with pytest.raises(ValueError, match="colour role"):
+        recolour(grid, "red", 1)
+    with pytest.raises(ValueError, match="expected an integer 0..9"):
+        recolour(grid, 1, 12)
+    # every primitive with a colour parameter is wrapped; the others are the functions themselves
+    for name, p in PRIMITIVES.items():
+        wrapped = hasattr(p.fn, "__wrapped__")
+        assert wrapped == bool(set(p.params) & set(COLOUR_KINDS)), name
