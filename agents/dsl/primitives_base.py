@@ -149,9 +149,10 @@ def _with_roles(fn: _F, slots: list[int]) -> _F:
         for j in slots:
             if j < len(args) and isinstance(args[j], str):
                 args = (*args[:j], role_colour(grid, args[j]), *args[j + 1 :])
-        for key in by_name.intersection(kwargs):
-            if isinstance(kwargs[key], str):
-                kwargs[key] = role_colour(grid, kwargs[key])
+        if kwargs:  # programs pass arguments by position: keep their calls cheap
+            for key in by_name.intersection(kwargs):
+                if isinstance(kwargs[key], str):
+                    kwargs[key] = role_colour(grid, kwargs[key])
         return fn(grid, *args, **kwargs)
 
     return with_roles  # type: ignore[return-value]
@@ -175,12 +176,28 @@ def role_colour(grid: Any, role: str) -> int:
         raise ValueError(
             f"colour: expected an integer 0..9 or a colour role {list(COLOUR_ROLES)}, got {role!r}"
         )
-    counts = colour_counts(as_grid(grid))
-    if role.endswith("_fg"):
+    try:
+        return ranked_colour(as_grid(grid), role.startswith("most"), role.endswith("_fg"))
+    except ValueError as err:
+        raise ValueError(f"{role}: {err}") from None
+
+
+def ranked_colour(grid: np.ndarray, most: bool, foreground: bool) -> int:
+    """The most (``most``) or least common colour present in ``grid``, among its colours but the
+    background with ``foreground``; the smallest on ties.
+
+    Raises:
+        ValueError: with ``foreground``, for a grid that has only the background.
+
+    >>> ranked_colour(np.array([[0, 0, 0], [3, 3, 5]]), most=True, foreground=True)
+    3
+    """
+    counts = colour_counts(grid)
+    if foreground:
         counts[BACKGROUND] = 0
         if not counts.any():
-            raise ValueError(f"{role}: the grid has no colour but the background")
-    if role.startswith("most"):
+            raise ValueError("the grid has no colour but the background")
+    if most:
         return int(counts.argmax())
     return int(np.where(counts > 0, counts, counts.max() + 1).argmin())
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .primitives_base import BACKGROUND, as_grid, check_colour, colour_counts, label, primitive
+from .primitives_base import (
+    BACKGROUND,
+    as_grid,
+    check_colour,
+    colour_counts,
+    label,
+    primitive,
+    ranked_colour,
+)
 
 # ------------------------------------------------------------------------------ colour maps
 
@@ -113,16 +121,6 @@ def recolour_foreground(grid: np.ndarray, colour: int) -> np.ndarray:
     return g
 
 
-def _foreground_colour(grid: np.ndarray, most: bool) -> int:
-    """The most (least) common non-background colour present; the smallest on ties."""
-    counts = colour_counts(grid)[1:].astype(float)
-    if not counts.any():
-        raise ValueError("the grid has no non-background cells")
-    if most:
-        return int(counts.argmax()) + 1
-    return int(np.where(counts > 0, counts, np.inf).argmin()) + 1
-
-
 @primitive()
 def recolour_to_most_common(grid: np.ndarray) -> np.ndarray:
     """Paint every non-background cell with the most common non-background colour.
@@ -134,7 +132,7 @@ def recolour_to_most_common(grid: np.ndarray) -> np.ndarray:
     [[2, 2, 2, 0]]
     """
     g = as_grid(grid)
-    g[g != BACKGROUND] = _foreground_colour(g, most=True)
+    g[g != BACKGROUND] = ranked_colour(g, most=True, foreground=True)
     return g
 
 
@@ -149,7 +147,7 @@ def recolour_to_least_common(grid: np.ndarray) -> np.ndarray:
     [[1, 1, 1, 0]]
     """
     g = as_grid(grid)
-    g[g != BACKGROUND] = _foreground_colour(g, most=False)
+    g[g != BACKGROUND] = ranked_colour(g, most=False, foreground=True)
     return g
 
 
@@ -183,7 +181,7 @@ def most_common_colour(grid: np.ndarray) -> np.ndarray:
     >>> most_common_colour(np.array([[1, 2, 2, 0, 0, 0]])).tolist()
     [[2]]
     """
-    return np.array([[_foreground_colour(as_grid(grid), most=True)]], dtype=np.int64)
+    return np.array([[ranked_colour(as_grid(grid), most=True, foreground=True)]], dtype=np.int64)
 
 
 @primitive()
@@ -196,7 +194,7 @@ def least_common_colour(grid: np.ndarray) -> np.ndarray:
     >>> least_common_colour(np.array([[1, 2, 2, 0]])).tolist()
     [[1]]
     """
-    return np.array([[_foreground_colour(as_grid(grid), most=False)]], dtype=np.int64)
+    return np.array([[ranked_colour(as_grid(grid), most=False, foreground=True)]], dtype=np.int64)
 
 
 # ---------------------------------------------------------------------------------- counting
