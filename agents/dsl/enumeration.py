@@ -27,7 +27,8 @@ before all others, one per behaviour on the test inputs. The executor still runs
 program given; this only changes their order, so that a small budget reaches the programs that fit
 (screening 2,000 programs takes about a tenth of a second for most tasks).
 
-When nothing screened fits, :meth:`Enumeration.screen_three` goes one step further on request:
+When nothing screened fits, :meth:`Enumeration.screen_more` screens the programs that come
+next, further down the same order, and :meth:`Enumeration.screen_three` goes one step further:
 the likeliest two-step programs with new behaviours are each followed by every step (pruned as
 above), and the three-step programs right on every train pair are given next.
 """
@@ -36,7 +37,6 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +44,7 @@ import numpy as np
 
 from .arguments import SAME, ArgDrawer, TaskInfo, pairs_info
 from .features import size_relation
+from .ordering import SecondSteps
 from .program import Step, Steps
 from .pruning import redundant
 from .running import behaviour, closeness, output_key, right, run_step
@@ -116,18 +117,15 @@ class Enumeration:
         lengths = grammar.lengths
         self.length_chances = (lengths[0], lengths[1] if len(lengths) > 1 else 0.0)
         self.max_pairs = max_pairs
-        self._grammar, self._context, self._drawer = grammar, drawer.info.context, drawer
-        self._own = (self._context[0] if self._context else None, replace(drawer.info, context=()))
-        """The task's own relation (as :attr:`relations` are: its outputs to its inputs)."""
-        self._names = sorted({name for name, _ in self.steps})
-        self._step_tables: tuple[np.ndarray, np.ndarray, list[tuple[str, Any]]] | None = None
-        self._name_tilts: dict[tuple[str, str | None], np.ndarray] = {}
-        self._argument_tilts: dict[TaskInfo, np.ndarray] = {}
-        self._orders: dict[tuple | None, tuple[np.ndarray, np.ndarray]] = {}
-        self._chance_array = np.asarray(self.chances)
+        self._grammar = grammar
+        self.second = SecondSteps(grammar, drawer, self.steps, self.chances)
+        """The order of the steps after each prefix."""
         self._programs = self._walk()
+        self.screened = 0
+        """How many programs were screened (see :meth:`screen_more`)."""
         if task is not None and screen > 0:
             first = list(islice(self._programs, screen))
+            self.screened = len(first)
             self.fits = self._fitting(first)
             self._programs = chain(self.fits, first, self._programs)
             if self.fits:  # nothing left to extend: free the grids
@@ -192,31 +190,78 @@ class Enumeration:
             short and name not in self.adders
         )
 
-    def _fits(self, step: Step, grids: Sequence[np.ndarray], seen: set[tuple]) -> bool:
+    def _fits(
+        self,
+        step: Step,
+        grids: Sequence[np.ndarray],
+        seen: set[tuple],
+        wrong: set[tuple] | None = None,
+        key: tuple = (),
+    ) -> bool:
         """Whether ``step`` turns the train ``grids`` into their targets (stopping at the first
         wrong one) and gives the test ``grids`` outputs of a behaviour not in ``seen`` (then
-        added to it)."""
+        added to it); ``key`` is added to ``wrong`` when the first train grid goes wrong."""
         name, args = step
         fn = self._grammar.functions[name]
-        if not all(right(fn, args, g, t) for g, t in zip(grids, self._targets, strict=False)):
+        for i, (grid, target) in enumerate(zip(grids, self._targets, strict=False)):
+            if not right(fn, args, grid, target):
+                if i == 0 and wrong is not None:
+                    wrong.add(key)
+                return False
+        behaves = behaviour(fn, args, grids[len(self._targets) :])
+        if None in behaves or behaves in seen:
             return False
-        key = behaviour(fn, args, grids[len(self._targets) :])
-        if None in key or key in seen:
-            return False
-        seen.add(key)
+        seen.add(behaves)
         return True
 
     def _fitting(self, programs: list[Steps]) -> list[Steps]:
         """The programs among ``programs`` right on every train pair, one per behaviour on the
         test inputs, in their order; a two-step program's second step runs on its first step's
-        outputs from :meth:`_screen`."""
+        outputs from :meth:`_screen`, except where a first step with the same first train output
+        already showed that the second step gets that pair wrong (about a fifth of them)."""
         fits: list[Steps] = []
         seen: set[tuple] = set()
+        groups: dict[Step, int] = {}  # first step -> id of its first train output
+        firsts: dict[tuple, int] = {}  # first train output -> id
+        wrong: set[tuple] = set()  # (id, second step) wrong on the first train pair
         for steps in programs:
-            grids = self.outputs.get(steps[0]) if len(steps) == 2 else self._inputs
-            if grids is not None and self._fits(steps[-1], grids, seen):
+            key: tuple = ()
+            if len(steps) == 2:
+                grids = self.outputs.get(steps[0])
+                if grids is None:
+                    continue
+                group = groups.get(steps[0])
+                if group is None:
+                    first = grids[0]
+                    group = firsts.setdefault((first.shape, first.tobytes()), len(firsts))
+                    groups[steps[0]] = group
+                key = (group, steps[1])
+                if key in wrong:
+                    continue
+            else:
+                grids = self._inputs
+            if self._fits(steps[-1], grids, seen, wrong, key):
                 fits.append(steps)
         return fits
+
+    def screen_more(self, upto: int) -> list[Steps]:
+        """Screen the programs that come next until ``upto`` were screened in all (see the
+        module docstring), and give those right on every train pair next; none when screening
+        already found programs that fit, or without a task.
+
+        Returns:
+            The programs found, one per behaviour on the test inputs, most likely first.
+        """
+        if self.fits or not self.outputs or upto <= self.screened:
+            return []
+        more = list(islice(self._programs, upto - self.screened))
+        self.screened = upto
+        found = self._fitting(more)
+        self._programs = chain(found, more, self._programs)
+        if found:
+            self.fits = found
+            self.outputs = {}  # nothing left to extend: free the grids
+        return found
 
     def screen_three(self, prefixes: int = 20, scanned: int = 1_000) -> list[Steps]:
         """Three-step programs right on every train pair, to be given next (see the module
@@ -282,93 +327,9 @@ class Enumeration:
         were given."""
         return next(self._programs, None)
 
-    def _after(
-        self, prev: str, relation: tuple[str, TaskInfo] | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The steps in order of their chance after a step of primitive ``prev`` whose outputs
-        the targets compare with as ``relation`` says (see :attr:`relations`; None: as with the
-        task's inputs), and those chances: the grammar's transitions from ``prev`` reorder them,
-        and so do the shape tilt and the preferred arguments (factors, colours), taken from the
-        first step's outputs instead of the task's inputs (a task whose outputs are smaller than
-        its inputs may want a crop, then a scaling up by 2 or a recolouring of the cells the crop
-        left wrong); without either, every prefix shares the one-step order."""
-        if relation is not None and relation == self._own:
-            relation = None
-        key = (prev, relation)
-        kept = self._orders.get(key)
-        if kept is None:
-            if prev not in self._grammar.transitions and relation is None:
-                kept = self._orders.get(None)  # the one-step order, shared by such prefixes
-                if kept is None:
-                    kept = self._orders[None] = (np.arange(len(self.steps)), self._chance_array)
-            else:
-                names, slots, values = self._tables()
-                tilt = self._name_tilt(prev, None if relation is None else relation[0])
-                chances = self._chance_array * tilt[names]
-                if relation is not None:  # the arguments the prefix's outputs call for
-                    chances *= self._argument_tilt(relation[1], values)[slots].prod(axis=1)
-                order = np.argsort(-chances, kind="stable")
-                kept = (order, chances[order])  # arrays: compact, and no work for the GC
-            self._orders[key] = kept
-        return kept
-
-    def _tables(self) -> tuple[np.ndarray, np.ndarray, list[tuple[str, Any]]]:
-        """Per step, the index of its primitive in :attr:`_names`, and the indices of its
-        (parameter kind, argument) pairs in the list of those pairs also returned (padded with
-        that list's last index, which the tilts keep at 1)."""
-        if self._step_tables is None:
-            params = self._grammar.params
-            index = {name: i for i, name in enumerate(self._names)}
-            values: dict[tuple[str, Any], int] = {}
-            rows = [
-                [
-                    values.setdefault((kind, v), len(values))
-                    for kind, v in zip(params[n], a, strict=True)
-                ]
-                for n, a in self.steps
-            ]
-            width = max((len(r) for r in rows), default=0)
-            pad = len(values)
-            slots = np.array([r + [pad] * (width - len(r)) for r in rows], dtype=np.int64)
-            names = np.array([index[n] for n, _ in self.steps], dtype=np.int64)
-            self._step_tables = (names, slots.reshape(len(rows), width), list(values))
-        return self._step_tables
-
-    def _name_tilt(self, prev: str, relation: str | None) -> np.ndarray:
-        """Per primitive of :attr:`_names`, the factor on its one-step chance as the step after
-        ``prev`` (the grammar's transitions) given outputs the targets are ``relation`` than
-        (the shape tilt; None: the task's own)."""
-        key = (prev, relation)
-        tilt = self._name_tilts.get(key)
-        if tilt is None:
-            grammar, ctx = self._grammar, self._context
-            factors = []
-            for name in self._names:
-                w = grammar.weight(ctx, name)
-                f = grammar.weight(ctx, name, prev) / w if w else 0.0
-                if relation is not None and grammar.shape_bias > 0:
-                    f *= grammar.shape_tilt(relation, name) / grammar.shape_tilt(self._own[0], name)
-                factors.append(f)
-            tilt = self._name_tilts[key] = np.array(factors)
-        return tilt
-
-    def _argument_tilt(self, left: TaskInfo, values: list[tuple[str, Any]]) -> np.ndarray:
-        """Per (kind, argument) pair of ``values``, and 1 for the padding after them, the
-        factor on its chance when what is left to do is ``left`` rather than the task."""
-        tilt = self._argument_tilts.get(left)
-        if tilt is None:
-            grammar, drawer = self._grammar, self._drawer
-            then = ArgDrawer(grammar.kinds, left, grammar.preferences)
-            factors = []
-            for kind, value in values:
-                own = drawer.chance(kind, value)
-                factors.append(then.chance(kind, value) / own if own else 0.0)
-            tilt = self._argument_tilts[left] = np.array([*factors, 1.0])
-        return tilt
-
     def _walk(self) -> Iterator[Steps]:
         """One-step and two-step programs merged by chance (the chance of the length included):
-        the two-step programs of each prefix come in the order of :meth:`_after`, and a heap
+        the two-step programs of each prefix come in the order of :attr:`second`, and a heap
         keeps every prefix's next one."""
         steps, chances, first, prefixes = self.steps, self.chances, self.first, self.prefixes
         relations = self.relations
@@ -377,7 +338,7 @@ class Enumeration:
         orders = []  # each prefix's second steps, looked up once (not once per program)
         if two > 0:
             for a, i in enumerate(prefixes):
-                order, after = self._after(steps[i][0], relations.get(i))
+                order, after = self.second.after(steps[i][0], relations.get(i))
                 orders.append((order, after))
                 if len(order):
                     heap.append((-two * chances[i] * float(after[0]), a, 0))

@@ -7,10 +7,10 @@ one-step programs, run once here on the task's inputs, merged with two-step prog
 be right; the first 2,000 of them run here on the train inputs, and those right on every train
 pair come first; with learned weights, the first 2,000 programs of the built-in weights and of
 the earlier rounds' weights they were fitted after are screened too and what fits under any comes
-first; a task drawn on a colour other than black with
-nothing that fits is screened again with that colour and black swapped; past 2,000 programs for a
-task, three-step programs that fit are looked for the same way), then, once those are given,
-programs of two steps or more drawn from the grammar.
+first; a task drawn on a colour other than black with nothing that fits is screened again with
+that colour and black swapped; once 2,000 programs were given for a task and still none fits, its
+first 12,000 programs are screened, then, if none fits, three-step programs), then, once those
+are given, programs of two steps or more drawn from the grammar.
 Refine requests get edits of the parent program (or fresh samples when the parent is not a DSL
 program).
 
@@ -68,9 +68,13 @@ class DSLPolicy(Policy):
             so that those right on every train pair are given first (needs ``distinct``; 0:
             none; see :class:`~soar.agents.dsl.enumeration.Enumeration`).
         deep_after: once this many programs were given for a task, and none of those screened
-            fit, three-step programs are screened too (see
-            :meth:`~soar.agents.dsl.enumeration.Enumeration.screen_three`; about half a second a
-            task, so only for budgets where that is small beside running the programs).
+            fit, the programs after them are screened up to ``deep_screen`` (see
+            :meth:`~soar.agents.dsl.enumeration.Enumeration.screen_more`), then, if still
+            none fits, three-step programs (see
+            :meth:`~soar.agents.dsl.enumeration.Enumeration.screen_three`); about a second a
+            task, so only for budgets where that is small beside running the programs.
+        deep_screen: how many of a task's programs are screened in all past ``deep_after``
+            (no more than ``screen``: none further).
         deep_prefixes: how many two-step programs that screening extends (0: no three-step
             screening).
         background: when screening finds nothing that fits a task drawn on a colour other than
@@ -100,6 +104,7 @@ class DSLPolicy(Policy):
         refine_from: float = 0.0,
         screen: int = 2_000,
         deep_after: int = 2_000,
+        deep_screen: int = 12_000,
         deep_prefixes: int = 20,
         background: bool = True,
         default_fits: bool = True,
@@ -121,12 +126,13 @@ class DSLPolicy(Policy):
         if screen < 0:
             raise ValueError(f"screen: expected 0 or more programs to screen, got {screen}")
         self.screen = screen
-        if deep_after < 0 or deep_prefixes < 0:
+        if min(deep_after, deep_screen, deep_prefixes) < 0:
             raise ValueError(
-                f"deep_after and deep_prefixes: expected 0 or more, got {deep_after} and "
-                f"{deep_prefixes}"
+                "deep_after, deep_screen and deep_prefixes: expected 0 or more, got "
+                f"{deep_after}, {deep_screen} and {deep_prefixes}"
             )
-        self.deep_after, self.deep_prefixes = deep_after, deep_prefixes
+        self.deep_after, self.deep_screen = deep_after, deep_screen
+        self.deep_prefixes = deep_prefixes
         self.background = background
         self.others: list[Grammar] = []
         """The grammars whose screened fits are given too: the latest earlier round's first,
@@ -204,7 +210,8 @@ class DSLPolicy(Policy):
                 return self.grammar.mutate(parent, drawer, rng, hint)
         else:
             enumeration = self._enumeration(task, drawer)
-            if count >= self.deep_after:
+            if count >= self.deep_after:  # each screens once, and only while nothing fits
+                enumeration.screen_more(self.deep_screen)
                 enumeration.screen_three(self.deep_prefixes)
 
             def draw() -> Steps:

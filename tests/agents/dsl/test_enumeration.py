@@ -204,13 +204,45 @@ def test_three_step_programs_are_screened_on_request(grammar, public_tasks):
     assert unscreened.screen_three(20) == []
 
 
+def test_later_programs_are_screened_on_request(grammar, public_tasks):
+    task = public_tasks["47c1f68c"]  # its first program that fits comes past the 2,000th
+    enumeration = Enumeration(grammar, grammar.drawer(task), task, screen=2000)
+    assert enumeration.fits == [] and enumeration.screened == 2000
+    found = enumeration.screen_more(12_000)
+    assert enumeration.screened == 12_000
+    assert found and all(right_on_train(grammar, task, p) for p in found)
+    assert enumeration.fits == found and take(enumeration, len(found)) == found  # given next
+    assert enumeration.screen_more(20_000) == []  # something fits: nothing more to screen
+    assert enumeration.screen_three(20) == []
+    again = Enumeration(grammar, grammar.drawer(task), task, screen=2000)
+    assert again.screen_more(2000) == [] and again.screened == 2000  # screened already
+    plain = take(Enumeration(grammar, grammar.drawer(task), task), 12_000)
+    assert found[0] in plain[2000:]  # the same order, screened further
+
+
+def test_the_policy_screens_further_past_deep_after(public_tasks):
+    task = public_tasks["47c1f68c"]
+    policy = DSLPolicy(sampling=SamplingConfig(seed=0), deep_after=100)
+    first = [parse_source(c.text) for c in policy.generate([SampleRequest(task, 100)])[0]]
+    assert not any(right_on_train(policy.grammar, task, p) for p in first)
+    later = [parse_source(c.text) for c in policy.generate([SampleRequest(task, 5)])[0]]
+    assert len(later[0]) == 2 and right_on_train(policy.grammar, task, later[0])
+    shallow = DSLPolicy(sampling=SamplingConfig(seed=0), deep_after=100, deep_screen=0)
+    given = shallow.generate([SampleRequest(task, 105)])[0]
+    assert not any(right_on_train(shallow.grammar, task, parse_source(c.text)) for c in given)
+    with pytest.raises(ValueError, match="deep_screen"):
+        DSLPolicy(deep_screen=-1)
+
+
 def test_the_policy_screens_three_steps_past_deep_after(public_tasks):
     task = public_tasks["cf98881b"]
-    policy = DSLPolicy(sampling=SamplingConfig(seed=0), deep_after=100)
+    policy = DSLPolicy(sampling=SamplingConfig(seed=0), deep_after=100, deep_screen=0)
     policy.generate([SampleRequest(task, 100)])
     later = [parse_source(c.text) for c in policy.generate([SampleRequest(task, 5)])[0]]
     assert len(later[0]) == 3 and right_on_train(policy.grammar, task, later[0])
-    never = DSLPolicy(sampling=SamplingConfig(seed=0), deep_prefixes=0, deep_after=100)
+    never = DSLPolicy(
+        sampling=SamplingConfig(seed=0), deep_screen=0, deep_prefixes=0, deep_after=100
+    )
     given = never.generate([SampleRequest(task, 105)])[0]
     assert not any(right_on_train(never.grammar, task, parse_source(c.text)) for c in given)
 
@@ -266,7 +298,9 @@ def test_second_steps_take_the_colours_the_first_step_left_wrong(grammar):
 
     assert rank(enumeration) < rank(plain) / 2
     # A prefix whose outputs stand to the targets as the task's inputs do keeps the task's order.
-    same = [i for i, rel in enumeration.relations.items() if rel == enumeration._own]
+    same = [i for i, rel in enumeration.relations.items() if rel == enumeration.second.own]
     for i in same[:3]:
         name = enumeration.steps[i][0]
-        assert enumeration._after(name, enumeration.relations[i]) == enumeration._after(name)
+        assert enumeration.second.after(name, enumeration.relations[i]) == enumeration.second.after(
+            name
+        )
