@@ -196,16 +196,17 @@ class Enumeration:
         grids: Sequence[np.ndarray],
         seen: set[tuple],
         wrong: set[tuple] | None = None,
-        key: tuple = (),
+        key: tuple | None = None,
     ) -> bool:
         """Whether ``step`` turns the train ``grids`` into their targets (stopping at the first
         wrong one) and gives the test ``grids`` outputs of a behaviour not in ``seen`` (then
-        added to it); ``key`` is added to ``wrong`` when the first train grid goes wrong."""
+        added to it); ``key``, when given, is added to ``wrong`` when the first train grid goes
+        wrong."""
         name, args = step
         fn = self._grammar.functions[name]
         for i, (grid, target) in enumerate(zip(grids, self._targets, strict=False)):
             if not right(fn, args, grid, target):
-                if i == 0 and wrong is not None:
+                if i == 0 and wrong is not None and key is not None:
                     wrong.add(key)
                 return False
         behaves = behaviour(fn, args, grids[len(self._targets) :])
@@ -225,7 +226,7 @@ class Enumeration:
         firsts: dict[tuple, int] = {}  # first train output -> id
         wrong: set[tuple] = set()  # (id, second step) wrong on the first train pair
         for steps in programs:
-            key: tuple = ()
+            key: tuple | None = None
             if len(steps) == 2:
                 grids = self.outputs.get(steps[0])
                 if grids is None:
