@@ -8,9 +8,10 @@ be right; the first 2,000 of them run here on the train inputs, and those right 
 pair come first; with learned weights, the first 2,000 programs of the built-in weights and of
 the earlier rounds' weights they were fitted after are screened too and what fits under any comes
 first; a task drawn on a colour other than black with nothing that fits is screened again with
-that colour and black swapped; once 2,000 programs were given for a task and still none fits, its
-first 12,000 programs are screened, then, if none fits, three-step programs), then, once those
-are given, programs of two steps or more drawn from the grammar.
+that colour and black swapped; a cell rule learned from the train pairs that covers the test
+inputs (:mod:`~soar.agents.dsl.rules`) comes next; once 2,000 programs were given for a task and
+still none fits, its first 12,000 programs are screened, then, if none fits, three-step
+programs), then, once those are given, programs of two steps or more drawn from the grammar.
 Refine requests get edits of the parent program (or fresh samples when the parent is not a DSL
 program).
 
@@ -42,6 +43,7 @@ from .enumeration import Enumeration
 from .grammar import Grammar
 from .mutation import feedback
 from .program import Steps, parse_source, to_source
+from .rules import rule_program
 
 DEFAULT_TARGET = "default"
 KEPT_ENUMERATIONS = 256
@@ -88,6 +90,9 @@ class DSLPolicy(Policy):
             ``screen``; each about as long again as that screening). A fitted grammar then adds
             programs that fit to those the grammars before it found instead of trading some
             for others.
+        rules: give the task's cell rule (:func:`~soar.agents.dsl.rules.rule_program`: a
+            table from each cell's neighbourhood to its new colour, learned from the train
+            pairs), when one covers the test inputs, among the programs that fit.
     """
 
     def __init__(
@@ -108,6 +113,7 @@ class DSLPolicy(Policy):
         deep_prefixes: int = 20,
         background: bool = True,
         default_fits: bool = True,
+        rules: bool = True,
     ) -> None:
         super().__init__(sampling, prompts)
         self.grammar = grammar if grammar is not None else Grammar()
@@ -134,6 +140,7 @@ class DSLPolicy(Policy):
         self.deep_after, self.deep_screen = deep_after, deep_screen
         self.deep_prefixes = deep_prefixes
         self.background = background
+        self.rules = rules
         self.others: list[Grammar] = []
         """The grammars whose screened fits are given too: the latest earlier round's first,
         the built-in grammar last (none: not screened)."""
@@ -259,6 +266,9 @@ class DSLPolicy(Policy):
                 kept.give_first(found)
             if self.distinct and self.background and not kept.fits:
                 kept.give_first(background_fits(self.grammar, task, self.screen, self.pairs))
+            rule = rule_program(task) if self.rules else None
+            if rule is not None:
+                kept.give_first([rule])
             if len(self._enumerations) >= KEPT_ENUMERATIONS:
                 del self._enumerations[next(iter(self._enumerations))]
         self._enumerations[task.id] = kept

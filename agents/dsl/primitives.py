@@ -134,6 +134,7 @@ from .primitives_regions import (
     recolour_enclosing,
     reverse_rings,
 )
+from .primitives_rules import cell_rule
 from .primitives_tiling import (
     fractal,
     fractal_inverted,
@@ -171,6 +172,7 @@ del _ordered
 
 __all__ = [
     "np",
+    "cell_rule",  # learned from a task's train pairs (see .rules), so not in the registry
     "tile_unit",
     "recolour_enclosing",
     "move_objects",

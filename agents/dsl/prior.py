@@ -21,6 +21,7 @@ from ..voting import source_description_length
 from .arguments import slot
 from .grammar import Grammar
 from .program import Steps, parse_source
+from .rules import rule_description_length
 
 UNLIKELY = 12.0
 """Nats charged for a choice the grammar gives no chance (about one in 160,000)."""
@@ -71,8 +72,10 @@ _GRAMMAR: list[Grammar] = []
 
 def program_prior(task: Any, grammar: Grammar | None = None) -> Callable[[str | None], float]:
     """A function giving the description length of any program's source for ``task``: the
-    grammar's (:func:`description_length`) for DSL programs it knows, else the source-length
-    fallback of :func:`soar.agents.voting.source_description_length`.
+    grammar's (:func:`description_length`) for DSL programs it knows, a cell rule's
+    (:func:`~soar.agents.dsl.rules.rule_description_length`) for one learned from the train
+    pairs, else the source-length fallback of
+    :func:`soar.agents.voting.source_description_length`.
 
     Args:
         task: the public task.
@@ -99,11 +102,11 @@ def program_prior(task: Any, grammar: Grammar | None = None) -> Callable[[str | 
         length = known.get(source)
         if length is None:
             steps = parse_source(source)
-            length = (
-                description_length(grammar, steps, drawer)
-                if steps is not None and grammar.known(steps)
-                else source_description_length(source)
-            )
+            if steps is not None and grammar.known(steps):
+                length = description_length(grammar, steps, drawer)
+            else:
+                rule = None if steps is None else rule_description_length(steps)
+                length = source_description_length(source) if rule is None else rule
             known[source] = length
         return length
 

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import json
 
-Arg = int | str
-"""An argument value: a colour, count or factor (int) or a name from a finite domain (str)."""
+Arg = int | str | tuple[tuple[int, ...], ...]
+"""An argument value: a colour, count or factor (int), a name from a finite domain (str), or a
+table of ints (rows of equal length; a learned cell rule, see
+:mod:`~soar.agents.dsl.primitives_rules`)."""
 Step = tuple[str, tuple[Arg, ...]]
 """One primitive call: the primitive's name and its arguments after the grid."""
 Steps = tuple[Step, ...]
@@ -39,6 +41,26 @@ _PRELUDE = f"{IMPORT}\n\n\ndef transform(grid):\n    g = np.array(grid)\n"
 _RETURN = "    return g\n"  # an array: the executor checks and packs it without making lists
 
 
+def _is_table(arg: object) -> bool:
+    return (
+        type(arg) is tuple
+        and len(arg) > 0
+        and all(type(row) is tuple and len(row) == len(arg[0]) for row in arg)
+        and all(type(v) is int for row in arg for v in row)
+    )
+
+
+def _is_arg(arg: object) -> bool:
+    return type(arg) is int or (type(arg) is str and arg.isidentifier()) or _is_table(arg)
+
+
+def _as_arg(raw: object) -> object:
+    """An argument from its JSON form (a table's rows come back as lists)."""
+    if type(raw) is list:
+        return tuple(tuple(row) if type(row) is list else row for row in raw)
+    return raw
+
+
 def _check_steps(steps: Steps) -> None:
     for step in steps:
         if not (isinstance(step, tuple) and len(step) == 2):
@@ -46,10 +68,10 @@ def _check_steps(steps: Steps) -> None:
         name, args = step
         if not (isinstance(name, str) and name.isidentifier()):
             raise ValueError(f"expected a primitive name, got {name!r}")
-        if not isinstance(args, tuple) or not all(
-            type(a) is int or (type(a) is str and a.isidentifier()) for a in args
-        ):
-            raise ValueError(f"{name}: expected a tuple of int or name arguments, got {args!r}")
+        if not isinstance(args, tuple) or not all(_is_arg(a) for a in args):
+            raise ValueError(
+                f"{name}: expected a tuple of int, name or int-table arguments, got {args!r}"
+            )
 
 
 def to_source(steps: Steps, *, check: bool = True) -> str:
@@ -57,8 +79,9 @@ def to_source(steps: Steps, *, check: bool = True) -> str:
 
     Args:
         steps: the program (may be empty: the source then returns the grid unchanged).
-        check: validate the steps first (names are identifiers, arguments ints or identifier
-            strings), so that the source cannot be anything but a chain of primitive calls.
+        check: validate the steps first (names are identifiers, arguments ints, identifier
+            strings or tuples of equal-length tuples of ints), so that the source cannot be
+            anything but a chain of primitive calls.
 
     Returns:
         Source defining ``transform(grid)``, headed by a ``# dsl:`` line with the steps as JSON.
@@ -102,7 +125,7 @@ def parse_source(source: str) -> Steps | None:
     line = source[len(HEADER) :].split("\n", 1)[0]
     try:
         raw = json.loads(line)
-        steps = tuple((name, tuple(args)) for name, args in raw)
+        steps = tuple((name, tuple(map(_as_arg, args))) for name, args in raw)
         _check_steps(steps)
     except (ValueError, TypeError):
         return None
@@ -116,7 +139,13 @@ def describe(steps: Steps) -> str:
     'rotate(1) | crop_to_content()'
     >>> describe(())
     'identity'
+    >>> describe((("cell_rule", ("count8", ((0, 1, 2), (1, 0, 1)))),))
+    "cell_rule('count8', <2 rows>)"
     """
     if not steps:
         return "identity"
-    return " | ".join(f"{name}({', '.join(map(repr, args))})" for name, args in steps)
+
+    def shown(arg: Arg) -> str:
+        return f"<{len(arg)} rows>" if isinstance(arg, tuple) else repr(arg)
+
+    return " | ".join(f"{name}({', '.join(map(shown, args))})" for name, args in steps)

@@ -16,6 +16,7 @@ import pytest
 import soar.agents.dsl.primitives as primitives_module
 from soar.agents.dsl.primitives import PARAM_KINDS, PRIMITIVES, Primitive, primitive
 from soar.agents.dsl.primitives_base import COLOUR_KINDS, COLOUR_ROLES, role_colour
+from soar.agents.dsl.primitives_rules import cell_rule
 
 DSL_DIR = Path(primitives_module.__file__).parent
 PRIMITIVE_MODULES = sorted(p.stem for p in DSL_DIR.glob("primitives*.py"))
@@ -84,8 +85,9 @@ def test_star_import_brings_the_primitives_and_np():
     namespace: dict = {}
     exec("from soar.agents.dsl.primitives import *", namespace)
     names = set(namespace) - {"__builtins__"}
-    assert names == {"np", *PRIMITIVES}
+    assert names == {"np", "cell_rule", *PRIMITIVES}  # cell rules are learned, not drawn
     assert namespace["np"] is np
+    assert namespace["cell_rule"] is cell_rule and "cell_rule" not in PRIMITIVES
     assert all(namespace[name] is p.fn for name, p in PRIMITIVES.items())
     assert len(primitives_module.__all__) == len(set(primitives_module.__all__))
 
@@ -135,12 +137,13 @@ def test_primitives_module_set_is_what_the_import_check_covers():
         "primitives_parts",
         "primitives_patterns",
         "primitives_regions",
+        "primitives_rules",
         "primitives_tiling",
     ]
     assert {p.fn.__module__ for p in PRIMITIVES.values()} == {
         f"soar.agents.dsl.{m}"
         for m in PRIMITIVE_MODULES
-        if m not in ("primitives", "primitives_base")
+        if m not in ("primitives", "primitives_base", "primitives_rules")
     }
 
 
