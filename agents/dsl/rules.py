@@ -25,6 +25,11 @@ import numpy as np
 from .primitives_rules import FEATURES, OWN_COLOUR, Table, cell_features
 from .program import Steps
 
+MAX_ROWS = 100
+"""The most rows a table may have to become a program: one of 100 rows already costs the vote
+more than missing half the train pairs of a task of two (see :func:`rule_description_length`),
+and its source would be kilobytes long."""
+
 
 def learn_table(pairs: Sequence[tuple[Any, Any]], features: str) -> Table | None:
     """The table mapping each train cell's key under ``features`` to its output colour, rows
@@ -59,7 +64,8 @@ def covers(table: Table, grid: Any, features: str) -> bool:
 def rule_program(task: Any) -> Steps | None:
     """The one-step :func:`~soar.agents.dsl.primitives_rules.cell_rule` program of ``task``'s
     shortest table that covers its test inputs (see the module docstring); None when no feature
-    set gives one, or when the train outputs are their inputs unchanged.
+    set gives one of at most :data:`MAX_ROWS` rows, or when the train outputs are their inputs
+    unchanged.
 
     Args:
         task: the public task (train pairs with outputs; test inputs).
@@ -70,7 +76,7 @@ def rule_program(task: Any) -> Steps | None:
     best: tuple[int, str, Table] | None = None
     for features in FEATURES:
         table = learn_table(pairs, features)
-        if table is None or (best is not None and len(table) >= best[0]):
+        if table is None or len(table) > MAX_ROWS or (best is not None and len(table) >= best[0]):
             continue
         if all(covers(table, p.input, features) for p in task.test):
             best = (len(table), features, table)

@@ -123,6 +123,16 @@ def test_no_rule_without_a_covering_table(tasks):
     assert rule_program(unseen) is None  # every feature set sees colour 3 for the first time
 
 
+def test_no_rule_from_a_table_too_long_to_be_worth_it():
+    rng = np.random.default_rng(0)
+    grid, target = rng.integers(0, 10, size=(2, 30, 30))  # a target unrelated to the grid
+    assert len(learn_table([(grid, target)], "window")) == 900  # each cell's window is its own
+    assert rule_program(Task("big", (Pair(grid, target),), (Pair(grid, None),))) is None
+    small, small_target = grid[:3, :3], target[:3, :3]
+    small_task = Task("small", (Pair(small, small_target),), (Pair(small, None),))
+    assert len(rule_program(small_task)[0][1][1]) == 9  # a key per cell, 9 rows: short enough
+
+
 def test_rule_programs_round_trip_through_source_and_the_executor_loader(tasks):
     steps = rule_program(tasks["b6afb2da"].public())
     source = to_source(steps)
