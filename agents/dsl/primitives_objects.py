@@ -18,6 +18,7 @@ from .primitives_base import (
     BACKGROUND,
     as_grid,
     bounding_box,
+    cell_sizes,
     check_colour,
     check_repeat,
     label,
@@ -200,18 +201,6 @@ def recolour_object(grid: np.ndarray, selector: str, colour: int) -> np.ndarray:
 # ---------------------------------------------------------------------------- all objects
 
 
-def _cell_sizes(grid: np.ndarray, connectivity: int) -> np.ndarray:
-    """For each cell, the number of cells of its object (0 for background).
-
-    >>> _cell_sizes(np.array([[1, 1, 0, 2]]), 4).tolist()
-    [[2, 2, 0, 1]]
-    """
-    labels, n = label(grid != BACKGROUND, connectivity)
-    sizes = np.bincount(labels.ravel(), minlength=n + 1)
-    sizes[0] = 0
-    return sizes[labels]
-
-
 @primitive()
 def remove_noise(grid: np.ndarray) -> np.ndarray:
     """Remove isolated cells: non-background cells none of whose 8 neighbours is foreground.
@@ -220,7 +209,7 @@ def remove_noise(grid: np.ndarray) -> np.ndarray:
     [[0, 0, 0], [0, 0, 2], [0, 0, 2]]
     """
     g = as_grid(grid)
-    g[_cell_sizes(g, 8) == 1] = BACKGROUND
+    g[cell_sizes(g != BACKGROUND, 8) == 1] = BACKGROUND
     return g
 
 
@@ -236,7 +225,7 @@ def remove_small_objects(grid: np.ndarray, count: int) -> np.ndarray:
     """
     count = check_repeat(count, "count")
     g = as_grid(grid)
-    sizes = _cell_sizes(g, 4)
+    sizes = cell_sizes(g != BACKGROUND, 4)
     g[(sizes > 0) & (sizes <= count)] = BACKGROUND
     return g
 
@@ -255,7 +244,7 @@ def recolour_large_objects(grid: np.ndarray, count: int, colour: int) -> np.ndar
     count = check_repeat(count, "count")
     colour = check_colour(colour)
     g = as_grid(grid)
-    g[_cell_sizes(g, 4) > count] = colour
+    g[cell_sizes(g != BACKGROUND, 4) > count] = colour
     return g
 
 

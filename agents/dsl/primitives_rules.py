@@ -26,9 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy import ndimage
 
-from .primitives_base import BACKGROUND
+from .primitives_base import BACKGROUND, as_grid, cell_sizes
 
 NONE = -1
 """The feature value for "none": no colour met, or a neighbour outside the grid."""
@@ -64,15 +63,8 @@ def _count4(g: np.ndarray) -> np.ndarray:
     return _count(g, _CROSS4)
 
 
-def _sizes(mask: np.ndarray) -> np.ndarray:
-    labels, _ = ndimage.label(mask)
-    sizes = np.bincount(labels.ravel())
-    sizes[0] = 0
-    return sizes[labels]
-
-
 def _object_size(g: np.ndarray) -> np.ndarray:
-    return np.stack([g, _sizes(g != BACKGROUND)], axis=-1)
+    return np.stack([g, cell_sizes(g != BACKGROUND, 4)], axis=-1)
 
 
 def _colour_object_size(g: np.ndarray) -> np.ndarray:
@@ -80,7 +72,7 @@ def _colour_object_size(g: np.ndarray) -> np.ndarray:
     for colour in np.unique(g):
         if colour != BACKGROUND:
             mask = g == colour
-            sizes[mask] = _sizes(mask)[mask]
+            sizes[mask] = cell_sizes(mask, 4)[mask]
     return np.stack([g, sizes], axis=-1)
 
 
@@ -105,15 +97,17 @@ def _ray(g: np.ndarray, axis: int, reverse: bool) -> np.ndarray:
     return np.moveaxis(out, 0, axis)
 
 
+def _four_rays(g: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The first foreground colour met looking up, down, left and right."""
+    return _ray(g, 0, False), _ray(g, 0, True), _ray(g, 1, False), _ray(g, 1, True)
+
+
 def _rays(g: np.ndarray) -> np.ndarray:
-    up, down = _ray(g, 0, False), _ray(g, 0, True)
-    left, right = _ray(g, 1, False), _ray(g, 1, True)
-    return np.stack([g, up, down, left, right], axis=-1)
+    return np.stack([g, *_four_rays(g)], axis=-1)
 
 
 def _between(g: np.ndarray) -> np.ndarray:
-    up, down = _ray(g, 0, False), _ray(g, 0, True)
-    left, right = _ray(g, 1, False), _ray(g, 1, True)
+    up, down, left, right = _four_rays(g)
     vertical = np.where(up == down, up, NONE)
     horizontal = np.where(left == right, left, NONE)
     return np.stack([g, vertical, horizontal], axis=-1)
@@ -179,15 +173,13 @@ def cell_rule(grid, features: str, table: Table) -> np.ndarray:
         table: rows of a key's values followed by the colour it becomes.
 
     Raises:
-        ValueError: ``grid`` is not a non-empty 2-D grid, ``features`` is unknown, or a row of
+        ValueError: ``grid`` is not a non-empty 2-D grid of colours 0..9, ``features`` is unknown, or a row of
             ``table`` has the wrong length or maps to a colour outside 0..9.
 
     >>> cell_rule([[0, 1], [0, 0]], "count8", ((0, 1, 2),)).tolist()  # background next to 1 cell
     [[2, 1], [2, 2]]
     """
-    g = np.asarray(grid, dtype=np.int64)
-    if g.ndim != 2 or g.size == 0:
-        raise ValueError(f"expected a non-empty 2-D grid, got shape {g.shape}")
+    g = as_grid(grid)
     keys = cell_features(g, features)
     width = keys.shape[-1] + 1
     lookup = {}
@@ -198,7 +190,7 @@ def cell_rule(grid, features: str, table: Table) -> np.ndarray:
                 f"0..9), got {row!r}"
             )
         lookup[tuple(row[:-1])] = row[-1]
-    out = g.copy()
+    out = g  # as_grid made a fresh copy
     flat = keys.reshape(-1, width - 1).tolist()
     cells = out.reshape(-1)
     for i, key in enumerate(flat):

@@ -92,7 +92,7 @@ def test_cell_rule_recolours_by_key_and_keeps_unknown_keys():
 def test_cell_rule_says_what_it_expected(args, message):
     with pytest.raises(ValueError, match=message):
         cell_rule(GRID, *args)
-    with pytest.raises(ValueError, match="non-empty 2-D grid"):
+    with pytest.raises(ValueError, match="expected a non-empty 2-D array"):
         cell_rule([1, 2], "count4", ((0, 1, 2),))
 
 
