@@ -173,13 +173,13 @@ def cell_rule(grid, features: str, table: Table) -> np.ndarray:
         table: rows of a key's values followed by the colour it becomes.
 
     Raises:
-        ValueError: ``grid`` is not a non-empty 2-D grid of colours 0..9, ``features`` is unknown, or a row of
-            ``table`` has the wrong length or maps to a colour outside 0..9.
+        ValueError: ``grid`` is not a non-empty 2-D grid of colours 0..9, ``features`` is
+            unknown, or a row of ``table`` has the wrong length or maps to a colour outside 0..9.
 
     >>> cell_rule([[0, 1], [0, 0]], "count8", ((0, 1, 2),)).tolist()  # background next to 1 cell
     [[2, 1], [2, 2]]
     """
-    g = as_grid(grid)
+    g = as_grid(grid)  # a fresh copy: the cells are recoloured in place below
     keys = cell_features(g, features)
     width = keys.shape[-1] + 1
     lookup = {}
@@ -190,11 +190,9 @@ def cell_rule(grid, features: str, table: Table) -> np.ndarray:
                 f"0..9), got {row!r}"
             )
         lookup[tuple(row[:-1])] = row[-1]
-    out = g  # as_grid made a fresh copy
-    flat = keys.reshape(-1, width - 1).tolist()
-    cells = out.reshape(-1)
-    for i, key in enumerate(flat):
+    cells = g.reshape(-1)
+    for i, key in enumerate(keys.reshape(-1, width - 1).tolist()):
         colour = lookup.get(tuple(key))
         if colour is not None:
             cells[i] = colour
-    return out
+    return g
