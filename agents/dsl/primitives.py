@@ -87,6 +87,7 @@ from .primitives_lines import (
     extend,
     extend_colour,
 )
+from .primitives_object_rules import object_rule
 from .primitives_objects import (
     crop_colour_object,
     crop_object,
@@ -134,7 +135,7 @@ from .primitives_regions import (
     recolour_enclosing,
     reverse_rings,
 )
-from .primitives_rules import cell_rule
+from .primitives_rules import cell_rule, relative_cell_rule
 from .primitives_tiling import (
     fractal,
     fractal_inverted,
@@ -172,7 +173,11 @@ del _ordered
 
 __all__ = [
     "np",
-    "cell_rule",  # learned from a task's train pairs (see .rules), so not in the registry
+    # Rules are learned from a task's train pairs (see .rules, .object_rules), not drawn: they
+    # are not in the registry.
+    "cell_rule",
+    "relative_cell_rule",
+    "object_rule",
     "tile_unit",
     "recolour_enclosing",
     "move_objects",

@@ -17,6 +17,12 @@ first (colours 0..9, -1 for "none" or "outside the grid"):
 - ``rays``: the colour, and the first foreground colour met looking up, down, left and right.
 - ``window``: the 3x3 window around the cell, row by row.
 
+A *relative* cell rule (:func:`relative_cell_rule`) reads keys and colours by their roles rather
+than by name: within each key, the foreground colours (1..9) become 10, 11, ... in the order they
+first appear, and the colour a cell becomes is written the same way when the key has it. "A cell
+between two cells of one colour takes that colour" is then one row for every colour, including
+colours no train pair showed.
+
 Imports only numpy, scipy and the standard library, like every primitive module: programs import
 it inside sandboxed executor workers.
 """
@@ -196,3 +202,75 @@ def cell_rule(grid, features: str, table: Table) -> np.ndarray:
         if colour is not None:
             cells[i] = colour
     return g
+
+
+RELATIVE_FEATURES = ("between", "cross", "rays", "window")
+"""The feature sets whose keys hold only colours (and :data:`NONE`), the ones a relative rule
+can read: the others hold counts, sizes or sets of colours."""
+
+FIRST_ROLE = 10
+"""The code of a relative key's first foreground colour; the next ones are 11, 12, ..."""
+
+
+def relative_key(key: tuple[int, ...]) -> tuple[tuple[int, ...], dict[int, int]]:
+    """``key`` with its foreground colours named by their order of first appearance
+    (:data:`FIRST_ROLE` onward), and the map from each colour to its code.
+
+    >>> relative_key((3, 0, 7, 3, -1))
+    ((10, 0, 11, 10, -1), {3: 10, 7: 11})
+    """
+    codes: dict[int, int] = {}
+    for v in key:
+        if v > BACKGROUND and v not in codes:
+            codes[v] = FIRST_ROLE + len(codes)
+    return tuple(codes.get(v, v) for v in key), codes
+
+
+def relative_cell_rule(grid, features: str, table: Table) -> np.ndarray:
+    """``grid`` with each cell recoloured as the relative ``table`` says for its key under
+    ``features`` (keys and colours coded by :func:`relative_key`); a cell whose coded key is not
+    in the table keeps its colour.
+
+    Args:
+        grid: a 2-D grid of colours 0..9.
+        features: how a cell's key is read (a name of :data:`FEATURES`).
+        table: rows of a coded key's values followed by the colour it becomes: 0..9, or a code
+            of a colour of the key.
+
+    Raises:
+        ValueError: as :func:`cell_rule`, ``features`` is not one of :data:`RELATIVE_FEATURES`,
+            or a row maps to a code its key does not have.
+
+    A background cell between two cells of one colour, left and right, takes that colour:
+
+    >>> relative_cell_rule([[4, 0, 4], [2, 0, 0]], "between", ((0, -1, 10, 10),)).tolist()
+    [[4, 4, 4], [2, 0, 0]]
+    """
+    g = as_grid(grid)
+    if features not in RELATIVE_FEATURES:
+        raise ValueError(
+            f"features: expected one of {', '.join(RELATIVE_FEATURES)} for a relative rule, "
+            f"got {features!r}"
+        )
+    keys = cell_features(g, features)
+    width = keys.shape[-1] + 1
+    lookup = {}
+    for row in table:
+        key, colour = tuple(row[:-1]), row[-1]
+        if len(row) != width or not (0 <= colour <= 9 or colour in key and colour >= FIRST_ROLE):
+            raise ValueError(
+                f"table: expected rows of {width} ints for {features!r} (the coded key, then a "
+                f"colour 0..9 or a code its key has), got {row!r}"
+            )
+        lookup[key] = colour
+    cells = g.reshape(-1)
+    for i, key in enumerate(keys.reshape(-1, width - 1).tolist()):
+        coded, codes = relative_key(tuple(key))
+        colour = lookup.get(coded)
+        if colour is not None:
+            cells[i] = colour if colour < FIRST_ROLE else _decode(codes, colour)
+    return g
+
+
+def _decode(codes: dict[int, int], code: int) -> int:
+    return next(colour for colour, c in codes.items() if c == code)

@@ -20,6 +20,7 @@ from typing import Any
 from ..voting import source_description_length
 from .arguments import slot
 from .grammar import Grammar
+from .object_rules import object_rule_description_length
 from .program import Steps, parse_source
 from .rules import rule_description_length
 
@@ -70,11 +71,18 @@ def description_length(grammar: Grammar, steps: Steps, task_or_drawer: Any) -> f
 _GRAMMAR: list[Grammar] = []
 
 
+def rule_length(steps: Steps) -> float | None:
+    """A learned rule's description length (cell or object rule); None for any other program."""
+    length = rule_description_length(steps)
+    return length if length is not None else object_rule_description_length(steps)
+
+
 def program_prior(task: Any, grammar: Grammar | None = None) -> Callable[[str | None], float]:
     """A function giving the description length of any program's source for ``task``: the
-    grammar's (:func:`description_length`) for DSL programs it knows, a cell rule's
-    (:func:`~soar.agents.dsl.rules.rule_description_length`) for one learned from the train
-    pairs, else the source-length fallback of
+    grammar's (:func:`description_length`) for DSL programs it knows, a cell or object rule's
+    (:func:`~soar.agents.dsl.rules.rule_description_length`,
+    :func:`~soar.agents.dsl.object_rules.object_rule_description_length`) for one learned from
+    the train pairs, else the source-length fallback of
     :func:`soar.agents.voting.source_description_length`.
 
     Args:
@@ -105,7 +113,7 @@ def program_prior(task: Any, grammar: Grammar | None = None) -> Callable[[str | 
             if steps is not None and grammar.known(steps):
                 length = description_length(grammar, steps, drawer)
             else:
-                rule = None if steps is None else rule_description_length(steps)
+                rule = None if steps is None else rule_length(steps)
                 length = source_description_length(source) if rule is None else rule
             known[source] = length
         return length

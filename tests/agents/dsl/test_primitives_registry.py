@@ -16,7 +16,8 @@ import pytest
 import soar.agents.dsl.primitives as primitives_module
 from soar.agents.dsl.primitives import PARAM_KINDS, PRIMITIVES, Primitive, primitive
 from soar.agents.dsl.primitives_base import COLOUR_KINDS, COLOUR_ROLES, role_colour
-from soar.agents.dsl.primitives_rules import cell_rule
+from soar.agents.dsl.primitives_object_rules import object_rule
+from soar.agents.dsl.primitives_rules import cell_rule, relative_cell_rule
 
 DSL_DIR = Path(primitives_module.__file__).parent
 PRIMITIVE_MODULES = sorted(p.stem for p in DSL_DIR.glob("primitives*.py"))
@@ -85,9 +86,15 @@ def test_star_import_brings_the_primitives_and_np():
     namespace: dict = {}
     exec("from soar.agents.dsl.primitives import *", namespace)
     names = set(namespace) - {"__builtins__"}
-    assert names == {"np", "cell_rule", *PRIMITIVES}  # cell rules are learned, not drawn
+    rules = {
+        "cell_rule": cell_rule,
+        "relative_cell_rule": relative_cell_rule,
+        "object_rule": object_rule,
+    }
+    assert names == {"np", *rules, *PRIMITIVES}  # rules are learned, not drawn
     assert namespace["np"] is np
-    assert namespace["cell_rule"] is cell_rule and "cell_rule" not in PRIMITIVES
+    for name, fn in rules.items():
+        assert namespace[name] is fn and name not in PRIMITIVES
     assert all(namespace[name] is p.fn for name, p in PRIMITIVES.items())
     assert len(primitives_module.__all__) == len(set(primitives_module.__all__))
 
@@ -133,6 +140,7 @@ def test_primitives_module_set_is_what_the_import_check_covers():
         "primitives_colour",
         "primitives_geometry",
         "primitives_lines",
+        "primitives_object_rules",
         "primitives_objects",
         "primitives_parts",
         "primitives_patterns",
@@ -143,7 +151,7 @@ def test_primitives_module_set_is_what_the_import_check_covers():
     assert {p.fn.__module__ for p in PRIMITIVES.values()} == {
         f"soar.agents.dsl.{m}"
         for m in PRIMITIVE_MODULES
-        if m not in ("primitives", "primitives_base", "primitives_rules")
+        if m not in ("primitives", "primitives_base", "primitives_rules", "primitives_object_rules")
     }
 
 

@@ -119,8 +119,10 @@ def test_no_rule_without_a_covering_table(tasks):
     assert rule_program(tasks["007bbfb7"].public()) is None  # outputs larger than inputs
     same = Task("same", (Pair(((1, 2),), ((1, 2),)),), (Pair(((2, 1),), None),))
     assert rule_program(same) is None  # the outputs are the inputs: nothing to learn
-    unseen = Task("unseen", (Pair(((0, 1),), ((2, 1),)),), (Pair(((3, 3),), None),))
-    assert rule_program(unseen) is None  # every feature set sees colour 3 for the first time
+    unseen = Task("unseen", (Pair(((0, 1),), ((2, 1),)),), (Pair(((3, 0, 3),), None),))
+    # every feature set sees colour 3 for the first time, and a background cell with
+    # foreground on both sides is new even to the relative ones
+    assert rule_program(unseen) is None
 
 
 def test_no_rule_from_a_table_too_long_to_be_worth_it():

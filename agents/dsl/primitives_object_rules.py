@@ -1,0 +1,216 @@
+"""Object rules: each object's new colour looked up from one of its properties.
+
+An *object rule* is a table from an object's features (one of :data:`OBJECT_FEATURES`: its
+colour, size, shape, holes, ...) to the colour the whole object becomes, or :data:`KEEP`.
+:func:`object_rule` applies one to a grid; :mod:`soar.agents.dsl.object_rules` learns the tables
+from a task's train pairs. It is the object-level twin of a cell rule
+(:mod:`~soar.agents.dsl.primitives_rules`): "objects with a hole become blue", "the smallest
+object becomes red", "objects are recoloured by their size rank".
+
+The objects of a grid are the connected parts of the cells that are not its background (its most
+common colour), read as one of :data:`OBJECTS`: ``colour4`` / ``colour8`` (cells of one colour,
+4- or 8-connected), ``multi4`` / ``multi8`` (cells of any colours but the background).
+
+Imports only numpy, scipy and the standard library, like every primitive module: programs import
+it inside sandboxed executor workers.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .primitives_base import as_grid, label
+
+KEEP = -1
+"""A table's colour for "the object keeps its colours"."""
+
+Table = tuple[tuple[int, ...], ...]
+"""An object rule: one row per feature key, the key's values followed by a colour or KEEP."""
+
+OBJECTS = {"colour4": (4, False), "colour8": (8, False), "multi4": (4, True), "multi8": (8, True)}
+"""How objects are read, by name: (connectivity, whether an object may have several colours)."""
+
+
+@dataclass(frozen=True)
+class _Object:
+    mask: np.ndarray  # the object's cells, in the grid's shape
+    box: np.ndarray  # the object's cells within its bounding box
+    colour: int  # its colour; -1 when it has several
+    colours: int  # how many colours it has
+    size: int
+    border: bool  # whether it touches the grid's edge
+
+
+def background(grid: np.ndarray) -> int:
+    """The grid's most common colour (the lowest of those tied).
+
+    >>> background(np.array([[9, 9, 1], [9, 0, 0]]))
+    9
+    """
+    return int(np.argmax(np.bincount(grid.ravel(), minlength=10)))
+
+
+def find_objects(grid: np.ndarray, objects: str) -> list[_Object]:
+    """The objects of ``grid`` read as ``objects`` (a name of :data:`OBJECTS`), in reading order
+    of their first cell (per colour first, for the one-colour readings)."""
+    try:
+        connectivity, multicolour = OBJECTS[objects]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"objects: expected one of {', '.join(OBJECTS)}, got {objects!r}"
+        ) from None
+    bg = background(grid)
+    masks = (
+        [grid != bg]
+        if multicolour
+        else [grid == colour for colour in np.unique(grid).tolist() if colour != bg]
+    )
+    h, w = grid.shape
+    found = []
+    for mask in masks:
+        labels, n = label(mask, connectivity)
+        for i in range(1, n + 1):
+            cells = labels == i
+            ys, xs = np.nonzero(cells)
+            y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+            colours = np.unique(grid[cells])
+            found.append(
+                _Object(
+                    mask=cells,
+                    box=cells[y0:y1, x0:x1],
+                    colour=int(colours[0]) if len(colours) == 1 else -1,
+                    colours=len(colours),
+                    size=len(ys),
+                    border=bool(y0 == 0 or x0 == 0 or y1 == h or x1 == w),
+                )
+            )
+    return found
+
+
+def _shape_code(box: np.ndarray) -> int:
+    """A number naming the shape of a boxed mask (equal shapes, equal numbers)."""
+    return zlib.crc32(np.packbits(box).tobytes() + bytes(box.shape))
+
+
+def _turned_shape_code(box: np.ndarray) -> int:
+    """A number naming the shape up to rotation and reflection."""
+    return min(
+        _shape_code(np.ascontiguousarray(turned))
+        for k in range(4)
+        for turned in (np.rot90(box, k), np.rot90(box, k).T)
+    )
+
+
+def _holes(o: _Object) -> int:
+    from scipy import ndimage
+
+    inside = ndimage.binary_fill_holes(o.box) & ~o.box
+    return int(ndimage.label(inside)[1])
+
+
+def _ranks(values: list[int], descending: bool) -> list[int]:
+    """Each value's place among the distinct values (0 for the largest, or the smallest)."""
+    order = sorted(set(values), reverse=descending)
+    return [order.index(v) for v in values]
+
+
+def _per_object(fn: Callable[[_Object], int]) -> Callable[[list[_Object]], list[int]]:
+    return lambda objs: [fn(o) for o in objs]
+
+
+def _sizes(objs: list[_Object]) -> list[int]:
+    return [o.size for o in objs]
+
+
+def _how_many(values: list[int]) -> list[int]:
+    return [values.count(v) for v in values]
+
+
+_SINGLE: dict[str, Callable[[list[_Object]], list[int]]] = {
+    "colour": _per_object(lambda o: o.colour),
+    "size": _sizes,
+    "size_rank": lambda objs: _ranks(_sizes(objs), descending=True),
+    "size_rank_up": lambda objs: _ranks(_sizes(objs), descending=False),
+    "largest": lambda objs: [int(s == max(_sizes(objs))) for s in _sizes(objs)],
+    "smallest": lambda objs: [int(s == min(_sizes(objs))) for s in _sizes(objs)],
+    "height": _per_object(lambda o: o.box.shape[0]),
+    "width": _per_object(lambda o: o.box.shape[1]),
+    "shape": _per_object(lambda o: _shape_code(o.box)),
+    "turned_shape": _per_object(lambda o: _turned_shape_code(o.box)),
+    "holes": _per_object(_holes),
+    "has_holes": _per_object(lambda o: int(_holes(o) > 0)),
+    "border": _per_object(lambda o: int(o.border)),
+    "colours": _per_object(lambda o: o.colours),
+    "rectangle": _per_object(lambda o: int(o.size == o.box.size)),
+    "same_size": lambda objs: _how_many(_sizes(objs)),
+    "same_shape": lambda objs: _how_many([_shape_code(o.box) for o in objs]),
+}
+
+
+def _with_colour(name: str) -> Callable[[list[_Object]], list[tuple[int, int]]]:
+    return lambda objs: list(zip(_SINGLE["colour"](objs), _SINGLE[name](objs), strict=True))
+
+
+OBJECT_FEATURES: dict[str, Callable[[list[_Object]], list]] = {
+    **{name: _SINGLE[name] for name in _SINGLE},
+    **{f"colour_{name}": _with_colour(name) for name in _SINGLE if name != "colour"},
+}
+"""Each feature set by name, simplest first: a function from a grid's objects to each object's
+key (an int, or a pair (colour, value) for the ``colour_*`` sets). ``size_rank`` counts from the
+largest size (0) and ``size_rank_up`` from the smallest; ``same_size`` / ``same_shape`` are how
+many objects share the object's size / shape (itself included); ``shape`` and ``turned_shape``
+(up to rotation and reflection) are 32-bit codes of the object's cells in its bounding box."""
+
+
+def object_keys(grid: np.ndarray, objects: str, features: str) -> list[tuple[_Object, tuple]]:
+    """Each object of ``grid`` (read as ``objects``) with its key under ``features``."""
+    try:
+        compute = OBJECT_FEATURES[features]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"features: expected one of {', '.join(OBJECT_FEATURES)}, got {features!r}"
+        ) from None
+    objs = find_objects(grid, objects)
+    keys = compute(objs)
+    return [(o, k if isinstance(k, tuple) else (k,)) for o, k in zip(objs, keys, strict=True)]
+
+
+def object_rule(grid, objects: str, features: str, table: Table) -> np.ndarray:
+    """``grid`` with each object recoloured as ``table`` says for its key under ``features``;
+    an object whose key is not in the table, or maps to :data:`KEEP`, keeps its colours.
+
+    Args:
+        grid: a 2-D grid of colours 0..9.
+        objects: how objects are read (a name of :data:`OBJECTS`).
+        features: how an object's key is read (a name of :data:`OBJECT_FEATURES`).
+        table: rows of a key's values followed by the colour the object becomes (or KEEP).
+
+    Raises:
+        ValueError: ``grid`` is not a non-empty 2-D grid of colours 0..9, ``objects`` or
+            ``features`` is unknown, or a row of ``table`` has the wrong length or maps to a
+            colour outside 0..9 (and is not KEEP).
+
+    >>> object_rule([[1, 0, 0], [0, 0, 2], [0, 0, 2]], "colour4", "size", ((1, 3), (2, KEEP))).tolist()
+    [[3, 0, 0], [0, 0, 2], [0, 0, 2]]
+    """
+    g = as_grid(grid)
+    found = object_keys(g, objects, features)
+    width = 1 + (len(found[0][1]) if found else (2 if features.startswith("colour_") else 1))
+    lookup = {}
+    for row in table:
+        if len(row) != width or not (row[-1] == KEEP or 0 <= row[-1] <= 9):
+            raise ValueError(
+                f"table: expected rows of {width} ints for {features!r} (the key, then a colour "
+                f"0..9 or {KEEP} to keep), got {row!r}"
+            )
+        lookup[tuple(row[:-1])] = row[-1]
+    out = g.copy()
+    for o, key in found:
+        colour = lookup.get(key, KEEP)
+        if colour != KEEP:
+            out[o.mask] = colour
+    return out
