@@ -25,8 +25,8 @@ import json
 
 Arg = int | str | tuple[tuple[int, ...], ...]
 """An argument value: a colour, count or factor (int), a name from a finite domain (str), or a
-table of ints (rows of equal length; a learned cell rule, see
-:mod:`~soar.agents.dsl.primitives_rules`)."""
+table of ints (rows of equal length; a learned cell or object rule, see
+:mod:`~soar.agents.dsl.primitives_rules` and :mod:`~soar.agents.dsl.primitives_object_rules`)."""
 Step = tuple[str, tuple[Arg, ...]]
 """One primitive call: the primitive's name and its arguments after the grid."""
 Steps = tuple[Step, ...]

@@ -1,4 +1,4 @@
-"""Cell rules: the feature sets, the ``cell_rule`` primitive, learning a table from a task's train
+"""Cell rules: the feature sets, the ``cell_rule`` and ``relative_cell_rule`` primitives, learning a table from a task's train
 pairs, its program's source, its description length, and the policy and the vote using it."""
 
 from __future__ import annotations
@@ -8,7 +8,13 @@ import pytest
 import soar.agents.dsl.primitives  # noqa: F401 (what executor workers import before programs)
 from soar.agents.dsl.fast_load import load_program
 from soar.agents.dsl.policy import DSLPolicy
-from soar.agents.dsl.primitives_rules import FEATURES, cell_features, cell_rule
+from soar.agents.dsl.primitives_rules import (
+    FEATURES,
+    RELATIVE_FEATURES,
+    cell_features,
+    cell_rule,
+    relative_cell_rule,
+)
 from soar.agents.dsl.prior import program_prior
 from soar.agents.dsl.program import describe, parse_source, to_source
 from soar.agents.dsl.rules import covers, learn_table, rule_description_length, rule_program
@@ -197,3 +203,52 @@ def test_a_run_solves_a_task_only_a_rule_solves(tmp_path):
         )
         scores[rules] = run(config, show_progress=False).score
     assert scores == {True: 1.0, False: 0.0}
+
+
+def test_a_relative_rule_names_colours_by_their_role():
+    # "a background cell with the same colour left and right of it takes that colour", for
+    # any colour: one row
+    table = ((0, -1, 10, 10),)
+    grid = [[4, 0, 4, 0, 7, 0, 7], [2, 0, 0, 0, 0, 0, 0]]
+    out = relative_cell_rule(grid, "between", table)
+    assert out.tolist() == [[4, 4, 4, 0, 7, 7, 7], [2, 0, 0, 0, 0, 0, 0]]
+    plain = cell_rule(grid, "between", ((0, -1, 4, 4),))  # the plain rule learned from 4s
+    assert plain.tolist() == [[4, 4, 4, 0, 7, 0, 7], [2, 0, 0, 0, 0, 0, 0]]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("count4", ((0, 0, 0),)), "expected one of between, cross, rays, window"),
+        (("between", ((0, -1, 10, 11),)), "a code its key has"),  # no 11 in the key
+        (("between", ((0, -1, 10),)), "rows of 4 ints"),
+    ],
+)
+def test_relative_cell_rule_says_what_it_expected(args, message):
+    with pytest.raises(ValueError, match=message):
+        relative_cell_rule([[4, 0, 4]], *args)
+
+
+def test_relative_tables_are_learned_only_from_colour_features():
+    pairs = [([[4, 0, 4]], [[4, 4, 4]])]
+    assert learn_table(pairs, "between", relative=True) == ((0, -1, 10, 10), (10, -1, -1, 10))
+    assert learn_table(pairs, "between") == ((0, -1, 4, 4), (4, -1, -1, 4))
+    assert set(RELATIVE_FEATURES) < set(FEATURES)
+    with pytest.raises(ValueError, match="for a relative table"):
+        learn_table(pairs, "count8", relative=True)
+
+
+def test_a_relative_rule_comes_only_when_no_plain_one_covers(tasks):
+    # 67a423a3: where a vertical and a horizontal line cross, a ring of 4 is drawn; the test
+    # input's lines have colours no train pair had
+    task = tasks["67a423a3"]
+    steps = rule_program(task.public())
+    assert steps[0][0] == "relative_cell_rule" and steps[0][1][0] == "window"
+    for pair in (*task.train, *task.test):
+        assert np.array_equal(relative_cell_rule(pair.input, *steps[0][1]), pair.output)
+    source = to_source(steps)
+    assert parse_source(source) == steps
+    assert np.array_equal(load_program(source)(task.test[0].input), task.test[0].output)
+    assert rule_description_length(steps) == program_prior(task.public())(source)
+    plain = rule_program(tasks["b6afb2da"].public())
+    assert plain[0][0] == "cell_rule"  # plainly covered: no relative rule

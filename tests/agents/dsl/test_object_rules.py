@@ -1,0 +1,256 @@
+"""Object rules: reading a grid's objects, their features, the ``object_rule`` primitive, learning
+a table from a task's train pairs, its program's source, its description length, and the policy
+and a run using it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soar.agents.dsl.primitives  # noqa: F401 (what executor workers import before programs)
+from soar.agents.dsl.fast_load import load_program
+from soar.agents.dsl.object_rules import (
+    learn_object_table,
+    object_rule_description_length,
+    object_rule_programs,
+    object_targets,
+)
+from soar.agents.dsl.policy import DSLPolicy
+from soar.agents.dsl.primitives_object_rules import (
+    KEEP,
+    OBJECT_FEATURES,
+    background,
+    find_objects,
+    object_keys,
+    object_rule,
+)
+from soar.agents.dsl.prior import program_prior
+from soar.agents.dsl.program import describe, parse_source, to_source
+from soar.agents.policy import SampleRequest, SamplingConfig
+from soar.agents.runs.config import RunConfig
+from soar.agents.runs.run import run
+from soar.arc_env import Pair, Task, load_tasks
+
+GRID = np.array(
+    [
+        [1, 1, 0, 0, 0],
+        [1, 1, 0, 2, 0],
+        [0, 0, 0, 0, 0],
+        [0, 2, 2, 0, 3],
+        [0, 0, 2, 0, 0],
+    ]
+)
+"""Four objects read as ``colour4``, in this order: the 1-block (size 4, on the edge), the lone 2
+inside (size 1), the 2-corner (size 3, on the edge), the lone 3 (size 1, on the edge)."""
+
+RING = np.array(
+    [
+        [0, 0, 0, 0, 0],
+        [0, 5, 5, 5, 0],
+        [0, 5, 0, 5, 0],
+        [0, 5, 5, 5, 0],
+        [0, 0, 0, 0, 4],
+    ]
+)
+
+RULE_TASKS = {
+    "ea32f347": ("colour4", "size_rank"),  # bars recoloured by length: longest 1, then 4, then 2
+    "b2862040": ("colour4", "holes"),  # on a grey (9) background: shapes with a hole become 8
+    "08ed6ac7": ("colour4", "size_rank"),  # four bars: by height rank
+    "42a50994": ("colour8", "smallest"),  # lone cells (8-connected) are erased
+}
+"""Real arc1/train tasks whose object rule is right on test, with the reading and features."""
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    return {task.id: task for task in load_tasks("arc1/train")}
+
+
+def keys(grid, features, objects="colour4"):
+    return [key for _, key in object_keys(np.asarray(grid), objects, features)]
+
+
+def test_the_background_is_the_most_common_colour():
+    assert background(GRID) == 0
+    assert background(np.where(GRID == 0, 9, GRID)) == 9
+    grey = np.where(GRID == 0, 9, GRID)
+    assert [o.size for o in find_objects(grey, "colour4")] == [4, 1, 3, 1]  # 0 is a colour now
+
+
+def test_the_four_readings_of_objects():
+    diagonal = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 0]])
+    assert len(find_objects(diagonal, "colour4")) == 2
+    assert len(find_objects(diagonal, "colour8")) == 1
+    touching = np.array([[1, 2, 0], [0, 0, 0], [0, 0, 0]])
+    assert [o.colour for o in find_objects(touching, "colour4")] == [1, 2]
+    (both,) = find_objects(touching, "multi4")
+    assert (both.colour, both.colours, both.size) == (-1, 2, 2)
+    with pytest.raises(ValueError, match="objects: expected one of colour4, colour8"):
+        find_objects(GRID, "blobs")
+
+
+def test_features_read_each_objects_properties():
+    assert keys(GRID, "colour") == [(1,), (2,), (2,), (3,)]
+    assert keys(GRID, "size") == [(4,), (1,), (3,), (1,)]
+    assert keys(GRID, "size_rank") == [(0,), (2,), (1,), (2,)]  # sizes 4 > 3 > 1
+    assert keys(GRID, "size_rank_up") == [(2,), (0,), (1,), (0,)]
+    assert keys(GRID, "largest") == [(1,), (0,), (0,), (0,)]
+    assert keys(GRID, "smallest") == [(0,), (1,), (0,), (1,)]
+    assert keys(GRID, "height") == keys(GRID, "width") == [(2,), (1,), (2,), (1,)]
+    assert keys(GRID, "border") == [(1,), (0,), (1,), (1,)]
+    assert keys(GRID, "colours") == [(1,), (1,), (1,), (1,)]
+    assert keys(GRID, "rectangle") == [(1,), (1,), (0,), (1,)]
+    assert keys(GRID, "same_size") == keys(GRID, "same_shape") == [(1,), (2,), (1,), (2,)]
+    assert keys(GRID, "colour_size") == [(1, 4), (2, 1), (2, 3), (3, 1)]
+    block, lone2, corner, lone3 = keys(GRID, "shape")
+    assert lone2 == lone3 and len({block, lone2, corner}) == 3
+    assert keys(RING, "holes") == keys(RING, "has_holes") == [(0,), (1,)]  # the 4, the ring
+    assert keys(RING, "rectangle") == [(1,), (0,)]
+    with pytest.raises(ValueError, match="features: expected one of colour, size"):
+        keys(GRID, "weight")
+
+
+def test_turned_shapes_are_one_shape_and_plain_shapes_are_not():
+    corners = np.zeros((6, 6), dtype=np.int64)
+    corners[0, 0:2] = corners[1, 0] = 1  # an L and the same L turned a quarter
+    corners[4, 4:6] = corners[5, 5] = 2
+    plain, turned = keys(corners, "shape"), keys(corners, "turned_shape")
+    assert plain[0] != plain[1] and turned[0] == turned[1]
+    assert set(OBJECT_FEATURES) >= {"colour_turned_shape", "colour_holes"}  # colour pairs too
+
+
+def test_object_rule_paints_by_key_and_keeps_the_rest():
+    table = ((1, 7), (3, KEEP))  # size 1 becomes 7, size 3 is kept; size 4 has no row
+    out = object_rule(GRID, "colour4", "size", table)
+    expected = GRID.copy()
+    expected[1, 3] = expected[3, 4] = 7
+    assert out.tolist() == expected.tolist()
+    assert GRID[1, 3] == 2  # the input is not changed
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("colour4", "size", ((1, 2, 3),)), "expected rows of 2 ints for 'size'"),
+        (("colour4", "colour_size", ((1, 2),)), "expected rows of 3 ints for 'colour_size'"),
+        (("colour4", "size", ((1, 10),)), r"colour\s+0..9 or -1"),
+        (("colour4", "size", ((1, -2),)), r"colour\s+0..9 or -1"),
+        (("rings", "size", ()), "objects: expected one of"),
+    ],
+)
+def test_object_rule_says_what_it_expected(args, message):
+    with pytest.raises(ValueError, match=message):
+        object_rule(GRID, *args)
+
+
+def test_what_each_object_became():
+    painted = GRID.copy()
+    painted[GRID == 1] = 5
+    assert object_targets(GRID, painted, "colour4") == [5, KEEP, KEEP, KEEP]
+    half = painted.copy()
+    half[0, 0] = 6  # the block became two colours
+    assert object_targets(GRID, half, "colour4") is None
+    outside = GRID.copy()
+    outside[2, 2] = 4  # a background cell changed
+    assert object_targets(GRID, outside, "colour4") is None
+    assert object_targets(GRID, GRID[:2], "colour4") is None  # another shape
+
+
+def test_learning_a_table_refuses_conflicts():
+    painted = GRID.copy()
+    painted[1, 3] = 7  # one of the two size-1 objects becomes 7, the other is kept
+    targets = [object_targets(GRID, painted, "colour4")]
+    assert learn_object_table([GRID], targets, "colour4", "size") is None
+    assert learn_object_table([GRID], targets, "colour4", "colour_size") == (
+        (1, 4, KEEP),
+        (2, 1, 7),
+        (2, 3, KEEP),
+        (3, 1, KEEP),
+    )
+
+
+@pytest.mark.parametrize("task_id, rule", sorted(RULE_TASKS.items()))
+def test_real_tasks_get_a_rule_right_on_test(tasks, task_id, rule):
+    task = tasks[task_id]
+    (steps,) = object_rule_programs(task.public())
+    ((name, (objects, features, table)),) = steps
+    assert (name, objects, features) == ("object_rule", *rule)
+    for pair in (*task.train, *task.test):
+        assert np.array_equal(object_rule(pair.input, objects, features, table), pair.output)
+
+
+def test_no_rule_without_a_covering_table_that_says_less_than_its_examples(tasks):
+    assert object_rule_programs(tasks["007bbfb7"].public()) == []  # outputs larger
+    same = Task("same", (Pair(GRID, GRID),), (Pair(GRID, None),))
+    assert object_rule_programs(same) == []  # nothing changes
+    # "1 becomes 5" and "size 1 becomes 5" are as short, and colour comes first; but colour 3
+    # was never seen, so only the size table covers the test input.
+    train, target = np.array([[1, 0, 1, 0, 2, 2]]), np.array([[5, 0, 5, 0, 2, 2]])
+    unseen = Task("unseen", (Pair(train, target),), (Pair(np.array([[3, 0, 1]]), None),))
+    given = object_rule_programs(unseen)
+    assert given[0][0][1][:2] == ("colour4", "size")
+    assert all(steps[0][1][1] != "colour" for steps in given)
+    assert object_rule(np.array([[3, 0, 1]]), *given[0][0][1]).tolist() == [[5, 0, 5]]
+    # Every object its own row: a table as long as its examples repeats them, and is refused
+    # (under "colour", this one would have painted the 1 on a test input).
+    one = np.array([[1, 0, 2]])
+    memorised = Task("memorised", (Pair(one, np.array([[5, 0, 2]])),), (Pair(one, None),))
+    assert object_rule_programs(memorised) == []
+
+
+def test_two_tied_rules_that_disagree_are_both_given():
+    train = np.array([[1, 1, 0, 2, 0, 0]])
+    target = np.array([[3, 3, 0, 2, 0, 0]])  # the largest, or the 1, becomes 3
+    test = np.array([[2, 2, 0, 1, 0, 0]])  # these two readings disagree here
+    task = Task("tie", (Pair(train, target),) * 2, (Pair(test, None),))
+    given = object_rule_programs(task)
+    assert len(given) == 2
+    first, second = (object_rule(test, *steps[0][1]).tolist() for steps in given)
+    assert first != second
+
+
+def test_rule_programs_round_trip_through_source_and_the_executor_loader(tasks):
+    task = tasks["ea32f347"]
+    (steps,) = object_rule_programs(task.public())
+    source = to_source(steps)
+    assert parse_source(source) == steps
+    assert describe(steps) == "object_rule('colour4', 'size_rank', <3 rows>)"
+    fast, namespace = load_program(source), {}
+    exec(compile(source, "<program>", "exec"), namespace)
+    for pair in task.test:
+        assert np.array_equal(fast(pair.input), pair.output)
+        assert np.array_equal(namespace["transform"](pair.input), pair.output)
+
+
+def test_the_vote_prices_a_rule_by_its_table(tasks):
+    task = tasks["ea32f347"].public()
+    (steps,) = object_rule_programs(task)
+    prior = program_prior(task)
+    assert prior(to_source(steps)) == object_rule_description_length(steps)
+    ((_, (objects, features, table)),) = steps
+    bigger = (("object_rule", (objects, features, (*table, (3, 5)))),)
+    assert prior(to_source(bigger)) > prior(to_source(steps))
+    assert object_rule_description_length((("flip_h", ()),)) is None
+
+
+def test_the_policy_gives_the_rule_and_not_when_told_not_to(tasks):
+    task = tasks["ea32f347"].public()
+    (rule,) = object_rule_programs(task)
+    given = DSLPolicy(sampling=SamplingConfig(seed=0)).programs(SampleRequest(task, 8))
+    assert rule in given
+    off = DSLPolicy(sampling=SamplingConfig(seed=0), rules=False).programs(SampleRequest(task, 64))
+    assert rule not in off
+
+
+def test_a_run_solves_a_task_only_a_rule_solves(tmp_path):
+    scores = {}
+    for rules in (True, False):
+        config = RunConfig(
+            tasks="arc1/train:ea32f347",
+            budget=100,
+            workers=2,
+            out=str(tmp_path / f"run-{rules}"),
+            policy_options={"rules": rules},
+        )
+        scores[rules] = run(config, show_progress=False).score
+    assert scores == {True: 1.0, False: 0.0}
