@@ -1,6 +1,6 @@
 """Object rules: reading a grid's objects, their features, the ``object_rule`` primitive, learning
-a table from a task's train pairs, its program's source, its description length, and the policy
-and a run using it."""
+a table from a task's train pairs, its program's source and its description length (the policy
+and a run using one: ``test_rules.py``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from soar.agents.dsl.object_rules import (
     object_rule_programs,
     object_targets,
 )
-from soar.agents.dsl.policy import DSLPolicy
 from soar.agents.dsl.primitives_object_rules import (
     KEEP,
     OBJECT_FEATURES,
@@ -25,9 +24,6 @@ from soar.agents.dsl.primitives_object_rules import (
 )
 from soar.agents.dsl.prior import program_prior
 from soar.agents.dsl.program import describe, parse_source, to_source
-from soar.agents.policy import SampleRequest, SamplingConfig
-from soar.agents.runs.config import RunConfig
-from soar.agents.runs.run import run
 from soar.arc_env import Pair, Task, load_tasks
 
 GRID = np.array(
@@ -231,26 +227,3 @@ def test_the_vote_prices_a_rule_by_its_table(tasks):
     bigger = (("object_rule", (objects, features, (*table, (3, 5)))),)
     assert prior(to_source(bigger)) > prior(to_source(steps))
     assert object_rule_description_length((("flip_h", ()),)) is None
-
-
-def test_the_policy_gives_the_rule_and_not_when_told_not_to(tasks):
-    task = tasks["ea32f347"].public()
-    (rule,) = object_rule_programs(task)
-    given = DSLPolicy(sampling=SamplingConfig(seed=0)).programs(SampleRequest(task, 8))
-    assert rule in given
-    off = DSLPolicy(sampling=SamplingConfig(seed=0), rules=False).programs(SampleRequest(task, 64))
-    assert rule not in off
-
-
-def test_a_run_solves_a_task_only_a_rule_solves(tmp_path):
-    scores = {}
-    for rules in (True, False):
-        config = RunConfig(
-            tasks="arc1/train:ea32f347",
-            budget=100,
-            workers=2,
-            out=str(tmp_path / f"run-{rules}"),
-            policy_options={"rules": rules},
-        )
-        scores[rules] = run(config, show_progress=False).score
-    assert scores == {True: 1.0, False: 0.0}

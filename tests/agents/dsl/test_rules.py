@@ -1,5 +1,6 @@
-"""Cell rules: the feature sets, the ``cell_rule`` and ``relative_cell_rule`` primitives, learning a table from a task's train
-pairs, its program's source, its description length, and the policy and the vote using it."""
+"""Cell rules: the feature sets, the ``cell_rule`` and ``relative_cell_rule`` primitives, learning
+a table from a task's train pairs, its program's source, its description length, and the
+policy, the vote and a run using it (and an object rule, :mod:`soar.agents.dsl.object_rules`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 import soar.agents.dsl.primitives  # noqa: F401 (what executor workers import before programs)
 from soar.agents.dsl.fast_load import load_program
+from soar.agents.dsl.object_rules import object_rule_programs
 from soar.agents.dsl.policy import DSLPolicy
 from soar.agents.dsl.primitives_rules import (
     FEATURES,
@@ -182,20 +184,28 @@ def test_the_vote_prices_a_rule_by_its_table(tasks):
     assert rule_description_length((("flip_h", ()),)) is None
 
 
-def test_the_policy_gives_the_rule_first_and_not_when_told_not_to(tasks):
-    task = tasks["b6afb2da"].public()
-    rule = rule_program(task)
+RULE_OF = {
+    "b6afb2da": rule_program,  # a cell rule
+    "ea32f347": lambda task: object_rule_programs(task)[0],  # an object rule
+}
+
+
+@pytest.mark.parametrize("task_id", sorted(RULE_OF))
+def test_the_policy_gives_the_rule_first_and_not_when_told_not_to(tasks, task_id):
+    task = tasks[task_id].public()
+    rule = RULE_OF[task_id](task)
     given = DSLPolicy(sampling=SamplingConfig(seed=0)).programs(SampleRequest(task, 8))
     assert rule in given
     off = DSLPolicy(sampling=SamplingConfig(seed=0), rules=False).programs(SampleRequest(task, 64))
     assert rule not in off
 
 
-def test_a_run_solves_a_task_only_a_rule_solves(tmp_path):
+@pytest.mark.parametrize("task_id", sorted(RULE_OF))
+def test_a_run_solves_a_task_only_a_rule_solves(tmp_path, task_id):
     scores = {}
     for rules in (True, False):
         config = RunConfig(
-            tasks="arc1/train:b6afb2da",
+            tasks=f"arc1/train:{task_id}",
             budget=100,
             workers=2,
             out=str(tmp_path / f"run-{rules}"),
