@@ -16,6 +16,7 @@ from scipy import ndimage
 
 from .primitives_base import (
     BACKGROUND,
+    MAX_LABELS,
     as_grid,
     bounding_box,
     cell_sizes,
@@ -362,11 +363,30 @@ def fill_largest_rectangle(grid: np.ndarray, colour_from: int, colour_to: int) -
     """
     colour_from, colour_to = check_colour(colour_from), check_colour(colour_to)
     g = as_grid(grid)
+    key = (g.shape, g.tobytes(), colour_from)
+    best = _RECTANGLES.get(key)
+    if best is None:  # the rectangle does not depend on colour_to: kept for the next call
+        if len(_RECTANGLES) >= MAX_LABELS:
+            _RECTANGLES.clear()
+        best = _RECTANGLES[key] = _largest_rectangle(g, colour_from)
+    area, top, left, bottom, right = best
+    if area == 0:
+        raise ValueError(f"no cells of colour {colour_from} in the grid")
+    g[top:bottom, left:right] = colour_to
+    return g
+
+
+_RECTANGLES: dict[tuple, tuple[int, int, int, int, int]] = {}
+
+
+def _largest_rectangle(g: np.ndarray, colour: int) -> tuple[int, int, int, int, int]:
+    """(area, top, left, bottom, right) of the largest rectangle of ``colour`` cells in ``g``
+    (see :func:`fill_largest_rectangle` for ties); an area of 0 when there is none."""
     height, width = g.shape
     heights = np.zeros(width, dtype=np.int64)
-    best = (0, 0, 0, 0, 0)  # area, top, left, bottom (exclusive), right (exclusive)
+    best = (0, 0, 0, 0, 0)
     for row in range(height):
-        heights = np.where(g[row] == colour_from, heights + 1, 0)
+        heights = np.where(g[row] == colour, heights + 1, 0)
         hs = [*heights.tolist(), 0]  # a zero at the end closes every open rectangle
         stack: list[int] = []  # columns of increasing heights
         for col in range(width + 1):
@@ -376,8 +396,4 @@ def fill_largest_rectangle(grid: np.ndarray, colour_from: int, colour_to: int) -
                 if tall * (col - start) > best[0]:
                     best = (tall * (col - start), row + 1 - tall, start, row + 1, col)
             stack.append(col)
-    if best[0] == 0:
-        raise ValueError(f"no cells of colour {colour_from} in the grid")
-    _, top, left, bottom, right = best
-    g[top:bottom, left:right] = colour_to
-    return g
+    return best
