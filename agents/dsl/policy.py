@@ -8,8 +8,8 @@ be right; the first 2,000 of them run here on the train inputs, and those right 
 pair come first; with learned weights, the first 2,000 programs of the built-in weights and of
 the earlier rounds' weights they were fitted after are screened too and what fits under any comes
 first; a task drawn on a colour other than black with nothing that fits is screened again with
-that colour and black swapped; cell and object rules learned from the train pairs that cover the
-test inputs (:mod:`~soar.agents.dsl.rules`, :mod:`~soar.agents.dsl.object_rules`) come next; once 2,000 programs were given for a task and
+that colour and black swapped; cell, object and stamp rules learned from the train pairs that
+cover the test inputs (:mod:`~soar.agents.dsl.rules`, :mod:`~soar.agents.dsl.object_rules`) come next; once 2,000 programs were given for a task and
 still none fits, its first 12,000 programs are screened, then, if none fits, three-step
 programs), then, once those are given, programs of two steps or more drawn from the grammar.
 Refine requests get edits of the parent program (or fresh samples when the parent is not a DSL
@@ -42,7 +42,7 @@ from .background import background_fits
 from .enumeration import Enumeration
 from .grammar import Grammar
 from .mutation import feedback
-from .object_rules import object_rule_programs
+from .object_rules import object_rule_programs, stamp_rule_programs
 from .program import Steps, parse_source, to_source
 from .rules import rule_program
 
@@ -93,9 +93,10 @@ class DSLPolicy(Policy):
             for others.
         rules: give the task's cell rule (:func:`~soar.agents.dsl.rules.rule_program`: a
             table from each cell's neighbourhood to its new colour, learned from the train
-            pairs) and object rules (:func:`~soar.agents.dsl.object_rules.object_rule_programs`:
-            a table from an object's property to its new colour), when they cover the test
-            inputs, among the programs that fit.
+            pairs), object rules (:func:`~soar.agents.dsl.object_rules.object_rule_programs`:
+            a table from an object's property to its new colour) and stamp rules
+            (:func:`~soar.agents.dsl.object_rules.stamp_rule_programs`: to the patch its box
+            becomes), when they cover the test inputs, among the programs that fit.
     """
 
     def __init__(
@@ -271,7 +272,8 @@ class DSLPolicy(Policy):
                 kept.give_first(background_fits(self.grammar, task, self.screen, self.pairs))
             if self.rules:
                 cell = rule_program(task)
-                kept.give_first(([cell] if cell else []) + object_rule_programs(task))
+                learned = object_rule_programs(task) + stamp_rule_programs(task)
+                kept.give_first(([cell] if cell else []) + learned)
             if len(self._enumerations) >= KEPT_ENUMERATIONS:
                 del self._enumerations[next(iter(self._enumerations))]
         self._enumerations[task.id] = kept

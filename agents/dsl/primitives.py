@@ -87,7 +87,7 @@ from .primitives_lines import (
     extend,
     extend_colour,
 )
-from .primitives_object_rules import object_rule
+from .primitives_object_rules import object_rule, stamp_rule
 from .primitives_objects import (
     crop_colour_object,
     crop_object,
@@ -178,6 +178,7 @@ __all__ = [
     "cell_rule",
     "relative_cell_rule",
     "object_rule",
+    "stamp_rule",
     "tile_unit",
     "recolour_enclosing",
     "move_objects",

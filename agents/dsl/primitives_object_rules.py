@@ -17,8 +17,9 @@ it inside sandboxed executor workers.
 
 from __future__ import annotations
 
+import functools
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,12 +38,24 @@ OBJECTS = {"colour4": (4, False), "colour8": (8, False), "multi4": (4, True), "m
 
 @dataclass(frozen=True)
 class _Object:
-    mask: np.ndarray  # the object's cells, in the grid's shape
-    box: np.ndarray  # the object's cells within its bounding box
+    mask: np.ndarray  # the object's cells, in the grid's shape (read-only)
+    box: np.ndarray  # the object's cells within its bounding box (read-only)
     colour: int  # its colour; -1 when it has several
     colours: int  # how many colours it has
     size: int
     border: bool  # whether it touches the grid's edge
+
+    @functools.cached_property
+    def shape_code(self) -> int:
+        return _shape_code(self.box)
+
+    @functools.cached_property
+    def turned_shape_code(self) -> int:
+        return _turned_shape_code(self.box)
+
+    @functools.cached_property
+    def holes(self) -> int:
+        return _holes(self)
 
 
 def background(grid: np.ndarray) -> int:
@@ -54,15 +67,28 @@ def background(grid: np.ndarray) -> int:
     return int(np.argmax(np.bincount(grid.ravel(), minlength=10)))
 
 
-def find_objects(grid: np.ndarray, objects: str) -> list[_Object]:
+_FOUND: dict[tuple, tuple[_Object, ...]] = {}
+MAX_FOUND = 256
+"""Grids whose objects :func:`find_objects` keeps: learning a task's rules reads the same few
+grids under every feature set."""
+
+
+def find_objects(grid: np.ndarray, objects: str) -> tuple[_Object, ...]:
     """The objects of ``grid`` read as ``objects`` (a name of :data:`OBJECTS`), in reading order
-    of their first cell (per colour first, for the one-colour readings)."""
-    try:
-        connectivity, multicolour = OBJECTS[objects]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"objects: expected one of {', '.join(OBJECTS)}, got {objects!r}"
-        ) from None
+    of their first cell (per colour first, for the one-colour readings); kept for the next call
+    with an equal grid."""
+    if not isinstance(objects, str) or objects not in OBJECTS:
+        raise ValueError(f"objects: expected one of {', '.join(OBJECTS)}, got {objects!r}")
+    key = (grid.shape, grid.dtype.str, grid.tobytes(), objects)
+    found = _FOUND.get(key)
+    if found is None:
+        if len(_FOUND) >= MAX_FOUND:
+            _FOUND.clear()
+        found = _FOUND[key] = tuple(_find_objects(grid, *OBJECTS[objects]))
+    return found
+
+
+def _find_objects(grid: np.ndarray, connectivity: int, multicolour: bool) -> list[_Object]:
     bg = background(grid)
     masks = (
         [grid != bg]
@@ -78,6 +104,7 @@ def find_objects(grid: np.ndarray, objects: str) -> list[_Object]:
             ys, xs = np.nonzero(cells)
             y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
             colours = np.unique(grid[cells])
+            cells.flags.writeable = False
             found.append(
                 _Object(
                     mask=cells,
@@ -118,11 +145,11 @@ def _ranks(values: list[int], descending: bool) -> list[int]:
     return [order.index(v) for v in values]
 
 
-def _per_object(fn: Callable[[_Object], int]) -> Callable[[list[_Object]], list[int]]:
+def _per_object(fn: Callable[[_Object], int]) -> Callable[[Sequence[_Object]], list[int]]:
     return lambda objs: [fn(o) for o in objs]
 
 
-def _sizes(objs: list[_Object]) -> list[int]:
+def _sizes(objs: Sequence[_Object]) -> list[int]:
     return [o.size for o in objs]
 
 
@@ -130,7 +157,7 @@ def _how_many(values: list[int]) -> list[int]:
     return [values.count(v) for v in values]
 
 
-_SINGLE: dict[str, Callable[[list[_Object]], list[int]]] = {
+_SINGLE: dict[str, Callable[[Sequence[_Object]], list[int]]] = {
     "colour": _per_object(lambda o: o.colour),
     "size": _sizes,
     "size_rank": lambda objs: _ranks(_sizes(objs), descending=True),
@@ -139,23 +166,23 @@ _SINGLE: dict[str, Callable[[list[_Object]], list[int]]] = {
     "smallest": lambda objs: [int(s == min(_sizes(objs))) for s in _sizes(objs)],
     "height": _per_object(lambda o: o.box.shape[0]),
     "width": _per_object(lambda o: o.box.shape[1]),
-    "shape": _per_object(lambda o: _shape_code(o.box)),
-    "turned_shape": _per_object(lambda o: _turned_shape_code(o.box)),
-    "holes": _per_object(_holes),
-    "has_holes": _per_object(lambda o: int(_holes(o) > 0)),
+    "shape": _per_object(lambda o: o.shape_code),
+    "turned_shape": _per_object(lambda o: o.turned_shape_code),
+    "holes": _per_object(lambda o: o.holes),
+    "has_holes": _per_object(lambda o: int(o.holes > 0)),
     "border": _per_object(lambda o: int(o.border)),
     "colours": _per_object(lambda o: o.colours),
     "rectangle": _per_object(lambda o: int(o.size == o.box.size)),
     "same_size": lambda objs: _how_many(_sizes(objs)),
-    "same_shape": lambda objs: _how_many([_shape_code(o.box) for o in objs]),
+    "same_shape": lambda objs: _how_many([o.shape_code for o in objs]),
 }
 
 
-def _with_colour(name: str) -> Callable[[list[_Object]], list[tuple[int, int]]]:
+def _with_colour(name: str) -> Callable[[Sequence[_Object]], list[tuple[int, int]]]:
     return lambda objs: list(zip(_SINGLE["colour"](objs), _SINGLE[name](objs), strict=True))
 
 
-OBJECT_FEATURES: dict[str, Callable[[list[_Object]], list]] = {
+OBJECT_FEATURES: dict[str, Callable[[Sequence[_Object]], list]] = {
     **{name: _SINGLE[name] for name in _SINGLE},
     **{f"colour_{name}": _with_colour(name) for name in _SINGLE if name != "colour"},
 }
@@ -213,4 +240,82 @@ def object_rule(grid, objects: str, features: str, table: Table) -> np.ndarray:
         colour = lookup.get(key, KEEP)
         if colour != KEEP:
             out[o.mask] = colour
+    return out
+
+
+STAMP_FEATURES = ("colour", "size", "shape", "turned_shape", "colour_size", "colour_shape")
+"""The feature sets a stamp rule reads objects by (see :func:`stamp_rule`)."""
+
+
+def stamp_boxes(grid: np.ndarray, objects: str, margin: int) -> list[tuple[slice, slice] | None]:
+    """Each object's bounding box grown by ``margin`` cells on every side (None where that
+    leaves the grid), in the order of :func:`find_objects`."""
+    h, w = grid.shape
+    boxes: list[tuple[slice, slice] | None] = []
+    for o in find_objects(grid, objects):
+        ys, xs = np.nonzero(o.mask)
+        y0, x0 = int(ys.min()) - margin, int(xs.min()) - margin
+        y1, x1 = int(ys.max()) + 1 + margin, int(xs.max()) + 1 + margin
+        inside = y0 >= 0 and x0 >= 0 and y1 <= h and x1 <= w
+        boxes.append((slice(y0, y1), slice(x0, x1)) if inside else None)
+    return boxes
+
+
+def stamp_row(key: tuple, patch: np.ndarray, width: int) -> tuple[int, ...]:
+    """A stamp table's row: the key, the patch's height and width, its cells row by row, then
+    -1s up to ``width`` values."""
+    row = (*key, *patch.shape, *patch.ravel().tolist())
+    return row + (-1,) * (width - len(row))
+
+
+def stamp_rule(grid, objects: str, features: str, margin: int, table: Table) -> np.ndarray:
+    """``grid`` with each object's box (its bounding box grown by ``margin`` cells on every side)
+    replaced by the patch ``table`` gives for its key under ``features``, object after object;
+    an object whose key has no row, or whose box leaves the grid or has another size than its
+    patch, is left as it is.
+
+    Args:
+        grid: a 2-D grid of colours 0..9.
+        objects: how objects are read (a name of :data:`OBJECTS`).
+        features: how an object's key is read (a name of :data:`STAMP_FEATURES`).
+        margin: how many cells around the object's bounding box its patch covers (0 or 1).
+        table: rows made by :func:`stamp_row`: the key, the patch's height and width, its
+            cells, -1s to the table's width.
+
+    Raises:
+        ValueError: ``grid`` is not a non-empty 2-D grid of colours 0..9, ``objects``,
+            ``features`` or ``margin`` is unknown, or a row's patch does not fit in it or has
+            colours outside 0..9.
+
+    A lone cell becomes a cross of 8 around it:
+
+    >>> stamp_rule([[0, 0, 0], [0, 3, 0], [0, 0, 0]], "colour4", "size", 1,
+    ...            ((1, 3, 3, 0, 8, 0, 8, 3, 8, 0, 8, 0),)).tolist()
+    [[0, 8, 0], [8, 3, 8], [0, 8, 0]]
+    """
+    g = as_grid(grid)
+    if features not in STAMP_FEATURES:
+        raise ValueError(f"features: expected one of {', '.join(STAMP_FEATURES)}, got {features!r}")
+    if margin not in (0, 1):
+        raise ValueError(f"margin: expected 0 or 1, got {margin!r}")
+    size = 2 if features.startswith("colour_") else 1
+    patches = {}
+    for row in table:
+        if len(row) < size + 2 or not 1 <= row[size] <= 32 or not 1 <= row[size + 1] <= 32:
+            raise ValueError(
+                f"table: expected rows of a key of {size}, a height and a width, got {row!r}"
+            )
+        h, w = row[size], row[size + 1]
+        cells = row[size + 2 : size + 2 + h * w]
+        if len(cells) != h * w or not all(0 <= c <= 9 for c in cells):
+            raise ValueError(
+                f"table: expected {h * w} colours 0..9 after the height and width in {row!r}"
+            )
+        patches[tuple(row[:size])] = np.array(cells, dtype=np.int64).reshape(h, w)
+    out = g.copy()
+    found = object_keys(g, objects, features)
+    for (_, key), box in zip(found, stamp_boxes(g, objects, margin), strict=True):
+        patch = patches.get(key)
+        if box is not None and patch is not None and out[box].shape == patch.shape:
+            out[box] = patch
     return out

@@ -20,7 +20,7 @@ from typing import Any
 from ..voting import source_description_length
 from .arguments import slot
 from .grammar import Grammar
-from .object_rules import object_rule_description_length
+from .object_rules import object_rule_description_length, stamp_rule_description_length
 from .program import Steps, parse_source
 from .rules import rule_description_length
 
@@ -72,9 +72,17 @@ _GRAMMAR: list[Grammar] = []
 
 
 def rule_length(steps: Steps) -> float | None:
-    """A learned rule's description length (cell or object rule); None for any other program."""
-    length = rule_description_length(steps)
-    return length if length is not None else object_rule_description_length(steps)
+    """A learned rule's description length (cell, object or stamp rule); None for any other
+    program."""
+    for length_of in (
+        rule_description_length,
+        object_rule_description_length,
+        stamp_rule_description_length,
+    ):
+        length = length_of(steps)
+        if length is not None:
+            return length
+    return None
 
 
 def program_prior(task: Any, grammar: Grammar | None = None) -> Callable[[str | None], float]:

@@ -1,6 +1,6 @@
-"""Object rules: reading a grid's objects, their features, the ``object_rule`` primitive, learning
-a table from a task's train pairs, its program's source and its description length (the policy
-and a run using one: ``test_rules.py``)."""
+"""Object rules: reading a grid's objects, their features, the ``object_rule`` and ``stamp_rule``
+primitives, learning their tables from a task's train pairs, their programs' source and their
+description lengths (the policy and a run using them: ``test_rules.py``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from soar.agents.dsl.object_rules import (
     object_rule_description_length,
     object_rule_programs,
     object_targets,
+    stamp_rule_description_length,
+    stamp_rule_programs,
 )
 from soar.agents.dsl.primitives_object_rules import (
     KEEP,
@@ -21,6 +23,8 @@ from soar.agents.dsl.primitives_object_rules import (
     find_objects,
     object_keys,
     object_rule,
+    stamp_row,
+    stamp_rule,
 )
 from soar.agents.dsl.prior import program_prior
 from soar.agents.dsl.program import describe, parse_source, to_source
@@ -227,3 +231,85 @@ def test_the_vote_prices_a_rule_by_its_table(tasks):
     bigger = (("object_rule", (objects, features, (*table, (3, 5)))),)
     assert prior(to_source(bigger)) > prior(to_source(steps))
     assert object_rule_description_length((("flip_h", ()),)) is None
+
+
+# ------------------------------------------------------------------------------ stamp rules
+
+CROSS = (0, 8, 0, 8, 3, 8, 0, 8, 0)
+"""A 3x3 patch: a 3 with a cross of 8 around it."""
+
+
+def test_stamp_rows_hold_the_key_the_size_and_the_cells():
+    patch = np.array([[1, 2], [3, 4]])
+    assert stamp_row((7,), patch, 9) == (7, 2, 2, 1, 2, 3, 4, -1, -1)
+    assert stamp_row((5, 1), patch, 8) == (5, 1, 2, 2, 1, 2, 3, 4)
+
+
+def test_stamp_rule_replaces_each_objects_box_by_its_patch():
+    grid = np.zeros((5, 6), dtype=np.int64)
+    grid[1, 1] = grid[3, 4] = 3  # two lone cells (size 1) ...
+    grid[0, 5] = 3  # ... and one on the edge, whose box leaves the grid
+    grid[3, 1:3] = 4  # a bar of size 2: no row
+    table = (stamp_row((1,), np.array(CROSS).reshape(3, 3), 12),)
+    out = stamp_rule(grid, "colour4", "size", 1, table)
+    expected = grid.copy()
+    for y, x in ((1, 1), (3, 4)):
+        expected[y - 1 : y + 2, x - 1 : x + 2] = np.array(CROSS).reshape(3, 3)
+    assert out.tolist() == expected.tolist()
+    no_margin = stamp_rule(grid, "colour4", "size", 0, table)  # 1x1 boxes, 3x3 patch: kept
+    assert no_margin.tolist() == grid.tolist()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("colour4", "holes", 1, ()), "features: expected one of colour, size, shape"),
+        (("colour4", "size", 2, ()), "margin: expected 0 or 1"),
+        (("colour4", "size", 1, ((1, 3),)), "a key of 1, a height and a width"),
+        (("colour4", "size", 1, ((1, 0, 3),)), "a key of 1, a height and a width"),
+        (("colour4", "size", 1, ((1, 1, 2, 5),)), "expected 2 colours 0..9"),
+        (("colour4", "size", 1, ((1, 1, 1, 12),)), "expected 1 colours 0..9"),
+        (("blobs", "size", 1, ()), "objects: expected one of"),
+    ],
+)
+def test_stamp_rule_says_what_it_expected(args, message):
+    with pytest.raises(ValueError, match=message):
+        stamp_rule(GRID, *args)
+
+
+STAMP_TASKS = {
+    "6c434453": ("colour4", "shape", 0),  # each hollow square becomes a plus of 2
+    "b60334d2": ("colour4", "colour", 1),  # each grey cell becomes a ring of 1 and 5 around 0
+}
+
+
+@pytest.mark.parametrize("task_id, rule", sorted(STAMP_TASKS.items()))
+def test_real_tasks_get_a_stamp_rule_right_on_test(tasks, task_id, rule):
+    task = tasks[task_id]
+    (steps,) = stamp_rule_programs(task.public())
+    ((name, (objects, features, margin, table)),) = steps
+    assert (name, objects, features, margin) == ("stamp_rule", *rule)
+    for pair in (*task.train, *task.test):
+        assert np.array_equal(stamp_rule(pair.input, objects, features, margin, table), pair.output)
+    source = to_source(steps)
+    assert parse_source(source) == steps
+    assert np.array_equal(load_program(source)(task.test[0].input), task.test[0].output)
+    assert program_prior(task.public())(source) == stamp_rule_description_length(steps)
+
+
+def test_no_stamp_rule_without_patches_that_cover_the_test_objects(tasks):
+    assert stamp_rule_programs(tasks["007bbfb7"].public()) == []  # outputs larger
+    lone = np.zeros((5, 5), dtype=np.int64)
+    lone[2, 2] = 3
+    crossed = lone.copy()
+    crossed[1:4, 1:4] = np.array(CROSS).reshape(3, 3)
+    task = Task("cross", (Pair(lone, crossed), Pair(lone.T, crossed.T)), (Pair(lone, None),))
+    (steps,) = stamp_rule_programs(task)
+    assert np.array_equal(stamp_rule(lone, *steps[0][1]), crossed)
+    edge = lone.copy()
+    edge[2, 2], edge[0, 0] = 0, 3  # its box leaves the grid
+    assert stamp_rule_programs(Task("edge", task.train, (Pair(edge, None),))) == []
+    big = lone.copy()
+    big[2, 2:4] = 3  # a bar: neither its size, shape nor box was seen
+    assert stamp_rule_programs(Task("big", task.train, (Pair(big, None),))) == []
+    assert stamp_rule_description_length((("object_rule", ("colour4", "size", ())),)) is None

@@ -16,7 +16,7 @@ import pytest
 import soar.agents.dsl.primitives as primitives_module
 from soar.agents.dsl.primitives import PARAM_KINDS, PRIMITIVES, Primitive, primitive
 from soar.agents.dsl.primitives_base import COLOUR_KINDS, COLOUR_ROLES, role_colour
-from soar.agents.dsl.primitives_object_rules import object_rule
+from soar.agents.dsl.primitives_object_rules import object_rule, stamp_rule
 from soar.agents.dsl.primitives_rules import cell_rule, relative_cell_rule
 
 DSL_DIR = Path(primitives_module.__file__).parent
@@ -90,6 +90,7 @@ def test_star_import_brings_the_primitives_and_np():
         "cell_rule": cell_rule,
         "relative_cell_rule": relative_cell_rule,
         "object_rule": object_rule,
+        "stamp_rule": stamp_rule,
     }
     assert names == {"np", *rules, *PRIMITIVES}  # rules are learned, not drawn
     assert namespace["np"] is np

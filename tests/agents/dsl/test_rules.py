@@ -1,6 +1,6 @@
 """Cell rules: the feature sets, the ``cell_rule`` and ``relative_cell_rule`` primitives, learning
 a table from a task's train pairs, its program's source, its description length, and the
-policy, the vote and a run using it (and an object rule, :mod:`soar.agents.dsl.object_rules`)."""
+policy, the vote and a run using it (and object and stamp rules, :mod:`soar.agents.dsl.object_rules`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soar.agents.dsl.primitives  # noqa: F401 (what executor workers import before programs)
 from soar.agents.dsl.fast_load import load_program
-from soar.agents.dsl.object_rules import object_rule_programs
+from soar.agents.dsl.object_rules import object_rule_programs, stamp_rule_programs
 from soar.agents.dsl.policy import DSLPolicy
 from soar.agents.dsl.primitives_rules import (
     FEATURES,
@@ -187,6 +187,7 @@ def test_the_vote_prices_a_rule_by_its_table(tasks):
 RULE_OF = {
     "b6afb2da": rule_program,  # a cell rule
     "ea32f347": lambda task: object_rule_programs(task)[0],  # an object rule
+    "6c434453": lambda task: stamp_rule_programs(task)[0],  # a stamp rule
 }
 
 
