@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 
 from .primitives_base import as_grid, label
 
@@ -58,10 +59,10 @@ class _Object:
         return _holes(self)
 
 
-def background(grid: np.ndarray) -> int:
+def background_colour(grid: np.ndarray) -> int:
     """The grid's most common colour (the lowest of those tied).
 
-    >>> background(np.array([[9, 9, 1], [9, 0, 0]]))
+    >>> background_colour(np.array([[9, 9, 1], [9, 0, 0]]))
     9
     """
     return int(np.argmax(np.bincount(grid.ravel(), minlength=10)))
@@ -89,7 +90,7 @@ def find_objects(grid: np.ndarray, objects: str) -> tuple[_Object, ...]:
 
 
 def _find_objects(grid: np.ndarray, connectivity: int, multicolour: bool) -> list[_Object]:
-    bg = background(grid)
+    bg = background_colour(grid)
     masks = (
         [grid != bg]
         if multicolour
@@ -133,8 +134,7 @@ def _turned_shape_code(box: np.ndarray) -> int:
 
 
 def _holes(o: _Object) -> int:
-    from scipy import ndimage
-
+    """How many separate pockets of cells the object encloses."""
     inside = ndimage.binary_fill_holes(o.box) & ~o.box
     return int(ndimage.label(inside)[1])
 

@@ -19,7 +19,7 @@ from soar.agents.dsl.object_rules import (
 from soar.agents.dsl.primitives_object_rules import (
     KEEP,
     OBJECT_FEATURES,
-    background,
+    background_colour,
     find_objects,
     object_keys,
     object_rule,
@@ -71,8 +71,8 @@ def keys(grid, features, objects="colour4"):
 
 
 def test_the_background_is_the_most_common_colour():
-    assert background(GRID) == 0
-    assert background(np.where(GRID == 0, 9, GRID)) == 9
+    assert background_colour(GRID) == 0
+    assert background_colour(np.where(GRID == 0, 9, GRID)) == 9
     grey = np.where(GRID == 0, 9, GRID)
     assert [o.size for o in find_objects(grey, "colour4")] == [4, 1, 3, 1]  # 0 is a colour now
 
