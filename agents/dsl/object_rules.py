@@ -36,6 +36,7 @@ from .primitives_object_rules import (
     STAMP_FEATURES,
     Table,
     find_objects,
+    key_length,
     object_keys,
     object_rule,
     stamp_boxes,
@@ -237,7 +238,7 @@ def _stamp_table(
 
 def _stamps(table: Table, grid: np.ndarray, objects: str, features: str, margin: int) -> bool:
     """Whether every object of ``grid`` has a row in ``table`` whose patch fits its box."""
-    size = 2 if features.startswith("colour_") else 1
+    size = key_length(features)
     shapes = {row[:size]: (row[size], row[size + 1]) for row in table}
     found = object_keys(grid, objects, features)
     boxes = stamp_boxes(grid, objects, margin)

@@ -9,11 +9,11 @@ pair come first; with learned weights, the first 2,000 programs of the built-in 
 the earlier rounds' weights they were fitted after are screened too and what fits under any comes
 first; a task drawn on a colour other than black with nothing that fits is screened again with
 that colour and black swapped; cell, object and stamp rules learned from the train pairs that
-cover the test inputs (:mod:`~soar.agents.dsl.rules`, :mod:`~soar.agents.dsl.object_rules`) come next; once 2,000 programs were given for a task and
-still none fits, its first 12,000 programs are screened, then, if none fits, three-step
-programs), then, once those are given, programs of two steps or more drawn from the grammar.
-Refine requests get edits of the parent program (or fresh samples when the parent is not a DSL
-program).
+cover the test inputs (:mod:`~soar.agents.dsl.rules`, :mod:`~soar.agents.dsl.object_rules`)
+come next; once 2,000 programs were given for a task and still none fits, its first 12,000
+programs are screened, then, if none fits, three-step programs), then, once those are given,
+programs of two steps or more drawn from the grammar. Refine requests get edits of the parent
+program (or fresh samples when the parent is not a DSL program).
 
 The randomness of a request comes from the seed, the task and the number of programs already
 given for the task, so the same requests for a task give the same programs whatever else is in the

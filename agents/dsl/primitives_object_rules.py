@@ -45,6 +45,8 @@ class _Object:
     colours: int  # how many colours it has
     size: int
     border: bool  # whether it touches the grid's edge
+    top: int  # the row and column of its bounding box's first cell
+    left: int
 
     @functools.cached_property
     def shape_code(self) -> int:
@@ -114,6 +116,8 @@ def _find_objects(grid: np.ndarray, connectivity: int, multicolour: bool) -> lis
                     colours=len(colours),
                     size=len(ys),
                     border=bool(y0 == 0 or x0 == 0 or y1 == h or x1 == w),
+                    top=int(y0),
+                    left=int(x0),
                 )
             )
     return found
@@ -193,6 +197,11 @@ many objects share the object's size / shape (itself included); ``shape`` and ``
 (up to rotation and reflection) are 32-bit codes of the object's cells in its bounding box."""
 
 
+def key_length(features: str) -> int:
+    """How many values a key under ``features`` has: 2 for the ``colour_*`` pairs, else 1."""
+    return 2 if features.startswith("colour_") else 1
+
+
 def object_keys(grid: np.ndarray, objects: str, features: str) -> list[tuple[_Object, tuple]]:
     """Each object of ``grid`` (read as ``objects``) with its key under ``features``."""
     try:
@@ -226,7 +235,7 @@ def object_rule(grid, objects: str, features: str, table: Table) -> np.ndarray:
     """
     g = as_grid(grid)
     found = object_keys(g, objects, features)
-    width = 1 + (len(found[0][1]) if found else (2 if features.startswith("colour_") else 1))
+    width = 1 + key_length(features)
     lookup = {}
     for row in table:
         if len(row) != width or not (row[-1] == KEEP or 0 <= row[-1] <= 9):
@@ -253,9 +262,8 @@ def stamp_boxes(grid: np.ndarray, objects: str, margin: int) -> list[tuple[slice
     h, w = grid.shape
     boxes: list[tuple[slice, slice] | None] = []
     for o in find_objects(grid, objects):
-        ys, xs = np.nonzero(o.mask)
-        y0, x0 = int(ys.min()) - margin, int(xs.min()) - margin
-        y1, x1 = int(ys.max()) + 1 + margin, int(xs.max()) + 1 + margin
+        y0, x0 = o.top - margin, o.left - margin
+        y1, x1 = o.top + o.box.shape[0] + margin, o.left + o.box.shape[1] + margin
         inside = y0 >= 0 and x0 >= 0 and y1 <= h and x1 <= w
         boxes.append((slice(y0, y1), slice(x0, x1)) if inside else None)
     return boxes
@@ -298,7 +306,7 @@ def stamp_rule(grid, objects: str, features: str, margin: int, table: Table) -> 
         raise ValueError(f"features: expected one of {', '.join(STAMP_FEATURES)}, got {features!r}")
     if margin not in (0, 1):
         raise ValueError(f"margin: expected 0 or 1, got {margin!r}")
-    size = 2 if features.startswith("colour_") else 1
+    size = key_length(features)
     patches = {}
     for row in table:
         if len(row) < size + 2 or not 1 <= row[size] <= 32 or not 1 <= row[size + 1] <= 32:

@@ -87,10 +87,8 @@ def rule_length(steps: Steps) -> float | None:
 
 def program_prior(task: Any, grammar: Grammar | None = None) -> Callable[[str | None], float]:
     """A function giving the description length of any program's source for ``task``: the
-    grammar's (:func:`description_length`) for DSL programs it knows, a cell or object rule's
-    (:func:`~soar.agents.dsl.rules.rule_description_length`,
-    :func:`~soar.agents.dsl.object_rules.object_rule_description_length`) for one learned from
-    the train pairs, else the source-length fallback of
+    grammar's (:func:`description_length`) for DSL programs it knows, a learned rule's
+    (:func:`rule_length`: a cell, object or stamp rule learned from the train pairs), else the source-length fallback of
     :func:`soar.agents.voting.source_description_length`.
 
     Args:

@@ -116,8 +116,7 @@ def rule_program(task: Any) -> Steps | None:
             if all(covers(table, p.input, features, relative) for p in task.test):
                 best = (len(table), features, table)
         if best is not None:
-            name = "relative_cell_rule" if relative else "cell_rule"
-            return ((name, (best[1], best[2])),)
+            return ((RULES[relative], (best[1], best[2])),)
     return None
 
 
