@@ -172,6 +172,12 @@ class Policy(abc.ABC):
         error after retries): return ``finish_reason="skipped"`` or ``"error"`` records instead.
         """
 
+    def prepare(self, tasks: Sequence[Task], budget: int) -> None:  # noqa: B027 - optional hook
+        """Hear which tasks a search will ask about next, in the order it starts them, and how
+        many programs it asks per task, to get ready ahead (work per task done in other
+        processes). Called again as the search moves on; the latest call counts. The default
+        does nothing."""
+
     def close(self) -> None:  # noqa: B027 - optional hook, most back ends need nothing here
         """Release engines, connections and memory. The default does nothing."""
 

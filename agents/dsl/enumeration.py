@@ -31,13 +31,17 @@ When nothing screened fits, :meth:`Enumeration.screen_more` screens the programs
 next, further down the same order, and :meth:`Enumeration.screen_three` goes one step further:
 the likeliest two-step programs with new behaviours are each followed by every step (pruned as
 above), and the three-step programs right on every train pair are given next.
+:meth:`Enumeration.prepare_deep` does both ahead of time and keeps what they find until
+:meth:`Enumeration.screen_deep` gives it, so that an enumeration can be built in another process
+and travel without its grids (see :mod:`~soar.agents.dsl.builders`).
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator, Sequence
-from itertools import chain, islice
+from collections import deque
+from collections.abc import Sequence
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -48,6 +52,7 @@ from .ordering import SecondSteps
 from .program import Step, Steps
 from .pruning import redundant
 from .running import behaviour, closeness, output_key, right, run_step
+from .walk import Walk
 
 if TYPE_CHECKING:
     from .grammar import Grammar
@@ -117,17 +122,23 @@ class Enumeration:
         lengths = grammar.lengths
         self.length_chances = (lengths[0], lengths[1] if len(lengths) > 1 else 0.0)
         self.max_pairs = max_pairs
-        self._grammar = grammar
-        self.second = SecondSteps(grammar, drawer, self.steps, self.chances)
+        self._grammar: Grammar | None = grammar
+        self.second: SecondSteps | None = SecondSteps(grammar, drawer, self.steps, self.chances)
         """The order of the steps after each prefix."""
-        self._programs = self._walk()
+        self._walk = Walk(self)
+        self._next: deque[Steps] = deque()
+        """Programs given before the walk goes on: the screened ones, and those found to fit
+        some other way (:meth:`give_first`)."""
         self.screened = 0
         """How many programs were screened (see :meth:`screen_more`)."""
+        self._deep: list[Steps] | None = None
+        """What deeper screening found ahead of its time (see :meth:`prepare_deep`)."""
         if task is not None and screen > 0:
-            first = list(islice(self._programs, screen))
+            first = list(islice(self._walk, screen))
             self.screened = len(first)
             self.fits = self._fitting(first)
-            self._programs = chain(self.fits, first, self._programs)
+            self._next.extend(self.fits)
+            self._next.extend(first)
             if self.fits:  # nothing left to extend: free the grids
                 self.outputs = {}
 
@@ -246,22 +257,18 @@ class Enumeration:
         return fits
 
     def screen_more(self, upto: int) -> list[Steps]:
-        """Screen the programs that come next until ``upto`` were screened in all (see the
-        module docstring), and give those right on every train pair next; none when screening
-        already found programs that fit, or without a task.
+        """Screen the programs that come after the first :attr:`screened` in the walk, until
+        ``upto`` were screened in all (see the module docstring), and give those right on every
+        train pair next; none when screening already found programs that fit, or without a task.
 
         Returns:
             The programs found, one per behaviour on the test inputs, most likely first.
         """
-        if self.fits or not self.outputs or upto <= self.screened:
-            return []
-        more = list(islice(self._programs, upto - self.screened))
-        self.screened = upto
-        found = self._fitting(more)
-        self._programs = chain(found, more, self._programs)
+        found = self._more(upto)
         if found:
             self.fits = found
             self.outputs = {}  # nothing left to extend: free the grids
+        self._next.extendleft(reversed(found))
         return found
 
     def screen_three(self, prefixes: int = 20, scanned: int = 1_000) -> list[Steps]:
@@ -276,11 +283,51 @@ class Enumeration:
         Returns:
             The programs found, one per behaviour on the test inputs, most likely prefix first.
         """
+        found = self._three(prefixes, scanned)
+        self._next.extendleft(reversed(found))
+        return found
+
+    def prepare_deep(self, upto: int, prefixes: int) -> None:
+        """Screen deeper now (:meth:`screen_more` to ``upto``, then, if nothing fits,
+        :meth:`screen_three` with ``prefixes``) but give what is found only when
+        :meth:`screen_deep` is called; the grids are let go (an enumeration built in another
+        process travels light). ``upto=0`` and ``prefixes=0``: nothing will be screened."""
+        if self._deep is None:
+            self._deep = self._more(upto) or self._three(prefixes)
+        self.outputs, self._seen_keys = {}, set()
+
+    def screen_deep(self, upto: int, prefixes: int) -> list[Steps]:
+        """Give next what deeper screening finds (see :meth:`prepare_deep`, run now unless it
+        ran before), once per enumeration.
+
+        Returns:
+            The programs found.
+        """
+        self.prepare_deep(upto, prefixes)
+        found, self._deep = self._deep or [], []
+        if found and not self.fits:
+            self.fits = found
+        self._next.extendleft(reversed(found))
+        return found
+
+    def _more(self, upto: int) -> list[Steps]:
+        """The programs right on every train pair among the walk's programs
+        :attr:`screened`..``upto`` (none when some already fit)."""
+        if self.fits or not self.outputs or upto <= self.screened:
+            return []
+        more = list(islice(Walk(self), self.screened, upto))
+        self.screened = upto
+        return self._fitting(more)
+
+    def _three(self, prefixes: int, scanned: int = 1_000) -> list[Steps]:
+        """The three-step programs right on every train pair (see :meth:`screen_three`); the
+        grids are let go."""
         if self.fits or not self.outputs or prefixes < 1:
             return []
+        assert self._grammar is not None  # the grids are let go with the grammar
         seen = set(self._seen_keys)
         candidates = []
-        for steps in islice(self._walk(), scanned + len(self.first)):
+        for steps in islice(Walk(self), scanned + len(self.first)):
             if len(steps) != 2:
                 continue
             first, (name, args) = steps
@@ -303,7 +350,6 @@ class Enumeration:
                 and self._mends(misfit, step[0])
                 and self._fits(step, outputs, test_seen)
             )
-        self._programs = chain(found, self._programs)
         self.outputs = {}  # no longer needed: free the grids
         return found
 
@@ -313,7 +359,7 @@ class Enumeration:
         screening then has nothing to add."""
         if programs:
             self.fits = [*self.fits, *programs]
-            self._programs = chain(programs, self._programs)
+            self._next.extendleft(reversed(programs))
             self.outputs = {}  # no longer needed: free the grids
 
     def feasible(self, first: int, second: int) -> bool:
@@ -326,39 +372,15 @@ class Enumeration:
     def next(self) -> Steps | None:
         """The next program, or None once every one-step and ``max_pairs`` two-step programs
         were given."""
-        return next(self._programs, None)
+        if self._next:
+            return self._next.popleft()
+        return next(self._walk, None)
 
-    def _walk(self) -> Iterator[Steps]:
-        """One-step and two-step programs merged by chance (the chance of the length included):
-        the two-step programs of each prefix come in the order of :attr:`second`, and a heap
-        keeps every prefix's next one."""
-        steps, chances, first, prefixes = self.steps, self.chances, self.first, self.prefixes
-        relations = self.relations
-        one, two = self.length_chances
-        heap: list[tuple[float, int, int]] = []
-        orders = []  # each prefix's second steps, looked up once (not once per program)
-        if two > 0:
-            for a, i in enumerate(prefixes):
-                order, after = self.second.after(steps[i][0], relations.get(i))
-                orders.append((order, after))
-                if len(order):
-                    heap.append((-two * chances[i] * float(after[0]), a, 0))
-            heapq.heapify(heap)
-        given = 0
-        k = 0
-        while k < len(first) or (heap and given < self.max_pairs):
-            if k < len(first) and (
-                not heap or given >= self.max_pairs or one * chances[first[k]] >= -heap[0][0]
-            ):
-                yield (steps[first[k]],)
-                k += 1
-                continue
-            _, a, rank = heapq.heappop(heap)
-            i = prefixes[a]
-            order, after = orders[a]
-            if rank + 1 < len(order):
-                heapq.heappush(heap, (-two * chances[i] * float(after[rank + 1]), a, rank + 1))
-            b = int(order[rank])
-            if not redundant(steps[i], steps[b]) and self.feasible(i, b):
-                given += 1
-                yield (steps[i], steps[b])
+    def __getstate__(self) -> dict[str, Any]:
+        """What travels to another process: all but the grammar and the second steps' tables
+        (the walk's orders are already read from them) and the screening's grids."""
+        self._walk.start()
+        state = dict(self.__dict__)
+        state.update(_grammar=None, second=None, outputs={}, _seen_keys=set())
+        state.update(_inputs=[], _targets=[], _colours=[])
+        return state

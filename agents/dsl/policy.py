@@ -3,8 +3,8 @@
 Spec ``dsl:default`` uses the built-in weights, ``dsl:/path/to/weights.json`` weights learned by
 :func:`soar.agents.dsl.fitting.fit`. Sample requests get the task's short programs in order of
 their chance (:class:`~soar.agents.dsl.enumeration.Enumeration`: one program per behaviour of the
-one-step programs, run once here on the task's inputs, merged with two-step programs that could
-be right; the first 2,000 of them run here on the train inputs, and those right on every train
+one-step programs, run once on the task's inputs, merged with two-step programs that could
+be right; the first 2,000 of them run on the train inputs, and those right on every train
 pair come first; with learned weights, the first 2,000 programs of the built-in weights and of
 the earlier rounds' weights they were fitted after are screened too and what fits under any comes
 first; a task drawn on a colour other than black with nothing that fits is screened again with
@@ -14,6 +14,10 @@ come next; once 2,000 programs were given for a task and still none fits, its fi
 programs are screened, then, if none fits, three-step programs), then, once those are given,
 programs of two steps or more drawn from the grammar. Refine requests get edits of the parent
 program (or fresh samples when the parent is not a DSL program).
+
+Building a task's enumeration is most of the policy's work (about half a second a task). When
+the search says which tasks come next (:meth:`DSLPolicy.prepare`), builder processes build them
+ahead (:mod:`~soar.agents.dsl.builders`); the programs given are the same.
 
 The randomness of a request comes from the seed, the task and the number of programs already
 given for the task, so the same requests for a task give the same programs whatever else is in the
@@ -38,13 +42,11 @@ from ..policy import (
     SamplingConfig,
 )
 from ..prompts import PromptConfig
-from .background import background_fits
+from .builders import Builders, BuildSettings, build_enumeration, default_builders
 from .enumeration import Enumeration
 from .grammar import Grammar
 from .mutation import feedback
-from .object_rules import object_rule_programs, stamp_rule_programs
 from .program import Steps, parse_source, to_source
-from .rules import rule_program
 
 DEFAULT_TARGET = "default"
 KEPT_ENUMERATIONS = 256
@@ -97,6 +99,10 @@ class DSLPolicy(Policy):
             a table from an object's property to its new colour) and stamp rules
             (:func:`~soar.agents.dsl.object_rules.stamp_rule_programs`: to the patch its box
             becomes), when they cover the test inputs, among the programs that fit.
+        builders: processes that build the enumerations of the tasks a search will ask about
+            next (see :meth:`prepare` and :mod:`~soar.agents.dsl.builders`), so that the
+            search's own process only hands out programs (None: one per core; 0: every
+            enumeration is built here, when first asked for).
     """
 
     def __init__(
@@ -118,6 +124,7 @@ class DSLPolicy(Policy):
         background: bool = True,
         default_fits: bool = True,
         rules: bool = True,
+        builders: int | None = None,
     ) -> None:
         super().__init__(sampling, prompts)
         self.grammar = grammar if grammar is not None else Grammar()
@@ -145,6 +152,13 @@ class DSLPolicy(Policy):
         self.deep_prefixes = deep_prefixes
         self.background = background
         self.rules = rules
+        self.settings = BuildSettings(
+            distinct, pairs, screen, background, rules, deep_screen, deep_prefixes
+        )
+        if builders is not None and builders < 0:
+            raise ValueError(f"builders: expected 0 or more processes, got {builders}")
+        self.builders = default_builders() if builders is None else builders
+        self._builders: Builders | None = None
         self.others: list[Grammar] = []
         """The grammars whose screened fits are given too: the latest earlier round's first,
         the built-in grammar last (none: not screened)."""
@@ -220,10 +234,9 @@ class DSLPolicy(Policy):
             def draw() -> Steps:
                 return self.grammar.mutate(parent, drawer, rng, hint)
         else:
-            enumeration = self._enumeration(task, drawer)
+            enumeration = self._enumeration(task)
             if count >= self.deep_after:  # each screens once, and only while nothing fits
-                enumeration.screen_more(self.deep_screen)
-                enumeration.screen_three(self.deep_prefixes)
+                enumeration.screen_deep(self.deep_screen, self.deep_prefixes)
 
             def draw() -> Steps:
                 while enumeration is not None:
@@ -245,45 +258,35 @@ class DSLPolicy(Policy):
             programs.append(steps)
         return programs
 
-    def _enumeration(self, task: Any, drawer: Any) -> Enumeration:
+    def prepare(self, tasks: Sequence[Any], budget: int) -> None:
+        """Build the enumerations of the tasks the search will ask about next in
+        :attr:`builders` processes of their own (see :mod:`~soar.agents.dsl.builders`), in
+        order; with ``budget`` programs per task, deeper screening is done there too when the
+        search will reach ``deep_after``. Nothing to do without screening or builders."""
+        if not (self.distinct and self.screen > 0) or self.builders == 0:
+            return
+        if self._builders is None:
+            self._builders = Builders(self.grammar, self.others, self.settings, self.builders)
+        upcoming = [task for task in tasks if task.id not in self._enumerations]
+        self._builders.plan(upcoming, deep=budget > self.deep_after)
+
+    def close(self) -> None:
+        """Stop the builder processes, if any."""
+        if self._builders is not None:
+            self._builders.close()
+            self._builders = None
+
+    def _enumeration(self, task: Any) -> Enumeration:
         """The task's :class:`~soar.agents.dsl.enumeration.Enumeration` (kept for the
-        :data:`KEPT_ENUMERATIONS` tasks asked for last)."""
+        :data:`KEPT_ENUMERATIONS` tasks asked for last): built ahead by the builders when
+        :meth:`prepare` planned it, else here."""
         kept = self._enumerations.pop(task.id, None)
         if kept is None:
-            screen_others = self.distinct and self.screen > 0 and bool(self.others)
-            outputs: dict = {}  # one-step outputs, run once for every grammar's screening
-            kept = Enumeration(
-                self.grammar,
-                drawer,
-                task if self.distinct else None,
-                max_pairs=self.pairs,
-                screen=self.screen,
-                one_step_outputs=outputs if screen_others else None,
-            )
-            if screen_others:
-                known, found = set(kept.fits), []
-                for other in self.others:
-                    for steps in self._other_fits(other, task, outputs):
-                        if steps not in known:
-                            known.add(steps)
-                            found.append(steps)
-                kept.give_first(found)
-            if self.distinct and self.background and not kept.fits:
-                kept.give_first(background_fits(self.grammar, task, self.screen, self.pairs))
-            if self.rules:
-                cell = rule_program(task)
-                learned = object_rule_programs(task) + stamp_rule_programs(task)
-                kept.give_first(([cell] if cell else []) + learned)
+            if self._builders is not None:
+                kept = self._builders.take(task)
+            if kept is None:
+                kept = build_enumeration(self.grammar, self.others, task, self.settings)
             if len(self._enumerations) >= KEPT_ENUMERATIONS:
                 del self._enumerations[next(iter(self._enumerations))]
         self._enumerations[task.id] = kept
         return kept
-
-    def _other_fits(self, other: Grammar, task: Any, outputs: dict) -> list[Steps]:
-        """The programs right on every train pair among ``other`` grammar's first
-        :attr:`screen` programs for ``task`` (see ``default_fits``), with the one-step
-        ``outputs`` the enumerations before ran."""
-        drawer = other.drawer(task)
-        return Enumeration(
-            other, drawer, task, self.pairs, self.screen, one_step_outputs=outputs
-        ).fits

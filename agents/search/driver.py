@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import itertools
 import queue
 import threading
 import time
@@ -43,6 +44,10 @@ from .node import Node
 
 if TYPE_CHECKING:
     from soar.agents.runs.rundir import RunDir
+
+
+PREPARE_AHEAD = 1024
+"""How many waiting tasks (past the unfinished ones) the policy hears of (:meth:`Policy.prepare`)."""
 
 
 @dataclass(frozen=True)
@@ -196,6 +201,9 @@ class _Search:
             self.start(run)
             if self.window is None or not run.finished:
                 self.active.append(run)
+        upcoming = [run.task for run in self.active if not run.finished]
+        upcoming += [run.task for run in itertools.islice(self.waiting, PREPARE_AHEAD)]
+        self.policy.prepare(upcoming, self.agent.config.programs)
 
     def loop(self) -> None:
         inflight: collections.deque[_Batch] = collections.deque()

@@ -23,9 +23,15 @@ MIX = (ROTATE, IDENTITY, INVALID, MIRROR, CRASH, IDENTITY, ROTATE)
 
 @dataclass
 class RecordingPolicy(ScriptedPolicy):
-    """A scripted policy that records, per generate call, ``(task id, kind, n)`` per request."""
+    """A scripted policy that records, per generate call, ``(task id, kind, n)`` per request, and
+    what it was told to prepare for."""
 
     calls: list[list[tuple[str, str, int]]] = field(default_factory=list)
+    prepared: list[tuple[list[str], int]] = field(default_factory=list)
+    """Per :meth:`prepare` call, the task ids (in order) and the budget."""
+
+    def prepare(self, tasks, budget):
+        self.prepared.append(([task.id for task in tasks], budget))
 
     def generate(self, requests):
         self.calls.append([(r.task.id, type(r).__name__, r.n) for r in requests])

@@ -254,6 +254,15 @@ def test_max_tasks_searches_a_few_tasks_at_a_time_and_lets_finished_ones_go(
     for k in range(len(policy.calls)):
         assert sum(first[t] <= k <= last[t] for t in order) <= 2, k
     assert first[order[2]] > min(last[order[0]], last[order[1]])
+    # The policy hears of the tasks to come, in order, unfinished ones first, with the budget.
+    assert policy.prepared[0] == (order, 12)
+    for (ids, budget), later in zip(policy.prepared, policy.prepared[1:], strict=False):
+        assert budget == 12 and later[0] == [t for t in ids if t in later[0]]  # order kept
+    asked_after = {
+        t: max(k for k, (ids, _) in enumerate(policy.prepared) if t in ids) for t in order
+    }
+    assert asked_after[order[0]] < asked_after[order[3]]  # finished tasks drop out
+    assert policy.prepared[-1][0] == []
 
     # The same run resumed from a partial log ends with the same nodes.
     logged = {task.id: [n.to_json() for n in run.read_nodes(task.id)] for task in search_tasks}
