@@ -20,6 +20,8 @@ import logging
 import multiprocessing
 import os
 import sys
+import threading
+import time
 import types
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -38,6 +40,8 @@ log = logging.getLogger(__name__)
 
 LOOKAHEAD = 64
 """How many of the tasks the search will ask about next are built (or queued) at a time."""
+PARENT_CHECK_SECONDS = 1.0
+"""How often a builder process checks that the process that started it is still there."""
 
 
 @dataclass(frozen=True)
@@ -106,9 +110,21 @@ _KEPT: tuple[Grammar, tuple[Grammar, ...], BuildSettings] | None = None
 """In a builder process: what every build there uses (sent once, when it starts)."""
 
 
-def _start_builder(grammar: Grammar, others: tuple[Grammar, ...], settings: BuildSettings) -> None:
+def _start_builder(
+    parent: int, grammar: Grammar, others: tuple[Grammar, ...], settings: BuildSettings
+) -> None:
     global _KEPT
     _KEPT = (grammar, others, settings)
+    threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    """End this builder once its parent (process id ``parent``, perhaps gone before this one
+    started) is gone, killed say: a builder waiting to hand over a build would otherwise wait
+    for ever (it holds the reading end of the queue too)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
 
 
 def _build(task: Any, deep: bool) -> Enumeration:
@@ -157,7 +173,7 @@ class Builders:
     ) -> None:
         if workers < 1 or lookahead < 1:
             raise ValueError(f"workers and lookahead: expected >= 1, got {workers}, {lookahead}")
-        self._start = (grammar, tuple(others), settings)
+        self._start = (os.getpid(), grammar, tuple(others), settings)
         self.workers, self.lookahead = workers, max(lookahead, 2 * workers)
         self._pool: ProcessPoolExecutor | None = None
         self._planned: dict[str, tuple[Any, Future[Enumeration]]] = {}

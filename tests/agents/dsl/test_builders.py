@@ -9,6 +9,7 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 from soar.agents.dsl.builders import Builders, BuildSettings, build_enumeration
@@ -141,3 +142,37 @@ def test_a_script_without_a_main_guard_is_not_run_again(tmp_path):
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.splitlines() == ["script ran", "False 4"], done.stderr
+
+
+def test_builders_end_when_the_search_is_killed(tmp_path):
+    script = textwrap.dedent(
+        """
+        import time
+        from soar.agents.dsl.policy import DSLPolicy
+        from soar.arc_env import load_tasks
+        tasks = [t.public() for t in load_tasks("arc1/train")[:20]]
+        policy = DSLPolicy(builders=2)
+        policy.prepare(tasks, 6000)  # deep builds: seconds of work queued
+        print(*policy._builders._pool._processes, flush=True)
+        time.sleep(60)
+        """
+    )
+    search = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(pid) for pid in search.stdout.readline().split()]
+        assert len(pids) == 2
+    finally:
+        search.kill()
+        search.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
