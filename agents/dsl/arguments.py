@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .features import Context, size_ratios, task_context
-from .primitives_base import COLOUR_ROLES
+from .primitives_base import COLOUR_ROLES, colours_of
 
 COLOURS = tuple(range(10))
 PREFER_TO = 0.7
@@ -97,15 +97,15 @@ def pairs_info(pairs: Sequence[tuple[Any, Any]], context: Context = ()) -> TaskI
     these train pairs, or of what is left to do once a first step made the inputs (with the
     ``context`` given, since it describes the whole task)."""
     pairs = [(np.asarray(i), np.asarray(o)) for i, o in pairs]
-    inputs = set().union(*(np.unique(i).tolist() for i, _ in pairs)) if pairs else set()
-    outputs = set().union(*(np.unique(o).tolist() for _, o in pairs)) if pairs else set()
+    inputs = set().union(*(colours_of(i) for i, _ in pairs)) if pairs else set()
+    outputs = set().union(*(colours_of(o) for _, o in pairs)) if pairs else set()
     changed_from: set[int] = set()
     changed_to: set[int] = set()
     for i, o in pairs:
         if i.shape == o.shape:
             diff = i != o
-            changed_from.update(np.unique(i[diff]).tolist())
-            changed_to.update(np.unique(o[diff]).tolist())
+            changed_from.update(colours_of(i[diff]))
+            changed_to.update(colours_of(o[diff]))
     return TaskInfo(
         context=context,
         colours=tuple(sorted(inputs | outputs)) or COLOURS,

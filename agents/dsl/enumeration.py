@@ -50,6 +50,7 @@ from .arguments import SAME, ArgDrawer, TaskInfo, pairs_info
 from .features import size_relation
 from .ordering import SecondSteps
 from .program import Step, Steps
+from .primitives_base import colours_of
 from .pruning import redundant
 from .running import behaviour, closeness, output_key, right, run_step
 from .walk import Walk
@@ -151,7 +152,7 @@ class Enumeration:
         inputs = [np.asarray(p.input, dtype=np.int64) for p in (*task.train, *task.test)]
         targets = [np.asarray(p.output, dtype=np.int64) for p in task.train]
         self._inputs, self._targets = inputs, targets
-        self._colours = [set(np.unique(t).tolist()) - {0} for t in targets]
+        self._colours = [set(colours_of(t)) - {0} for t in targets]
         n_train = len(targets)
         wanted = [(t.shape, t.tobytes()) for t in targets]
         seen = self._seen_keys = {output_key(inputs)}  # the identity
@@ -187,7 +188,7 @@ class Enumeration:
         a colour its target has."""
         wrong_shape = any(o.shape != t.shape for o, t in zip(outputs, self._targets, strict=False))
         short = any(
-            not need <= set(np.unique(o).tolist())
+            not need <= set(colours_of(o))
             for o, need in zip(outputs, self._colours, strict=False)
         )
         return wrong_shape, short
