@@ -49,8 +49,8 @@ import numpy as np
 from .arguments import SAME, ArgDrawer, TaskInfo, pairs_info
 from .features import size_relation
 from .ordering import SecondSteps
-from .program import Step, Steps
 from .primitives_base import colours_of
+from .program import Step, Steps
 from .pruning import redundant
 from .running import behaviour, closeness, output_key, right, run_step
 from .walk import Walk
@@ -188,8 +188,7 @@ class Enumeration:
         a colour its target has."""
         wrong_shape = any(o.shape != t.shape for o, t in zip(outputs, self._targets, strict=False))
         short = any(
-            not need <= set(colours_of(o))
-            for o, need in zip(outputs, self._colours, strict=False)
+            not need <= set(colours_of(o)) for o, need in zip(outputs, self._colours, strict=False)
         )
         return wrong_shape, short
 
