@@ -19,6 +19,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
@@ -115,6 +116,7 @@ def _start_builder(
 ) -> None:
     global _KEPT
     _KEPT = (grammar, others, settings)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the search's to handle: it stops us
     threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
 
 

@@ -153,8 +153,15 @@ class DSLPolicy(Policy):
         self.background = background
         self.rules = rules
         self.settings = BuildSettings(
-            distinct, pairs, screen, background, rules, deep_screen, deep_prefixes
+            distinct=distinct,
+            pairs=pairs,
+            screen=screen,
+            background=background,
+            rules=rules,
+            deep_screen=deep_screen,
+            deep_prefixes=deep_prefixes,
         )
+        """What goes into each task's enumeration, wherever it is built."""
         if builders is not None and builders < 0:
             raise ValueError(f"builders: expected 0 or more processes, got {builders}")
         self.builders = default_builders() if builders is None else builders

@@ -5,7 +5,9 @@ policy itself, and a script without a main guard left alone."""
 from __future__ import annotations
 
 import logging
+import os
 import pickle
+import signal
 import subprocess
 import sys
 import textwrap
@@ -144,23 +146,35 @@ def test_a_script_without_a_main_guard_is_not_run_again(tmp_path):
         assert done.stdout.splitlines() == ["script ran", "False 4"], done.stderr
 
 
-def test_builders_end_when_the_search_is_killed(tmp_path):
+@pytest.mark.parametrize("how", ["sigkill", "ctrl-c"])
+def test_builders_end_when_the_search_is_killed_or_interrupted(how):
     script = textwrap.dedent(
         """
         import time
         from soar.agents.dsl.policy import DSLPolicy
         from soar.arc_env import load_tasks
         tasks = [t.public() for t in load_tasks("arc1/train")[:20]]
-        policy = DSLPolicy(builders=2)
-        policy.prepare(tasks, 6000)  # deep builds: seconds of work queued
-        print(*policy._builders._pool._processes, flush=True)
-        time.sleep(60)
+        with DSLPolicy(builders=2) as policy:
+            policy.prepare(tasks, 6000)  # deep builds: seconds of work queued
+            print(*policy._builders._pool._processes, flush=True)
+            time.sleep(60)
         """
     )
-    search = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    search = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a search started from a shell
+    )
     try:
         pids = [int(pid) for pid in search.stdout.readline().split()]
         assert len(pids) == 2
+        if how == "sigkill":  # the search alone is killed: its builders must notice
+            search.kill()
+        else:  # Ctrl-C reaches every process of the group: the search stops its builders
+            os.killpg(search.pid, signal.SIGINT)
+        _, err = search.communicate(timeout=60)
     finally:
         search.kill()
         search.wait()
@@ -168,6 +182,8 @@ def test_builders_end_when_the_search_is_killed(tmp_path):
     while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
         time.sleep(0.2)
     assert not any(_alive(pid) for pid in pids)
+    if how == "ctrl-c":
+        assert err.count("KeyboardInterrupt") == 1, err  # the search's, none from a builder
 
 
 def _alive(pid):
