@@ -116,7 +116,7 @@ def _start_builder(
 ) -> None:
     global _KEPT
     _KEPT = (grammar, others, settings)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the search's to handle: it stops us
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as it started (see _starting_builders)
     threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
 
 
@@ -136,17 +136,24 @@ def _build(task: Any, deep: bool) -> Enumeration:
 
 
 @contextlib.contextmanager
-def _main_left_out() -> Iterator[None]:
+def _starting_builders() -> Iterator[None]:
     """Processes started here do not run the parent's ``__main__`` again: a spawned process
     imports the main script unless told otherwise, and a script without an ``if __name__ ==
     "__main__"`` guard (or one read from standard input, or a notebook) would start a search
-    there or die. Builders need nothing from it: they only run soar's own code."""
+    there or die. Builders need nothing from it: they only run soar's own code. They also start
+    with Ctrl-C ignored (a signal ignored at ``exec`` stays ignored, and Python then installs no
+    handler of its own): one pressed while a builder still imports would kill it half started,
+    and the search, which handles Ctrl-C, stops its builders itself."""
     main = sys.modules["__main__"]
     sys.modules["__main__"] = types.ModuleType("__main__")
+    here = threading.current_thread() is threading.main_thread()  # signals are set from it only
+    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN) if here else None
     try:
         yield
     finally:
         sys.modules["__main__"] = main
+        if here:
+            signal.signal(signal.SIGINT, interrupt)
 
 
 def default_builders() -> int:
@@ -207,7 +214,7 @@ class Builders:
                 initargs=self._start,
             )
         try:
-            with _main_left_out():  # the first submit starts the processes
+            with _starting_builders():  # the first submit starts the processes
                 while self._upcoming and len(self._planned) < self.lookahead:
                     task = self._upcoming.popleft()
                     future = self._pool.submit(_build, task, self._deep)
@@ -237,9 +244,19 @@ class Builders:
         self.close()
 
     def close(self) -> None:
-        """Stop the builder processes (builds not taken are dropped)."""
+        """Stop the builder processes now (builds not taken, running ones too, are dropped:
+        a deep build can take seconds, and a search stopped by Ctrl-C should not wait)."""
         self._planned.clear()
         self._upcoming.clear()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if hasattr(pool, "terminate_workers"):  # Python 3.14
+            pool.terminate_workers()
+            return
+        processes = list(pool._processes.values())  # no public way to stop them before 3.14
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join()

@@ -157,7 +157,8 @@ def test_builders_end_when_the_search_is_killed_or_interrupted(how):
         with DSLPolicy(builders=2) as policy:
             policy.prepare(tasks, 6000)  # deep builds: seconds of work queued
             print(*policy._builders._pool._processes, flush=True)
-            time.sleep(60)
+            for _ in range(600):  # a search's main thread runs often: a signal another thread
+                time.sleep(0.1)  # received is seen then (one long sleep would hide it)
         """
     )
     search = subprocess.Popen(
@@ -174,7 +175,7 @@ def test_builders_end_when_the_search_is_killed_or_interrupted(how):
             search.kill()
         else:  # Ctrl-C reaches every process of the group: the search stops its builders
             os.killpg(search.pid, signal.SIGINT)
-        _, err = search.communicate(timeout=60)
+        _, err = search.communicate(timeout=120)
     finally:
         search.kill()
         search.wait()
