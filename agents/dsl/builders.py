@@ -30,6 +30,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from soar.arc_env.executor.pool import usable_cores
+
 from .background import background_fits
 from .enumeration import Enumeration
 from .grammar import Grammar
@@ -157,9 +159,10 @@ def _starting_builders() -> Iterator[None]:
 
 
 def default_builders() -> int:
-    """Builder processes by default: one per core, as the executor has workers (a builder waits
-    once it is :data:`LOOKAHEAD` tasks ahead, so the two share the cores as the work needs)."""
-    return os.cpu_count() or 1
+    """Builder processes by default: one per usable core, as the executor has workers (a
+    builder waits once it is :data:`LOOKAHEAD` tasks ahead, so the two share the cores as the
+    work needs)."""
+    return usable_cores()
 
 
 class Builders:

@@ -381,6 +381,5 @@ class Enumeration:
         (the walk's orders are already read from them) and the screening's grids."""
         self._walk.start()
         state = dict(self.__dict__)
-        state.update(_grammar=None, second=None, outputs={}, _seen_keys=set())
-        state.update(_inputs=[], _targets=[], _colours=[])
-        return state
+        left = {"_grammar": None, "second": None, "outputs": {}, "_seen_keys": set()}
+        return {**state, **left, "_inputs": [], "_targets": [], "_colours": []}

@@ -133,25 +133,19 @@ class DSLPolicy(Policy):
             raise ValueError(f"tries and remember: expected >= 1, got {tries} and {remember}")
         self.tries = tries
         self.remember = remember
-        self.distinct = distinct
         if pairs < 0:
             raise ValueError(f"pairs: expected 0 or more two-step programs, got {pairs}")
-        self.pairs = pairs
         if not 0 <= refine_from <= 1:
             raise ValueError(f"refine_from: expected a train accuracy 0..1, got {refine_from}")
         self.refine_from = refine_from
         if screen < 0:
             raise ValueError(f"screen: expected 0 or more programs to screen, got {screen}")
-        self.screen = screen
         if min(deep_after, deep_screen, deep_prefixes) < 0:
             raise ValueError(
                 "deep_after, deep_screen and deep_prefixes: expected 0 or more, got "
                 f"{deep_after}, {deep_screen} and {deep_prefixes}"
             )
-        self.deep_after, self.deep_screen = deep_after, deep_screen
-        self.deep_prefixes = deep_prefixes
-        self.background = background
-        self.rules = rules
+        self.deep_after = deep_after
         self.settings = BuildSettings(
             distinct=distinct,
             pairs=pairs,
@@ -161,7 +155,8 @@ class DSLPolicy(Policy):
             deep_screen=deep_screen,
             deep_prefixes=deep_prefixes,
         )
-        """What goes into each task's enumeration, wherever it is built."""
+        """What goes into each task's enumeration, wherever it is built (the keywords of the
+        same names)."""
         if builders is not None and builders < 0:
             raise ValueError(f"builders: expected 0 or more processes, got {builders}")
         self.builders = default_builders() if builders is None else builders
@@ -243,7 +238,7 @@ class DSLPolicy(Policy):
         else:
             enumeration = self._enumeration(task)
             if count >= self.deep_after:  # each screens once, and only while nothing fits
-                enumeration.screen_deep(self.deep_screen, self.deep_prefixes)
+                enumeration.screen_deep(self.settings.deep_screen, self.settings.deep_prefixes)
 
             def draw() -> Steps:
                 while enumeration is not None:
@@ -270,7 +265,7 @@ class DSLPolicy(Policy):
         :attr:`builders` processes of their own (see :mod:`~soar.agents.dsl.builders`), in
         order; with ``budget`` programs per task, deeper screening is done there too when the
         search will reach ``deep_after``. Nothing to do without screening or builders."""
-        if not (self.distinct and self.screen > 0) or self.builders == 0:
+        if not (self.settings.distinct and self.settings.screen > 0) or self.builders == 0:
             return
         if self._builders is None:
             self._builders = Builders(self.grammar, self.others, self.settings, self.builders)
