@@ -184,7 +184,9 @@ def test_builders_end_when_the_search_is_killed_or_interrupted(how):
         time.sleep(0.2)
     assert not any(_alive(pid) for pid in pids)
     if how == "ctrl-c":
-        assert err.count("KeyboardInterrupt") == 1, err  # the search's, none from a builder
+        # At most the search's own (under heavy load it has once exited without a traceback);
+        # none from a builder.
+        assert err.count("KeyboardInterrupt") <= 1 and "SpawnProcess" not in err, err
 
 
 def _alive(pid):
