@@ -8,6 +8,13 @@ source's own would, built from a runner compiled once per number of steps. The r
 where the source's do (``np.array`` on line 6, step ``i`` on line ``7 + i``) and it is compiled
 under the executor's program file name, so an error names the same line. Any other source gets
 None, and the executor compiles it as usual.
+
+Programs share their leading steps: an enumeration tries many second steps after each first one,
+and refinements change the last step of a program tried before. A worker therefore keeps the
+outputs of leading steps (:class:`PrefixCache`, by input grid and steps) and starts a program
+after the longest leading part it has already run on that grid. Primitives are deterministic
+functions of the grid and their arguments, so the output is the same; the cache keeps its own
+copies and hands out copies, so no step can change what a later program finds.
 """
 
 from __future__ import annotations
@@ -26,15 +33,62 @@ _FIRST_STEP_LINE = 7  # to_source: header, import, 2 blank lines, def, np.array,
 
 _RUNNERS: dict[int, Callable] = {}
 
+MAX_CACHED_BYTES = 48 << 20
+"""Bytes of prefix outputs a worker keeps (its memory limit is usually 1 GiB); all are dropped
+when a new one would not fit."""
+
+
+class PrefixCache:
+    """Outputs of programs' leading steps, by the input grid (as a tuple of row tuples) and the
+    steps that ran on it (``((function, args), ...)``)."""
+
+    def __init__(self, max_bytes: int = MAX_CACHED_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.by_grid: dict[tuple, dict[tuple, np.ndarray]] = {}
+        self.hits = self.misses = 0
+
+    def longest(self, grid: tuple, calls: tuple) -> tuple[int, np.ndarray | None]:
+        """The number of leading steps of ``calls`` (fewer than all) whose output on ``grid`` is
+        kept, with a copy of that output; ``(0, None)`` if none is."""
+        kept = self.by_grid.get(grid)
+        if kept:
+            for k in range(len(calls) - 1, 0, -1):
+                found = kept.get(calls[:k])
+                if found is not None:
+                    self.hits += 1
+                    return k, found.copy()
+        self.misses += 1
+        return 0, None
+
+    def keep(self, grid: tuple, prefix: tuple, output: object) -> None:
+        """Keep a copy of ``output``, what ``prefix`` made of ``grid`` (only plain arrays)."""
+        if type(output) is not np.ndarray:
+            return
+        if self.size + output.nbytes > self.max_bytes:
+            self.by_grid.clear()
+            self.size = 0
+        self.by_grid.setdefault(grid, {})[prefix] = output.copy()
+        self.size += output.nbytes
+
+
+CACHE = PrefixCache()
+"""This process's prefix cache (each executor worker has its own)."""
+
 
 def _runner(n: int) -> Callable:
-    """``transform(grid, steps)`` applying ``n`` (function, args) steps, laid out line for line
-    like :func:`~soar.agents.dsl.program.to_source`'s output."""
+    """``transform(grid, steps, first=0, last=n)``: steps ``first..last - 1`` of ``n`` (function,
+    args) steps applied to ``grid`` (converted by ``np.array`` when ``first`` is 0), laid out
+    line for line like :func:`~soar.agents.dsl.program.to_source`'s output."""
     runner = _RUNNERS.get(n)
     if runner is None:
         lines = [""] * (_FIRST_STEP_LINE - 3)
-        lines += ["def transform(grid, steps):", "    g = np.array(grid)"]
-        lines += [f"    g = steps[{i}][0](g, *steps[{i}][1])" for i in range(n)]
+        lines += [f"def transform(g, steps, first=0, last={n}):"]
+        lines += ["    g = np.array(g) if first == 0 else g"]
+        lines += [
+            f"    g = steps[{i}][0](g, *steps[{i}][1]) if first <= {i} < last else g"
+            for i in range(n)
+        ]
         lines.append("    return g")
         namespace: dict = {"np": np}
         exec(compile("\n".join(lines) + "\n", PROGRAM_FILENAME, "exec"), namespace)
@@ -42,10 +96,37 @@ def _runner(n: int) -> Callable:
     return runner
 
 
-def load_program(source: str) -> Callable | None:
+def _with_prefixes(calls: tuple, cache: PrefixCache) -> Callable:
+    """The ``transform`` of a program of two or more steps: it starts after the longest leading
+    part already run on the same grid, and keeps the outputs of the leading parts it runs."""
+    run = _runner(len(calls))
+    last = len(calls) - 1
+
+    def transform(grid):
+        try:
+            key = tuple(map(tuple, grid))
+            hash(key)
+        except TypeError:  # not rows of cells: the plain runner raises what the source would
+            return run(grid, calls)
+        start, g = cache.longest(key, calls)
+        if g is None:
+            g = grid
+        for i in range(start, last):
+            g = run(g, calls, i, i + 1)
+            cache.keep(key, calls[: i + 1], g)
+        return run(g, calls, last, last + 1)
+
+    return transform
+
+
+def load_program(source: str, cache: PrefixCache | None = CACHE) -> Callable | None:
     """The ``transform`` of a DSL program's source, or None if the source is anything else (not
     exactly as :func:`~soar.agents.dsl.program.to_source` writes it, or naming a function that
     ``from soar.agents.dsl.primitives import *`` does not bring).
+
+    Args:
+        source: the program's source.
+        cache: where the outputs of leading steps are kept and found (None: run every step).
 
     >>> src = to_source((("flip_h", ()), ("recolour", (1, 2))))
     >>> load_program(src)([[1, 0]]).tolist()
@@ -63,4 +144,6 @@ def load_program(source: str) -> Callable | None:
         if name not in exported or name == "np":
             return None
         calls.append((getattr(primitives, name), args))
+    if cache is not None and len(calls) > 1:
+        return _with_prefixes(tuple(calls), cache)
     return partial(_runner(len(calls)), steps=tuple(calls))

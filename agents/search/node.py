@@ -22,7 +22,22 @@ SAMPLE, REFINE = "sample", "refine"
 
 
 def _grid_json(grid: Grid | None) -> list[str] | None:
-    return None if grid is None else to_rows(grid)
+    """The grid's rows of digits; a grid written before (the executor hands out one shared grid
+    per distinct output, and searches repeat outputs) is looked up, not converted again."""
+    if grid is None:
+        return None
+    if type(grid) is not tuple:  # only immutable grids are remembered
+        return to_rows(grid)
+    found = _WRITTEN.get(id(grid))
+    if found is None or found[0] is not grid:  # held below, so its id is not reused meanwhile
+        if len(_WRITTEN) >= 100_000:
+            _WRITTEN.clear()
+        found = _WRITTEN[id(grid)] = (grid, tuple(to_rows(grid)))
+    return list(found[1])
+
+
+_WRITTEN: dict[int, tuple[Grid, tuple[str, ...]]] = {}
+"""Grids written, by identity, with their rows (each entry holds its grid)."""
 
 
 def _grid_from(value: list | None) -> Grid | None:

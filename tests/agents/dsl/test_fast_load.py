@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 from soar.agents.dsl import primitives
-from soar.agents.dsl.fast_load import load_program
+from soar.agents.dsl.fast_load import PrefixCache, load_program
 from soar.agents.dsl.grammar import Grammar
 from soar.agents.dsl.program import to_source
 from soar.arc_env import Executor, Status
@@ -44,6 +44,65 @@ def test_fast_and_compiled_programs_agree_on_outputs_and_errors(arc1_train):
                 assert _outcome(fast, grid) == expected, source
                 errors += expected[0] == "error"
     assert errors > 50  # errors (with their line numbers) were compared, not only outputs
+
+
+def test_programs_sharing_leading_steps_start_from_kept_outputs_and_agree(arc1_train):
+    """Programs made of one task's sampled steps, recombined so that many share their first one
+    or two steps: each run from the prefix cache gives the compiled source's output or error."""
+    grammar, rng = Grammar(), random.Random(1)
+    task = arc1_train[sorted(arc1_train)[3]]
+    steps = [step for _ in range(30) for step in grammar.sample(task, rng)]
+    firsts, lasts = steps[:8], steps[8:20]
+    programs = [(a, b) for a in firsts for b in lasts] + [
+        (a, b, c) for a in firsts[:3] for b in lasts[:3] for c in lasts[3:8]
+    ]
+    cache = PrefixCache()
+    grids = [pair.input for pair in task.train + task.test]
+    errors = 0
+    for program in programs:
+        source = to_source(program)
+        fast = load_program(source, cache)
+        for grid in grids:
+            expected = _outcome(_compiled_transform(source), grid)
+            assert _outcome(fast, grid) == expected, source
+            errors += expected[0] == "error"
+    runs = len(programs) * len(grids)
+    assert cache.hits + cache.misses == runs
+    assert cache.hits > runs / 2  # most started after kept leading steps (not after failed ones)
+    assert errors > 0
+
+
+def test_the_cache_keeps_and_hands_out_copies_and_stays_within_its_bytes():
+    cache = PrefixCache(max_bytes=3 * 800)  # three 10x10 int64 grids
+    grid = tuple((0,) * 10 for _ in range(10))
+    calls = ((np.flipud, ()), (np.fliplr, ()))
+    output = np.ones((10, 10), dtype=np.int64)
+    cache.keep(grid, calls[:1], output)
+    output[0, 0] = 7  # the step's output is changed after it was kept
+    k, found = cache.longest(grid, calls)
+    assert k == 1 and found.sum() == 100
+    found[:] = 3  # and what was handed out is changed too
+    assert cache.longest(grid, calls)[1].sum() == 100
+    assert cache.longest(grid, calls[:1]) == (0, None)  # never the whole program
+    for i in range(3):
+        cache.keep(((i,),), calls[:1], output)
+    assert cache.size == 800 and cache.longest(grid, calls) == (0, None)  # was full: dropped all
+    cache.keep(grid, calls[:1], [[1]])  # not an array: not kept
+    assert cache.longest(grid, calls) == (0, None)
+
+
+def _direct(transform, grid):
+    try:
+        return "ok", np.asarray(transform(grid)).tolist()
+    except Exception as exc:
+        return "error", _worker.describe(exc)
+
+
+@pytest.mark.parametrize("grid", [5, None, [[[1]]], [[1, 2], [3]], np.array([[1, 0]])])
+def test_inputs_that_are_not_rows_of_cells_fail_or_pass_as_the_source_does(grid):
+    source = to_source((("flip_h", ()), ("recolour", (1, 2))))
+    expected = _direct(_compiled_transform(source), grid)
+    assert _direct(load_program(source, PrefixCache()), grid) == expected
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -49,3 +50,16 @@ def test_malformed_rows_are_refused(rows):
 def test_rows_of_the_extreme_sizes():
     for grid in (((7,),), tuple(tuple((r + c) % 10 for c in range(30)) for r in range(30))):
         assert from_rows(to_rows(grid)) == grid
+
+
+def test_a_grid_written_again_gives_the_same_rows_and_a_caller_cannot_change_them():
+    first = node().to_json()
+    first["train"][0]["output"].append("555")  # a caller changes what it was given
+    again = node().to_json()  # the same grid object: its rows are remembered
+    assert again["train"][0]["output"] == ["012", "987"]
+    assert again["test"][0]["output"] == ["5"]
+    listed = [list(row) for row in GRID]  # a mutable grid is converted every time
+    with_list = dataclasses.replace(node(), train=(InputResult(Status.OK, listed),))
+    assert with_list.to_json()["train"][0]["output"] == ["012", "987"]
+    listed[0][0] = 4
+    assert with_list.to_json()["train"][0]["output"] == ["412", "987"]
