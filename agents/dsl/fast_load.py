@@ -1,8 +1,9 @@
 """Loading DSL programs in executor workers without compiling their source.
 
 Compiling and executing a program's module costs about a tenth of a DSL program's whole run in a
-worker. :func:`load_program` is the program loader ``soar.agents.dsl.primitives`` offers the executor
-(as ``__arc_program_loader__``; see ``soar.arc_env.executor._worker``): for a source that is exactly
+worker. :func:`load_worker_program` (:func:`load_program` with the worker's prefix cache) is the
+program loader ``soar.agents.dsl.primitives`` offers the executor (as ``__arc_program_loader__``;
+see ``soar.arc_env.executor._worker``): for a source that is exactly
 what :func:`~soar.agents.dsl.program.to_source` writes, it returns a ``transform`` that behaves as the
 source's own would, built from a runner compiled once per number of steps. The runner's lines sit
 where the source's do (``np.array`` on line 6, step ``i`` on line ``7 + i``) and it is compiled
@@ -98,11 +99,17 @@ def _runner(n: int) -> Callable:
 
 def _with_prefixes(calls: tuple, cache: PrefixCache) -> Callable:
     """The ``transform`` of a program of two or more steps: it starts after the longest leading
-    part already run on the same grid, and keeps the outputs of the leading parts it runs."""
+    part already run on the same grid, and keeps the outputs of the leading parts it runs.
+
+    Grids are told apart by their values, so rows must hold ints as the executor's workers pass
+    them (``[[1.0]]`` and ``[[True]]`` would be taken for ``[[1]]``); inputs that are not lists
+    run every step."""
     run = _runner(len(calls))
     last = len(calls) - 1
 
     def transform(grid):
+        if type(grid) is not list:  # workers pass lists: anything else runs every step
+            return run(grid, calls)
         try:
             key = tuple(map(tuple, grid))
             hash(key)
@@ -119,14 +126,15 @@ def _with_prefixes(calls: tuple, cache: PrefixCache) -> Callable:
     return transform
 
 
-def load_program(source: str, cache: PrefixCache | None = CACHE) -> Callable | None:
+def load_program(source: str, cache: PrefixCache | None = None) -> Callable | None:
     """The ``transform`` of a DSL program's source, or None if the source is anything else (not
     exactly as :func:`~soar.agents.dsl.program.to_source` writes it, or naming a function that
     ``from soar.agents.dsl.primitives import *`` does not bring).
 
     Args:
         source: the program's source.
-        cache: where the outputs of leading steps are kept and found (None: run every step).
+        cache: where the outputs of leading steps are kept and found (None: run every step);
+            its ``transform`` must then be given grids as lists of rows of ints.
 
     >>> src = to_source((("flip_h", ()), ("recolour", (1, 2))))
     >>> load_program(src)([[1, 0]]).tolist()
@@ -147,3 +155,9 @@ def load_program(source: str, cache: PrefixCache | None = CACHE) -> Callable | N
     if cache is not None and len(calls) > 1:
         return _with_prefixes(tuple(calls), cache)
     return partial(_runner(len(calls)), steps=tuple(calls))
+
+
+def load_worker_program(source: str) -> Callable | None:
+    """:func:`load_program` with this process's :data:`CACHE`: the loader DSL programs offer the
+    executor, whose workers give every program its inputs as fresh lists of rows of ints."""
+    return load_program(source, CACHE)

@@ -33,7 +33,7 @@ import inspect as _inspect
 
 import numpy as np
 
-from .fast_load import load_program as __arc_program_loader__  # noqa: F401 (executor hook)
+from .fast_load import load_worker_program as __arc_program_loader__  # noqa: F401 (executor hook)
 
 # The registry, re-exported; `import *` brings only the primitives and np (see __all__).
 from .primitives_base import PARAM_KINDS as PARAM_KINDS

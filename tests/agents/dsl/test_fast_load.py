@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 from soar.agents.dsl import primitives
-from soar.agents.dsl.fast_load import PrefixCache, load_program
+from soar.agents.dsl.fast_load import PrefixCache, load_program, load_worker_program
 from soar.agents.dsl.grammar import Grammar
 from soar.agents.dsl.program import to_source
 from soar.arc_env import Executor, Status
@@ -127,7 +127,7 @@ def test_the_executor_workers_use_the_loader_and_report_the_same_errors(arc1_tra
     bad = to_source((("rotate_180", ()), ("scale_down", (2,))))
     renamed = bad.replace("scale_down", "scale_dowm")  # a typo: compiled, NameError at line 8
     with Executor(workers=1, timeout=1.0, preload=PRELOAD) as ex:
-        assert primitives.__arc_program_loader__ is load_program
+        assert primitives.__arc_program_loader__ is load_worker_program
         solved, failed, typo = ex.run([(task, good), (task, bad), (task, renamed)])
     assert solved.all_train_correct and solved.test_outputs == task.test_outputs
     first = failed.train[0]
