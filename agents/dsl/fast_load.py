@@ -20,6 +20,7 @@ copies and hands out copies, so no step can change what a later program finds.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from functools import partial
@@ -33,6 +34,7 @@ PROGRAM_FILENAME = "<program>"
 _FIRST_STEP_LINE = 7  # to_source: header, import, 2 blank lines, def, np.array, then the steps
 
 _RUNNERS: dict[int, Callable] = {}
+_PRIMITIVES = "soar.agents.dsl.primitives"  # imports this module: looked up when first needed
 
 MAX_CACHED_BYTES = 48 << 20
 """Bytes of prefix outputs a worker keeps (its memory limit is usually 1 GiB); all are dropped
@@ -145,7 +147,7 @@ def load_program(source: str, cache: PrefixCache | None = None) -> Callable | No
     steps = parse_source(source)
     if steps is None or to_source(steps, check=False) != source:
         return None
-    primitives = sys.modules["soar.agents.dsl.primitives"]
+    primitives = sys.modules.get(_PRIMITIVES) or importlib.import_module(_PRIMITIVES)
     exported = primitives.__all__
     calls = []
     for name, args in steps:
