@@ -11,7 +11,7 @@ under the executor's program file name, so an error names the same line. Any oth
 None, and the executor compiles it as usual.
 
 Programs share their leading steps: an enumeration tries many second steps after each first one,
-and refinements change the last step of a program tried before. A worker therefore keeps the
+and refinements change one step of a program tried before. A worker therefore keeps the
 outputs of leading steps (:class:`PrefixCache`, by input grid and steps) and starts a program
 after the longest leading part it has already run on that grid. Primitives are deterministic
 functions of the grid and their arguments, so the output is the same; the cache keeps its own
@@ -114,10 +114,9 @@ def _with_prefixes(calls: tuple, cache: PrefixCache) -> Callable:
             return run(grid, calls)
         try:
             key = tuple(map(tuple, grid))
-            hash(key)
+            start, g = cache.longest(key, calls)  # hashes the key
         except TypeError:  # not rows of cells: the plain runner raises what the source would
             return run(grid, calls)
-        start, g = cache.longest(key, calls)
         if g is None:
             g = grid
         for i in range(start, last):

@@ -26,7 +26,7 @@ def _grid_json(grid: Grid | None) -> list[str] | None:
     per distinct output, and searches repeat outputs) is looked up, not converted again."""
     if grid is None:
         return None
-    if type(grid) is not tuple:  # only immutable grids are remembered
+    if type(grid) is not tuple or not grid or type(grid[0]) is not tuple:  # immutable ones only
         return to_rows(grid)
     found = _WRITTEN.get(id(grid))
     if found is None or found[0] is not grid:  # held below, so its id is not reused meanwhile
