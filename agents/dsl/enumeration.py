@@ -380,6 +380,5 @@ class Enumeration:
         """What travels to another process: all but the grammar and the second steps' tables
         (the walk's orders are already read from them) and the screening's grids."""
         self._walk.start()
-        state = dict(self.__dict__)
-        left = {"_grammar": None, "second": None, "outputs": {}, "_seen_keys": set()}
-        return {**state, **left, "_inputs": [], "_targets": [], "_colours": []}
+        left_out = {"_grammar": None, "second": None, "outputs": {}, "_seen_keys": set()}
+        return {**self.__dict__, **left_out, "_inputs": [], "_targets": [], "_colours": []}
