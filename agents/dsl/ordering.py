@@ -46,6 +46,8 @@ class SecondSteps:
         self._chances = np.asarray(chances)
         self._step_tables: tuple[np.ndarray, np.ndarray, list[tuple[str, Any]]] | None = None
         self._name_tilts: dict[tuple[str, str | None], np.ndarray] = {}
+        self._transition_tilts: dict[str | None, np.ndarray] = {}
+        self._shape_tilts: dict[str, np.ndarray] = {}
         self._argument_tilts: dict[TaskInfo, np.ndarray] = {}
         self._orders: dict[tuple | None, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -104,19 +106,40 @@ class SecondSteps:
     def _name_tilt(self, prev: str, relation: str | None) -> np.ndarray:
         """Per primitive of :attr:`_names`, the factor on its one-step chance as the step after
         ``prev`` (the grammar's transitions) given outputs the targets are ``relation`` than
-        (the shape tilt; None: the task's own)."""
+        (the shape tilt; None: the task's own): the product of the two factors, each computed
+        once per task for its key (a task has about a hundred prefixes but few relations)."""
         key = (prev, relation)
         tilt = self._name_tilts.get(key)
+        if tilt is None:
+            tilt = self._transition_tilt(prev)
+            if relation is not None and self._grammar.shape_bias > 0:
+                tilt = tilt * self._shape_tilt(relation)
+            self._name_tilts[key] = tilt
+        return tilt
+
+    def _transition_tilt(self, prev: str) -> np.ndarray:
+        """Per primitive of :attr:`_names`, its weight after ``prev`` over its weight as a
+        first step (0 where that is 0); the same for every ``prev`` without transitions."""
+        key = prev if prev in self._grammar.transitions else None
+        tilt = self._transition_tilts.get(key)
         if tilt is None:
             grammar, ctx = self._grammar, self._context
             factors = []
             for name in self._names:
                 w = grammar.weight(ctx, name)
-                f = grammar.weight(ctx, name, prev) / w if w else 0.0
-                if relation is not None and grammar.shape_bias > 0:
-                    f *= grammar.shape_tilt(relation, name) / grammar.shape_tilt(self.own[0], name)
-                factors.append(f)
-            tilt = self._name_tilts[key] = np.array(factors)
+                factors.append(grammar.weight(ctx, name, key) / w if w else 0.0)
+            tilt = self._transition_tilts[key] = np.array(factors)
+        return tilt
+
+    def _shape_tilt(self, relation: str) -> np.ndarray:
+        """Per primitive of :attr:`_names`, its shape tilt for outputs the targets are
+        ``relation`` than, over the tilt for the task's own relation."""
+        tilt = self._shape_tilts.get(relation)
+        if tilt is None:
+            grammar, own = self._grammar, self.own[0]
+            tilt = self._shape_tilts[relation] = np.array(
+                [grammar.shape_tilt(relation, n) / grammar.shape_tilt(own, n) for n in self._names]
+            )
         return tilt
 
     def _argument_tilt(self, left: TaskInfo, values: list[tuple[str, Any]]) -> np.ndarray:

@@ -304,3 +304,36 @@ def test_second_steps_take_the_colours_the_first_step_left_wrong(grammar):
         assert enumeration.second.after(name, enumeration.relations[i]) == enumeration.second.after(
             name
         )
+
+
+def test_tilted_second_steps_multiply_transition_shape_and_argument_factors(grammar, public_tasks):
+    # After a prefix, a step's chance is its one-step chance times three factors: its weight
+    # after the prefix's primitive over its weight as a first step, its shape tilt for how the
+    # targets compare with the prefix's outputs over the tilt for the task's own relation, and
+    # the arguments those outputs call for.
+    from soar.agents.dsl.grammar import Grammar
+
+    task = public_tasks["0b148d64"]  # larger inputs than outputs: crops change the relation
+    plain = Enumeration(grammar, grammar.drawer(task), task)
+    first = next(i for i, rel in plain.relations.items() if rel != plain.second.own)
+    prev = plain.steps[first][0]
+    learned = Grammar(transitions={prev: {"scale_up": 4.0, "recolour": 0.5}})
+    enumeration = Enumeration(learned, learned.drawer(task), task)
+    second, ctx = enumeration.second, enumeration.second._context
+    relation = enumeration.relations[enumeration.steps.index(plain.steps[first])]
+    assert relation != second.own  # the tilt is on
+    order, chances = second.after(prev, relation)
+    _, slots, values = second._tables()
+    arguments = second._argument_tilt(relation[1], values)[slots].prod(axis=1)
+    for rank in range(0, len(order), max(1, len(order) // 50)):
+        i = int(order[rank])
+        name = enumeration.steps[i][0]
+        w = learned.weight(ctx, name)
+        moved = learned.weight(ctx, name, prev) / w
+        shaped = learned.shape_tilt(relation[0], name) / learned.shape_tilt(second.own[0], name)
+        expected = enumeration.chances[i] * moved * shaped * arguments[i]
+        assert chances[rank] == pytest.approx(expected, rel=1e-12)
+    scale = [r for r, i in enumerate(order) if enumeration.steps[int(i)][0] == "scale_up"]
+    untilted = second.after("flip_h" if prev != "flip_h" else "flip_v", relation)[0]
+    plain_scale = [r for r, i in enumerate(untilted) if enumeration.steps[int(i)][0] == "scale_up"]
+    assert scale and scale[0] < plain_scale[0]  # the transition moves scalings up
