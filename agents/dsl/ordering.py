@@ -45,7 +45,6 @@ class SecondSteps:
         self._names = sorted({name for name, _ in steps})
         self._chances = np.asarray(chances)
         self._step_tables: tuple[np.ndarray, np.ndarray, list[tuple[str, Any]]] | None = None
-        self._name_tilts: dict[tuple[str, str | None], np.ndarray] = {}
         self._transition_tilts: dict[str | None, np.ndarray] = {}
         self._shape_tilts: dict[str, np.ndarray] = {}
         self._argument_tilts: dict[TaskInfo, np.ndarray] = {}
@@ -108,13 +107,9 @@ class SecondSteps:
         ``prev`` (the grammar's transitions) given outputs the targets are ``relation`` than
         (the shape tilt; None: the task's own): the product of the two factors, each computed
         once per task for its key (a task has about a hundred prefixes but few relations)."""
-        key = (prev, relation)
-        tilt = self._name_tilts.get(key)
-        if tilt is None:
-            tilt = self._transition_tilt(prev)
-            if relation is not None and self._grammar.shape_bias > 0:
-                tilt = tilt * self._shape_tilt(relation)
-            self._name_tilts[key] = tilt
+        tilt = self._transition_tilt(prev)
+        if relation is not None and self._grammar.shape_bias > 0:
+            tilt = tilt * self._shape_tilt(relation)
         return tilt
 
     def _transition_tilt(self, prev: str) -> np.ndarray:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from soar.agents.dsl.enumeration import Enumeration
+from soar.agents.dsl.grammar import Grammar
 from soar.agents.dsl.policy import DSLPolicy
 from soar.agents.dsl.program import parse_source
 from soar.agents.dsl.pruning import redundant
@@ -311,8 +312,6 @@ def test_tilted_second_steps_multiply_transition_shape_and_argument_factors(gram
     # after the prefix's primitive over its weight as a first step, its shape tilt for how the
     # targets compare with the prefix's outputs over the tilt for the task's own relation, and
     # the arguments those outputs call for.
-    from soar.agents.dsl.grammar import Grammar
-
     task = public_tasks["0b148d64"]  # larger inputs than outputs: crops change the relation
     plain = Enumeration(grammar, grammar.drawer(task), task)
     first = next(i for i, rel in plain.relations.items() if rel != plain.second.own)
