@@ -256,31 +256,45 @@ STAMP_FEATURES = ("colour", "size", "shape", "turned_shape", "colour_size", "col
 """The feature sets a stamp rule reads objects by (see :func:`stamp_rule`)."""
 
 
-def stamp_boxes(grid: np.ndarray, objects: str, margin: int) -> list[tuple[slice, slice] | None]:
-    """Each object's bounding box grown by ``margin`` cells on every side (None where that
-    leaves the grid), in the order of :func:`find_objects`."""
+Stamp = tuple[tuple[int, int], tuple[slice, slice], tuple[slice, slice]]
+"""Where an object's patch goes: the patch's full height and width (the object's bounding box
+grown by the margin), the part of the grid it covers, and the part of the patch that falls inside
+the grid (all of it unless the object lies within ``margin`` cells of an edge)."""
+
+
+def stamp_boxes(grid: np.ndarray, objects: str, margin: int) -> list[Stamp]:
+    """Each object's bounding box grown by ``margin`` cells on every side, clipped to the grid,
+    in the order of :func:`find_objects` (see :data:`Stamp`)."""
     h, w = grid.shape
-    boxes: list[tuple[slice, slice] | None] = []
+    boxes: list[Stamp] = []
     for o in find_objects(grid, objects):
         y0, x0 = o.top - margin, o.left - margin
-        y1, x1 = o.top + o.box.shape[0] + margin, o.left + o.box.shape[1] + margin
-        inside = y0 >= 0 and x0 >= 0 and y1 <= h and x1 <= w
-        boxes.append((slice(y0, y1), slice(x0, x1)) if inside else None)
+        size = (o.box.shape[0] + 2 * margin, o.box.shape[1] + 2 * margin)
+        top, left = max(y0, 0), max(x0, 0)
+        bottom, right = min(y0 + size[0], h), min(x0 + size[1], w)
+        boxes.append(
+            (
+                size,
+                (slice(top, bottom), slice(left, right)),
+                (slice(top - y0, bottom - y0), slice(left - x0, right - x0)),
+            )
+        )
     return boxes
 
 
 def stamp_row(key: tuple, patch: np.ndarray, width: int) -> tuple[int, ...]:
-    """A stamp table's row: the key, the patch's height and width, its cells row by row, then
-    -1s up to ``width`` values."""
+    """A stamp table's row: the key, the patch's height and width, its cells row by row (-1
+    for a cell the patch leaves as it is), then -1s up to ``width`` values."""
     row = (*key, *patch.shape, *patch.ravel().tolist())
     return row + (-1,) * (width - len(row))
 
 
 def stamp_rule(grid, objects: str, features: str, margin: int, table: Table) -> np.ndarray:
     """``grid`` with each object's box (its bounding box grown by ``margin`` cells on every side)
-    replaced by the patch ``table`` gives for its key under ``features``, object after object;
-    an object whose key has no row, or whose box leaves the grid or has another size than its
-    patch, is left as it is.
+    replaced by the patch ``table`` gives for its key under ``features``, object after object.
+    A patch's cells of -1 leave the grid's cells as they are; where a box leaves the grid, the
+    part of the patch inside it is stamped. An object whose key has no row, or whose box has
+    another size than its patch, is left as it is.
 
     Args:
         grid: a 2-D grid of colours 0..9.
@@ -288,12 +302,12 @@ def stamp_rule(grid, objects: str, features: str, margin: int, table: Table) -> 
         features: how an object's key is read (a name of :data:`STAMP_FEATURES`).
         margin: how many cells around the object's bounding box its patch covers (0 or 1).
         table: rows made by :func:`stamp_row`: the key, the patch's height and width, its
-            cells, -1s to the table's width.
+            cells (colours, or -1 to keep a cell), -1s to the table's width.
 
     Raises:
         ValueError: ``grid`` is not a non-empty 2-D grid of colours 0..9, ``objects``,
             ``features`` or ``margin`` is unknown, or a row's patch does not fit in it or has
-            colours outside 0..9.
+            values outside -1..9.
 
     A lone cell becomes a cross of 8 around it:
 
@@ -315,15 +329,17 @@ def stamp_rule(grid, objects: str, features: str, margin: int, table: Table) -> 
             )
         h, w = row[size], row[size + 1]
         cells = row[size + 2 : size + 2 + h * w]
-        if len(cells) != h * w or not all(0 <= c <= 9 for c in cells):
+        if len(cells) != h * w or not all(-1 <= c <= 9 for c in cells):
             raise ValueError(
-                f"table: expected {h * w} colours 0..9 after the height and width in {row!r}"
+                f"table: expected {h * w} colours 0..9 (or -1 to keep a cell) after the height "
+                f"and width in {row!r}"
             )
         patches[tuple(row[:size])] = np.array(cells, dtype=np.int64).reshape(h, w)
     out = g.copy()
     found = object_keys(g, objects, features)
-    for (_, key), box in zip(found, stamp_boxes(g, objects, margin), strict=True):
+    for (_, key), (shape, box, part) in zip(found, stamp_boxes(g, objects, margin), strict=True):
         patch = patches.get(key)
-        if box is not None and patch is not None and out[box].shape == patch.shape:
-            out[box] = patch
+        if patch is not None and patch.shape == shape:
+            cells = patch[part]
+            out[box] = np.where(cells >= 0, cells, out[box])
     return out

@@ -248,14 +248,19 @@ def test_stamp_rows_hold_the_key_the_size_and_the_cells():
 def test_stamp_rule_replaces_each_objects_box_by_its_patch():
     grid = np.zeros((5, 6), dtype=np.int64)
     grid[1, 1] = grid[3, 4] = 3  # two lone cells (size 1) ...
-    grid[0, 5] = 3  # ... and one on the edge, whose box leaves the grid
+    grid[0, 5] = 3  # ... and one in the corner, whose box leaves the grid
     grid[3, 1:3] = 4  # a bar of size 2: no row
     table = (stamp_row((1,), np.array(CROSS).reshape(3, 3), 12),)
     out = stamp_rule(grid, "colour4", "size", 1, table)
     expected = grid.copy()
     for y, x in ((1, 1), (3, 4)):
         expected[y - 1 : y + 2, x - 1 : x + 2] = np.array(CROSS).reshape(3, 3)
+    expected[0, 4] = expected[1, 5] = 8  # the corner's cross: the part inside the grid
     assert out.tolist() == expected.tolist()
+    keep = (stamp_row((3,), np.array([-1, 8, -1, 8, 3, 8, -1, 8, -1]).reshape(3, 3), 12),)
+    grid[0, 0] = 5  # in a corner of the first cross's box, where the patch keeps the grid's cell
+    kept = stamp_rule(grid, "colour4", "colour", 1, keep)
+    assert kept[0, 0] == 5 and kept.tolist() == np.where(grid == 5, 5, out).tolist()
     no_margin = stamp_rule(grid, "colour4", "size", 0, table)  # 1x1 boxes, 3x3 patch: kept
     assert no_margin.tolist() == grid.tolist()
 
@@ -269,6 +274,7 @@ def test_stamp_rule_replaces_each_objects_box_by_its_patch():
         (("colour4", "size", 1, ((1, 0, 3),)), "a key of 1, a height and a width"),
         (("colour4", "size", 1, ((1, 1, 2, 5),)), "expected 2 colours 0..9"),
         (("colour4", "size", 1, ((1, 1, 1, 12),)), "expected 1 colours 0..9"),
+        (("colour4", "size", 1, ((1, 1, 1, -2),)), r"\(or -1 to keep a cell\)"),
         (("blobs", "size", 1, ()), "objects: expected one of"),
     ],
 )
@@ -280,6 +286,9 @@ def test_stamp_rule_says_what_it_expected(args, message):
 STAMP_TASKS = {
     "6c434453": ("colour4", "shape", 0),  # each hollow square becomes a plus of 2
     "b60334d2": ("colour4", "colour", 1),  # each grey cell becomes a ring of 1 and 5 around 0
+    # a cell of 2 gets a 3 and an 8 above it, a 6 and a 7 below: where its box leaves the grid,
+    # the train pairs show part of the patch and the stamp is clipped
+    "a9f96cdd": ("colour4", "colour", 1),
 }
 
 
@@ -307,8 +316,9 @@ def test_no_stamp_rule_without_patches_that_cover_the_test_objects(tasks):
     (steps,) = stamp_rule_programs(task)
     assert np.array_equal(stamp_rule(lone, *steps[0][1]), crossed)
     edge = lone.copy()
-    edge[2, 2], edge[0, 0] = 0, 3  # its box leaves the grid
-    assert stamp_rule_programs(Task("edge", task.train, (Pair(edge, None),))) == []
+    edge[2, 2], edge[0, 0] = 0, 3  # its box leaves the grid: the part inside is stamped
+    (steps,) = stamp_rule_programs(Task("edge", task.train, (Pair(edge, None),)))
+    assert stamp_rule(edge, *steps[0][1])[:2, :2].tolist() == [[3, 8], [8, 0]]
     big = lone.copy()
     big[2, 2:4] = 3  # a bar: neither its size, shape nor box was seen
     assert stamp_rule_programs(Task("big", task.train, (Pair(big, None),))) == []
