@@ -289,6 +289,9 @@ STAMP_TASKS = {
     # a cell of 2 gets a 3 and an 8 above it, a 6 and a 7 below: where its box leaves the grid,
     # the train pairs show part of the patch and the stamp is clipped
     "a9f96cdd": ("colour4", "colour", 1),
+    # a cell of 2 gets 4s on its diagonals, one of 1 gets 7s beside it: the patches only paint,
+    # so the 8 next to a 2 does not erase the 2's corner (and its box leaves the grid in training)
+    "0ca9ddb6": ("colour4", "colour", 1),
 }
 
 
