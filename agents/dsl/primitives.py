@@ -129,9 +129,11 @@ from .primitives_patterns import (
     symmetry_v,
 )
 from .primitives_regions import (
+    attract,
     colour_empty_lines,
     fill_colour_boxes,
     move_objects,
+    recolour_by_nearest,
     recolour_enclosing,
     reverse_rings,
 )
@@ -182,6 +184,8 @@ __all__ = [
     "tile_unit",
     "recolour_enclosing",
     "move_objects",
+    "attract",
+    "recolour_by_nearest",
     "fill_colour_boxes",
     "continue_lines",
     "reverse_rings",

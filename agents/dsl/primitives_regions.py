@@ -1,9 +1,9 @@
-"""Region primitives: moving whole objects to an edge, recolouring the objects that enclose
-background, filling the box each colour spans, painting empty rows and columns, and reversing the
-colours of concentric rings.
+"""Region primitives: moving whole objects to an edge or towards a colour, recolouring objects by
+their nearest other colour, recolouring the objects that enclose background, filling the box
+each colour spans, painting empty rows and columns, and reversing the colours of concentric rings.
 
-An object is a connected component of non-background cells of any colours, edge and corner
-neighbours connecting (as ``crop_object8``). Each primitive takes a grid (a 2-D integer array of
+Unless a primitive says otherwise, an object is a connected component of non-background cells of
+any colours, edge and corner neighbours connecting (as ``crop_object8``). Each primitive takes a grid (a 2-D integer array of
 colours 0..9) and the parameters its registry entry names, and returns a new array; the input is
 never changed.
 """
@@ -54,6 +54,116 @@ def move_objects(grid: np.ndarray, direction: str) -> np.ndarray:
     [[0, 0, 0], [0, 0, 0], [1, 1, 0], [0, 2, 0]]
     """
     return in_direction(as_grid(grid), direction, _fall)
+
+
+MAX_MOVERS = 30
+"""The most objects :func:`attract` moves: past that, a grid is noise or texture."""
+
+
+def _approach(cells: np.ndarray, anchor: np.ndarray) -> tuple[int, int] | None:
+    """The unit step that takes the object at ``cells`` (rows of (y, x)) towards the anchor
+    cells ``anchor``: along the rows they share, else the columns they share, else the diagonal
+    to the nearest anchor cell; None when that is no diagonal."""
+    rows, cols = set(cells[:, 0].tolist()), set(cells[:, 1].tolist())
+    for axis, shared in ((0, rows), (1, cols)):
+        facing = anchor[np.isin(anchor[:, axis], list(shared))]
+        if len(facing):
+            gaps = facing[:, None, 1 - axis] - cells[None, :, 1 - axis]
+            nearest = gaps.ravel()[np.abs(gaps).argmin()]
+            step = [0, 0]
+            step[1 - axis] = int(np.sign(nearest))
+            return (step[0], step[1]) if nearest else None
+    d = anchor[:, None, :] - cells[None, :, :]
+    dy, dx = d[..., 0].ravel(), d[..., 1].ravel()
+    i = np.maximum(np.abs(dy), np.abs(dx)).argmin()
+    if abs(dy[i]) != abs(dx[i]):
+        return None
+    return int(np.sign(dy[i])), int(np.sign(dx[i]))
+
+
+@primitive("colour")
+def attract(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Move every other object straight towards the cells of ``colour`` until it touches them.
+
+    An object (8-connected non-background cells without ``colour``) moves along a row or column
+    it shares with ``colour``'s cells, else along the diagonal that meets the nearest of them,
+    one cell at a time, and stops before it would cover another cell; the nearest move first.
+    An object on no such line, or whose way ends at the grid's edge, stays where it is.
+
+    Raises:
+        ValueError: if ``colour`` is background or not in the grid, the grid has more than
+            :data:`MAX_MOVERS` other objects (noise, not shapes to move), or none moves.
+
+    >>> attract(np.array([[0, 0, 0, 0, 0], [2, 0, 0, 5, 0], [0, 0, 0, 0, 0], [0, 0, 0, 6, 0]]),
+    ...         5).tolist()
+    [[0, 0, 0, 0, 0], [0, 0, 2, 5, 0], [0, 0, 0, 6, 0], [0, 0, 0, 0, 0]]
+    """
+    colour = check_colour(colour)
+    g = as_grid(grid)
+    if colour == BACKGROUND or not (g == colour).any():
+        raise ValueError(f"colour {colour}: expected a foreground colour of the grid")
+    anchor = np.argwhere(g == colour)
+    labels, n = label((g != BACKGROUND) & (g != colour), 8)
+    if n > MAX_MOVERS:
+        raise ValueError(f"{n} objects: expected at most {MAX_MOVERS} to move")
+    objects = [np.argwhere(labels == i + 1) for i in range(n)]
+    distance = [np.abs(anchor[:, None, :] - o[None, :, :]).max(axis=2).min() for o in objects]
+    out, moved = g.copy(), False
+    h, w = g.shape
+    for i in sorted(range(n), key=lambda i: distance[i]):
+        cells, step = objects[i], _approach(objects[i], anchor)
+        if step is None:
+            continue
+        free = out == BACKGROUND
+        free[cells[:, 0], cells[:, 1]] = True
+        at, delta = cells, np.array(step)
+        while True:
+            ahead = at + delta
+            inside = (ahead >= 0).all() and (ahead[:, 0] < h).all() and (ahead[:, 1] < w).all()
+            if not inside or not free[ahead[:, 0], ahead[:, 1]].all():
+                break
+            at = ahead
+        if not inside or at is cells:
+            continue
+        colours = out[cells[:, 0], cells[:, 1]]
+        out[cells[:, 0], cells[:, 1]] = BACKGROUND
+        out[at[:, 0], at[:, 1]] = colours
+        moved = True
+    if not moved:
+        raise ValueError(f"no object moves towards colour {colour}")
+    return out
+
+
+@primitive("colour")
+def recolour_by_nearest(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Recolour each object of ``colour`` with the colour of the nearest cell of another colour.
+
+    Objects are 4-connected cells of ``colour``; distance is counted in steps along rows and
+    columns, from the object's cell nearest to a cell that is neither background nor ``colour``.
+
+    Raises:
+        ValueError: if ``colour`` is not in the grid, or no cell has another foreground colour.
+
+    >>> recolour_by_nearest(np.array([[2, 0, 5, 5, 0, 0, 3], [0, 0, 0, 0, 0, 5, 0]]), 5).tolist()
+    [[2, 0, 2, 2, 0, 0, 3], [0, 0, 0, 0, 0, 3, 0]]
+    """
+    colour = check_colour(colour)
+    g = as_grid(grid)
+    other = (g != BACKGROUND) & (g != colour)
+    if colour == BACKGROUND or not (g == colour).any() or not other.any():
+        raise ValueError(f"colour {colour}: expected it and another foreground colour in the grid")
+    distance, (near_y, near_x) = ndimage.distance_transform_cdt(
+        ~other, metric="taxicab", return_indices=True
+    )
+    labels, n = label(g == colour, 4)
+    for box, i in zip(ndimage.find_objects(labels), range(1, n + 1), strict=True):
+        mask = labels[box] == i
+        y, x = np.unravel_index(
+            np.where(mask, distance[box], np.iinfo(distance.dtype).max).argmin(), mask.shape
+        )
+        y, x = y + box[0].start, x + box[1].start
+        g[box][mask] = g[near_y[y, x], near_x[y, x]]
+    return g
 
 
 @primitive("colour")

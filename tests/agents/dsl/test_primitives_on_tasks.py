@@ -31,6 +31,10 @@ CASES = [
     ("arc1/train:d8c310e9", "continue_lines", ("right",)),  # a frieze continued to the edge
     ("arc1/train:85c4e7cd", "reverse_rings", ()),
     ("arc1/train:253bf280", "bridge_same_colour", (3,)),
+    ("arc1/train:05f2a901", "attract", (8,)),  # a shape slides until it meets the square
+    ("arc1/train:a48eeaf7", "attract", (2,)),  # grey cells slide, some diagonally, to the square
+    ("arc1/train:ddf7fa4f", "recolour_by_nearest", (5,)),  # each grey block takes its marker's
+    ("arc1/train:2204b7a8", "recolour_by_nearest", (3,)),  # each green cell the nearer border's
     # colour roles: the colour changes from pair to pair, the role does not
     ("arc1/train:c3e719e8", "fractal_of_colour", ("most_common",)),
     ("arc1/train:3345333e", "complete_pattern", ("least_common",)),

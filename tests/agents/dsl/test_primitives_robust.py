@@ -94,6 +94,8 @@ def test_most_primitives_succeed_on_the_scene():
         "crop_block",  # square, not a row of square blocks
         "crop_object_most",  # the first colour is the background, which no object has
         "reverse_rings",  # no rings of one colour
+        "attract",  # the first test colour is the background (it takes 1..9 on the scene)
+        "recolour_by_nearest",  # the same
     }
 
 

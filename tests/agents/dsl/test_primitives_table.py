@@ -402,6 +402,26 @@ CASES = [
     ("move_objects", ("left",), [[0, 0, 3], [0, 2, 0]], [[0, 3, 0], [2, 0, 0]]),  # one object
     ("move_objects", ("up",), [[0, 0], [0, 0]], [[0, 0], [0, 0]]),
     (
+        "attract",
+        (5,),
+        [[2, 0, 0, 0], [0, 0, 0, 0], [0, 0, 5, 5], [3, 0, 5, 5], [0, 0, 0, 0], [0, 4, 0, 0]],
+        [[0, 0, 0, 0], [0, 2, 0, 0], [0, 0, 5, 5], [0, 3, 5, 5], [0, 0, 0, 0], [0, 4, 0, 0]],
+    ),  # 2 on the square's diagonal, 3 on its row; 4 on no line through it: stays
+    ("attract", (5,), [[1, 0, 0, 5]], [[0, 0, 1, 5]]),
+    (
+        "recolour_by_nearest",
+        (5,),
+        [[2, 0, 5, 5, 0, 0, 3], [0, 0, 0, 0, 0, 5, 0]],
+        [[2, 0, 2, 2, 0, 0, 3], [0, 0, 0, 0, 0, 3, 0]],
+    ),  # the bar is one object (nearest: the 2), the lone 5 another (nearest: the 3)
+    # corner neighbours are two objects: the 7 is nearer one, the 2 the other
+    (
+        "recolour_by_nearest",
+        (5,),
+        [[5, 0, 0], [0, 5, 7], [2, 0, 0]],
+        [[2, 0, 0], [0, 7, 7], [2, 0, 0]],
+    ),
+    (
         "recolour_enclosing",
         (3,),
         [[1, 1, 1, 0, 1], [1, 0, 1, 0, 1], [1, 1, 1, 0, 0]],
@@ -432,6 +452,12 @@ ERRORS = [
     ("scale_down_sample", (2,), [[1, 2, 3], [4, 5, 6]]),
     ("crop_to_content", (), [[0, 0], [0, 0]]),
     ("crop_to_colour", (5,), [[1, 2]]),
+    ("attract", (5,), [[1, 0, 2]]),  # no cell of 5
+    ("attract", (0,), [[1, 0, 2]]),  # background
+    ("attract", (5,), [[5, 1, 0]]),  # the 1 already touches: nothing moves
+    ("attract", (5,), [[5, 0] + [1, 0] * 31]),  # 31 objects: noise
+    ("recolour_by_nearest", (5,), [[1, 0, 2]]),  # no cell of 5
+    ("recolour_by_nearest", (5,), [[5, 0, 5]]),  # no other colour
     ("strip_border", (), [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]]),
     ("half", ("up",), [[1, 2]]),
     ("symmetry_rot90", (0,), [[1, 2, 0]]),
