@@ -1,6 +1,7 @@
-"""Region primitives: moving whole objects to an edge or towards a colour, recolouring objects by
-their nearest other colour, recolouring the objects that enclose background, filling the box
-each colour spans, painting empty rows and columns, and reversing the colours of concentric rings.
+"""Region primitives: moving whole objects to an edge or towards a colour, copying a template
+object onto the objects of a colour, recolouring objects by their nearest other colour,
+recolouring the objects that enclose background, filling the box each colour spans, painting
+empty rows and columns, and reversing the colours of concentric rings.
 
 Unless a primitive says otherwise, an object is a connected component of non-background cells of
 any colours, edge and corner neighbours connecting (as ``crop_object8``). Each primitive takes a grid (a 2-D integer array of
@@ -132,6 +133,80 @@ def attract(grid: np.ndarray, colour: int) -> np.ndarray:
     if not moved:
         raise ValueError(f"no object moves towards colour {colour}")
     return out
+
+
+def _copy_template(grid: np.ndarray, colour: int, keep: bool) -> np.ndarray:
+    """:func:`copy_onto` (``keep``) or :func:`move_onto`."""
+    colour = check_colour(colour)
+    g = as_grid(grid)
+    if colour == BACKGROUND or not (g == colour).any():
+        raise ValueError(f"colour {colour}: expected a foreground colour of the grid")
+    others, n = label((g != BACKGROUND) & (g != colour), 8)
+    if n != 1:
+        raise ValueError(f"{n} objects without colour {colour}: expected one, the template")
+    (box,) = ndimage.find_objects(others)
+    shape = others[box] == 1
+    template = g[box]
+    th, tw = shape.shape
+    out = g.copy()
+    if not keep:
+        out[others == 1] = BACKGROUND
+    h, w = g.shape
+    labels, m = label(g == colour, 8)
+    copies = 0
+    for i, (rows, cols) in enumerate(ndimage.find_objects(labels)):
+        size = (rows.stop - rows.start, cols.stop - cols.start)
+        if size == (th, tw):  # a silhouette: the template takes its place
+            top, left = rows.start, cols.start
+            out[rows, cols][labels[rows, cols] == i + 1] = BACKGROUND
+        elif size == (1, 1) and th % 2 and tw % 2:  # a marker: the template centred on it
+            top, left = rows.start - th // 2, cols.start - tw // 2
+        else:
+            continue
+        y0, x0 = max(top, 0), max(left, 0)
+        y1, x1 = min(top + th, h), min(left + tw, w)
+        part = (slice(y0 - top, y1 - top), slice(x0 - left, x1 - left))
+        region = out[y0:y1, x0:x1]
+        region[shape[part]] = template[part][shape[part]]
+        copies += 1
+    if not copies:
+        raise ValueError(f"no object of colour {colour} has the template's size or is one cell")
+    return out
+
+
+@primitive("colour")
+def copy_onto(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Copy the one object without ``colour`` onto each object or single cell of ``colour``.
+
+    The template is the one 8-connected object of cells neither background nor ``colour`` (any
+    colours); an object of ``colour`` whose bounding box has the template's size becomes the
+    template (its other cells background), and a single cell of ``colour`` becomes the
+    template's centre when its height and width are odd (clipped at the grid's edge). Other
+    objects of ``colour`` stay.
+
+    Raises:
+        ValueError: if ``colour`` is background or not in the grid, there is not exactly one
+            object without it, or no object of ``colour`` takes a copy.
+
+    >>> copy_onto(np.array([[1, 2, 0, 0], [0, 0, 5, 5]]), 5).tolist()
+    [[1, 2, 0, 0], [0, 0, 1, 2]]
+    """
+    return _copy_template(grid, colour, keep=True)
+
+
+@primitive("colour")
+def move_onto(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Move the one object without ``colour`` onto each object or single cell of ``colour``.
+
+    As :func:`copy_onto`, and the template leaves its own place.
+
+    Raises:
+        ValueError: as :func:`copy_onto`.
+
+    >>> move_onto(np.array([[1, 2, 0, 0], [0, 0, 5, 5]]), 5).tolist()
+    [[0, 0, 0, 0], [0, 0, 1, 2]]
+    """
+    return _copy_template(grid, colour, keep=False)
 
 
 @primitive("colour")

@@ -35,6 +35,9 @@ CASES = [
     ("arc1/train:a48eeaf7", "attract", (2,)),  # grey cells slide, some diagonally, to the square
     ("arc1/train:ddf7fa4f", "recolour_by_nearest", (5,)),  # each grey block takes its marker's
     ("arc1/train:2204b7a8", "recolour_by_nearest", (3,)),  # each green cell the nearer border's
+    ("arc1/train:e76a88a6", "copy_onto", (5,)),  # grey silhouettes take the pattern
+    ("arc1/train:88a10436", "copy_onto", (5,)),  # the shape centred on the grey cell
+    ("arc1/train:321b1fc6", "move_onto", (8,)),  # the pattern leaves for the silhouettes
     # colour roles: the colour changes from pair to pair, the role does not
     ("arc1/train:c3e719e8", "fractal_of_colour", ("most_common",)),
     ("arc1/train:3345333e", "complete_pattern", ("least_common",)),

@@ -96,6 +96,8 @@ def test_most_primitives_succeed_on_the_scene():
         "reverse_rings",  # no rings of one colour
         "attract",  # the first test colour is the background (it takes 1..9 on the scene)
         "recolour_by_nearest",  # the same
+        "copy_onto",  # the same
+        "move_onto",  # the same
     }
 
 

@@ -414,6 +414,21 @@ CASES = [
         [[2, 0, 5, 5, 0, 0, 3], [0, 0, 0, 0, 0, 5, 0]],
         [[2, 0, 2, 2, 0, 0, 3], [0, 0, 0, 0, 0, 3, 0]],
     ),  # the bar is one object (nearest: the 2), the lone 5 another (nearest: the 3)
+    # a silhouette of the template's size takes it (its cells outside the template's shape go),
+    # a single cell takes its centre (clipped at the edge), a bar of another size stays
+    (
+        "copy_onto",
+        (5,),
+        [[0, 1, 0, 0, 5, 5, 0], [2, 3, 4, 0, 5, 5, 5], [0] * 7, [5, 5, 0, 0, 0, 0, 0]],
+        [[0, 1, 0, 0, 0, 1, 0], [2, 3, 4, 0, 2, 3, 4], [0] * 7, [5, 5, 0, 0, 0, 0, 0]],
+    ),
+    (
+        "copy_onto",
+        (5,),
+        [[0, 1, 0, 0, 0], [2, 3, 4, 0, 0], [0, 6, 0, 0, 0], [0, 0, 0, 0, 5]],
+        [[0, 1, 0, 0, 0], [2, 3, 4, 0, 0], [0, 6, 0, 0, 1], [0, 0, 0, 2, 3]],
+    ),
+    ("move_onto", (5,), [[1, 2, 0, 5, 5]], [[0, 0, 0, 1, 2]]),
     # corner neighbours are two objects: the 7 is nearer one, the 2 the other
     (
         "recolour_by_nearest",
@@ -456,6 +471,13 @@ ERRORS = [
     ("attract", (0,), [[1, 0, 2]]),  # background
     ("attract", (5,), [[5, 1, 0]]),  # the 1 already touches: nothing moves
     ("attract", (5,), [[5, 0] + [1, 0] * 31]),  # 31 objects: noise
+    ("copy_onto", (5,), [[1, 0, 2, 5]]),  # two objects without 5: no one template
+    (
+        "copy_onto",
+        (5,),
+        [[1, 2, 0, 5, 5, 5]],
+    ),  # the 5s are neither the template's size nor one cell
+    ("move_onto", (5,), [[1, 2]]),  # no cell of 5
     ("recolour_by_nearest", (5,), [[1, 0, 2]]),  # no cell of 5
     ("recolour_by_nearest", (5,), [[5, 0, 5]]),  # no other colour
     ("strip_border", (), [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]]),
