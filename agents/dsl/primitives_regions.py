@@ -152,7 +152,7 @@ def _copy_template(grid: np.ndarray, colour: int, keep: bool) -> np.ndarray:
     if not keep:
         out[others == 1] = BACKGROUND
     h, w = g.shape
-    labels, m = label(g == colour, 8)
+    labels, _ = label(g == colour, 8)
     copies = 0
     for i, (rows, cols) in enumerate(ndimage.find_objects(labels)):
         size = (rows.stop - rows.start, cols.stop - cols.start)
