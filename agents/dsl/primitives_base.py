@@ -345,6 +345,21 @@ _CROSS = ((0, 1, 0), (1, 1, 1), (0, 1, 0))  # tuples: no program can change them
 _SQUARE = ((1, 1, 1), (1, 1, 1), (1, 1, 1))
 
 
+def clipped(
+    top: int, left: int, size: tuple[int, int], shape: tuple[int, int]
+) -> tuple[tuple[slice, slice], tuple[slice, slice]]:
+    """Where a patch of ``size`` placed with its corner at (``top``, ``left``) meets a grid of
+    ``shape``: the grid's part it covers and the patch's part inside the grid (empty slices
+    when it misses the grid).
+
+    >>> clipped(-1, 2, (3, 3), (4, 4))
+    ((slice(0, 2, None), slice(2, 4, None)), (slice(1, 3, None), slice(0, 2, None)))
+    """
+    y0, x0 = max(top, 0), max(left, 0)
+    y1, x1 = min(top + size[0], shape[0]), min(left + size[1], shape[1])
+    return (slice(y0, y1), slice(x0, x1)), (slice(y0 - top, y1 - top), slice(x0 - left, x1 - left))
+
+
 def label(mask: np.ndarray, connectivity: int) -> tuple[np.ndarray, int]:
     """Connected components of ``mask``: (labels 1..n, 0 outside; n), numbered in reading order.
 

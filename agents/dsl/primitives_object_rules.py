@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from .primitives_base import as_grid, label
+from .primitives_base import as_grid, clipped, label
 
 KEEP = -1
 """A table's colour for "the object keeps its colours"."""
@@ -265,20 +265,10 @@ the grid (all of it unless the object lies within ``margin`` cells of an edge)."
 def stamp_boxes(grid: np.ndarray, objects: str, margin: int) -> list[Stamp]:
     """Each object's bounding box grown by ``margin`` cells on every side, clipped to the grid,
     in the order of :func:`find_objects` (see :data:`Stamp`)."""
-    h, w = grid.shape
     boxes: list[Stamp] = []
     for o in find_objects(grid, objects):
-        y0, x0 = o.top - margin, o.left - margin
         size = (o.box.shape[0] + 2 * margin, o.box.shape[1] + 2 * margin)
-        top, left = max(y0, 0), max(x0, 0)
-        bottom, right = min(y0 + size[0], h), min(x0 + size[1], w)
-        boxes.append(
-            (
-                size,
-                (slice(top, bottom), slice(left, right)),
-                (slice(top - y0, bottom - y0), slice(left - x0, right - x0)),
-            )
-        )
+        boxes.append((size, *clipped(o.top - margin, o.left - margin, size, grid.shape)))
     return boxes
 
 

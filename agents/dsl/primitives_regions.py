@@ -18,6 +18,7 @@ from .primitives_base import (
     BACKGROUND,
     as_grid,
     check_colour,
+    clipped,
     colour_counts,
     in_direction,
     label,
@@ -151,7 +152,6 @@ def _copy_template(grid: np.ndarray, colour: int, keep: bool) -> np.ndarray:
     out = g.copy()
     if not keep:
         out[others == 1] = BACKGROUND
-    h, w = g.shape
     labels, _ = label(g == colour, 8)
     copies = 0
     for i, (rows, cols) in enumerate(ndimage.find_objects(labels)):
@@ -163,10 +163,8 @@ def _copy_template(grid: np.ndarray, colour: int, keep: bool) -> np.ndarray:
             top, left = rows.start - th // 2, cols.start - tw // 2
         else:
             continue
-        y0, x0 = max(top, 0), max(left, 0)
-        y1, x1 = min(top + th, h), min(left + tw, w)
-        part = (slice(y0 - top, y1 - top), slice(x0 - left, x1 - left))
-        region = out[y0:y1, x0:x1]
+        box, part = clipped(top, left, (th, tw), g.shape)
+        region = out[box]
         region[shape[part]] = template[part][shape[part]]
         copies += 1
     if not copies:
