@@ -3,8 +3,9 @@
 A :class:`~soar.agents.dsl.policy.DSLPolicy` gives a task's programs from its
 :class:`~soar.agents.dsl.enumeration.Enumeration`: the one-step programs run once on the task's
 inputs, the first 2,000 programs screened on its train pairs, the fits under earlier grammars, the
-background swap, the learned rules (:func:`build_enumeration`). That is most of the policy's work,
-about half a second a task, and it depends on nothing but the grammar and the task. Built in the
+background swap, the learned rules, a rule after a one-step prefix where nothing else fits
+(:func:`build_enumeration`). That is most of the policy's work, about half a second a task, and
+it depends on nothing but the grammar and the task. Built in the
 search's own process it holds up the search: while the policy builds, no new programs reach the
 executor's workers. :class:`Builders` builds the enumerations of the tasks the search will ask
 about next in other processes, in the order the search starts them, and hands each over (a
@@ -37,7 +38,7 @@ from .enumeration import Enumeration
 from .grammar import Grammar
 from .object_rules import object_rule_programs, stamp_rule_programs
 from .program import Steps
-from .rules import rule_program
+from .rules import prefix_rule_program, rule_program
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,11 @@ def build_enumeration(
     if s.rules:
         cell = rule_program(task)
         learned: list[Steps] = object_rule_programs(task) + stamp_rule_programs(task)
+        prefixed = None
+        if not (cell or learned or built.fits) and built.outputs:
+            prefixed = prefix_rule_program(task, built.outputs)
         built.give_first(([cell] if cell else []) + learned)
+        built.give_next([prefixed] if prefixed else [])
     if deep is not None:
         built.prepare_deep(s.deep_screen if deep else 0, s.deep_prefixes if deep else 0)
     return built

@@ -362,6 +362,12 @@ class Enumeration:
             self._next.extendleft(reversed(programs))
             self.outputs = {}  # no longer needed: free the grids
 
+    def give_next(self, programs: Sequence[Steps]) -> None:
+        """Give ``programs`` next, as :meth:`give_first` does, but not as fits: they are less
+        sure (a :func:`~soar.agents.dsl.rules.prefix_rule_program`), so deeper screening
+        still looks for programs of the grammar that fit."""
+        self._next.extendleft(reversed(programs))
+
     def feasible(self, first: int, second: int) -> bool:
         """Whether the two-step program of steps ``first`` (a prefix) and ``second`` could be
         right on every train pair: a second step that keeps the shape cannot mend a wrong one,

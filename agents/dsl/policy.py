@@ -98,7 +98,9 @@ class DSLPolicy(Policy):
             pairs), object rules (:func:`~soar.agents.dsl.object_rules.object_rule_programs`:
             a table from an object's property to its new colour) and stamp rules
             (:func:`~soar.agents.dsl.object_rules.stamp_rule_programs`: to the patch its box
-            becomes), when they cover the test inputs, among the programs that fit.
+            becomes), when they cover the test inputs, among the programs that fit; where
+            none of those nor any screened program fits, a cell rule after a one-step prefix
+            (:func:`~soar.agents.dsl.rules.prefix_rule_program`), first but not as a fit.
         builders: processes that build the enumerations of the tasks a search will ask about
             next (see :meth:`prepare` and :mod:`~soar.agents.dsl.builders`), so that the
             search's own process only hands out programs (None: one per core; 0: every

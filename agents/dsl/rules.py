@@ -21,7 +21,7 @@ no plain one covers: 5 of 5 and 1 of 1.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,7 @@ from .primitives_rules import (
     cell_features,
     relative_key,
 )
-from .program import Steps
+from .program import Step, Steps
 
 MAX_ROWS = 100
 """The most rows a table may have to become a program: one of 100 rows already costs the vote
@@ -90,6 +90,21 @@ def covers(table: Table, grid: Any, features: str, relative: bool = False) -> bo
     return all(code(key) in known for key in keys.reshape(-1, keys.shape[-1]).tolist())
 
 
+def _shortest_table(
+    pairs: Sequence[tuple[Any, Any]], tests: Sequence[Any], relative: bool
+) -> tuple[int, str, Table] | None:
+    """The shortest table (rows, features, table) of at most :data:`MAX_ROWS` rows learned from
+    ``pairs`` that covers every grid of ``tests``; ties go to the simpler features."""
+    best: tuple[int, str, Table] | None = None
+    for features in RELATIVE_FEATURES if relative else FEATURES:
+        table = learn_table(pairs, features, relative)
+        if table is None or len(table) > MAX_ROWS or (best is not None and len(table) >= best[0]):
+            continue
+        if all(covers(table, grid, features, relative) for grid in tests):
+            best = (len(table), features, table)
+    return best
+
+
 def rule_program(task: Any) -> Steps | None:
     """The one-step :func:`~soar.agents.dsl.primitives_rules.cell_rule` program of ``task``'s
     shortest table that covers its test inputs (see the module docstring); failing that, the
@@ -104,20 +119,42 @@ def rule_program(task: Any) -> Steps | None:
     if not pairs or all(np.array_equal(a, b) for a, b in pairs):
         return None
     for relative in (False, True):
-        best: tuple[int, str, Table] | None = None
-        for features in RELATIVE_FEATURES if relative else FEATURES:
-            table = learn_table(pairs, features, relative)
-            if (
-                table is None
-                or len(table) > MAX_ROWS
-                or (best is not None and len(table) >= best[0])
-            ):
-                continue
-            if all(covers(table, p.input, features, relative) for p in task.test):
-                best = (len(table), features, table)
+        best = _shortest_table(pairs, [p.input for p in task.test], relative)
         if best is not None:
             return ((RULES[relative], (best[1], best[2])),)
     return None
+
+
+def prefix_rule_program(task: Any, outputs: Mapping[Step, Sequence[np.ndarray]]) -> Steps | None:
+    """A two-step program: a one-step program of the grammar, then a cell rule learned from its
+    train outputs to the targets (see the module docstring), for tasks whose outputs are a
+    recoloured crop, tiling, halves' overlay, ... of their inputs. The prefix's train outputs
+    must have the targets' shapes (and not all be one cell: the table of a single cell's
+    colour is a lookup of the answers), and its table must cover the prefix's test outputs; of
+    all prefixes, the one with the shortest plain table wins (ties: the likelier prefix).
+
+    Args:
+        task: the public task.
+        outputs: prefix step -> its outputs on the task's train then test inputs, likeliest
+            step first (:attr:`~soar.agents.dsl.enumeration.Enumeration.outputs`).
+    """
+    targets = [np.asarray(p.output) for p in task.train]
+    n = len(targets)
+    best: tuple[int, Step, str, Table] | None = None
+    for step, grids in outputs.items():
+        train = grids[:n]
+        if any(g.shape != t.shape for g, t in zip(train, targets, strict=True)) or all(
+            g.size == 1 for g in train
+        ):
+            continue
+        if all(np.array_equal(g, t) for g, t in zip(train, targets, strict=True)):
+            continue  # the prefix alone fits
+        found = _shortest_table(list(zip(train, targets, strict=True)), grids[n:], False)
+        if found is not None and (best is None or found[0] < best[0]):
+            best = (found[0], step, found[1], found[2])
+    if best is None:
+        return None
+    return (best[1], (RULES[0], (best[2], best[3])))
 
 
 def rule_description_length(steps: Steps) -> float | None:
