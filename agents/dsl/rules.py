@@ -46,14 +46,35 @@ RULES = ("cell_rule", "relative_cell_rule")
 """The names of the cell-rule primitives, plain first."""
 
 
+Keys = dict[tuple[str, tuple[int, ...], bytes], list[tuple[int, ...]]]
+"""Cell keys already read, by feature set and grid (shape and bytes)."""
+
+
+def _keys(grid: np.ndarray, features: str, memo: Keys | None) -> list[tuple[int, ...]]:
+    """Each cell's key under ``features``, row by row (read once per grid with ``memo``)."""
+    name = (features, grid.shape, grid.tobytes()) if memo is not None else None
+    if memo is not None and name in memo:
+        return memo[name]
+    keys = cell_features(grid, features)
+    found = list(map(tuple, keys.reshape(-1, keys.shape[-1]).tolist()))
+    if memo is not None:
+        memo[name] = found
+    return found
+
+
 def learn_table(
-    pairs: Sequence[tuple[Any, Any]], features: str, relative: bool = False
+    pairs: Sequence[tuple[Any, Any]],
+    features: str,
+    relative: bool = False,
+    limit: int | None = None,
+    memo: Keys | None = None,
 ) -> Table | None:
     """The table mapping each train cell's key under ``features`` to its output colour, rows
     sorted; None when a pair changes shape or two cells with one key become different colours.
     With ``relative``, keys and colours are coded by their roles
     (:func:`~soar.agents.dsl.primitives_rules.relative_key`), for
-    :func:`~soar.agents.dsl.primitives_rules.relative_cell_rule`.
+    :func:`~soar.agents.dsl.primitives_rules.relative_cell_rule`. ``limit``: None too when the
+    table would have more rows; ``memo``: keys read before (see :func:`_keys`).
 
     >>> learn_table([([[0, 1]], [[2, 1]])], "count4")
     ((0, 1, 2), (1, 0, 1))
@@ -70,37 +91,44 @@ def learn_table(
         g, out = np.asarray(grid, dtype=np.int64), np.asarray(target, dtype=np.int64)
         if g.shape != out.shape:
             return None
-        keys = cell_features(g, features)
-        for key, colour in zip(
-            map(tuple, keys.reshape(-1, keys.shape[-1]).tolist()), out.ravel().tolist(), strict=True
-        ):
+        for key, colour in zip(_keys(g, features, memo), out.ravel().tolist(), strict=True):
             if relative:
                 key, codes = relative_key(key)
                 colour = codes.get(colour, colour)
             if seen.setdefault(key, colour) != colour:
                 return None
+        if limit is not None and len(seen) > limit:
+            return None
     return tuple(sorted((*key, colour) for key, colour in seen.items()))
 
 
-def covers(table: Table, grid: Any, features: str, relative: bool = False) -> bool:
+def covers(
+    table: Table, grid: Any, features: str, relative: bool = False, memo: Keys | None = None
+) -> bool:
     """Whether every cell of ``grid`` has a key that ``table`` maps (coded, with ``relative``)."""
     known = {row[:-1] for row in table}
-    keys = cell_features(np.asarray(grid, dtype=np.int64), features)
-    code = (lambda key: relative_key(tuple(key))[0]) if relative else tuple
-    return all(code(key) in known for key in keys.reshape(-1, keys.shape[-1]).tolist())
+    keys = _keys(np.asarray(grid, dtype=np.int64), features, memo)
+    code = (lambda key: relative_key(key)[0]) if relative else (lambda key: key)
+    return all(code(key) in known for key in keys)
 
 
 def _shortest_table(
-    pairs: Sequence[tuple[Any, Any]], tests: Sequence[Any], relative: bool
+    pairs: Sequence[tuple[Any, Any]],
+    tests: Sequence[Any],
+    relative: bool,
+    shorter_than: int = MAX_ROWS + 1,
+    memo: Keys | None = None,
 ) -> tuple[int, str, Table] | None:
-    """The shortest table (rows, features, table) of at most :data:`MAX_ROWS` rows learned from
-    ``pairs`` that covers every grid of ``tests``; ties go to the simpler features."""
+    """The shortest table (rows, features, table) of fewer than ``shorter_than`` rows (at most
+    :data:`MAX_ROWS`) learned from ``pairs`` that covers every grid of ``tests``; ties go to
+    the simpler features."""
     best: tuple[int, str, Table] | None = None
     for features in RELATIVE_FEATURES if relative else FEATURES:
-        table = learn_table(pairs, features, relative)
-        if table is None or len(table) > MAX_ROWS or (best is not None and len(table) >= best[0]):
+        limit = (best[0] if best is not None else shorter_than) - 1
+        table = learn_table(pairs, features, relative, limit, memo)
+        if table is None or len(table) > limit:
             continue
-        if all(covers(table, grid, features, relative) for grid in tests):
+        if all(covers(table, grid, features, relative, memo) for grid in tests):
             best = (len(table), features, table)
     return best
 
@@ -131,7 +159,9 @@ def prefix_rule_program(task: Any, outputs: Mapping[Step, Sequence[np.ndarray]])
     recoloured crop, tiling, halves' overlay, ... of their inputs. The prefix's train outputs
     must have the targets' shapes (and not all be one cell: the table of a single cell's
     colour is a lookup of the answers), and its table must cover the prefix's test outputs; of
-    all prefixes, the one with the shortest plain table wins (ties: the likelier prefix).
+    all prefixes, the one with the shortest plain table wins (ties: the likelier prefix), or,
+    where no plain table covers, the one with the shortest relative table (as in
+    :func:`rule_program`).
 
     Args:
         task: the public task.
@@ -140,7 +170,7 @@ def prefix_rule_program(task: Any, outputs: Mapping[Step, Sequence[np.ndarray]])
     """
     targets = [np.asarray(p.output) for p in task.train]
     n = len(targets)
-    best: tuple[int, Step, str, Table] | None = None
+    candidates = []
     for step, grids in outputs.items():
         train = grids[:n]
         if any(g.shape != t.shape for g, t in zip(train, targets, strict=True)) or all(
@@ -149,12 +179,18 @@ def prefix_rule_program(task: Any, outputs: Mapping[Step, Sequence[np.ndarray]])
             continue
         if all(np.array_equal(g, t) for g, t in zip(train, targets, strict=True)):
             continue  # the prefix alone fits
-        found = _shortest_table(list(zip(train, targets, strict=True)), grids[n:], False)
-        if found is not None and (best is None or found[0] < best[0]):
-            best = (found[0], step, found[1], found[2])
-    if best is None:
-        return None
-    return (best[1], (RULES[0], (best[2], best[3])))
+        candidates.append((step, list(zip(train, targets, strict=True)), grids[n:]))
+    memo: Keys = {}
+    for relative in (False, True):
+        best: tuple[int, Step, str, Table] | None = None
+        for step, pairs, tests in candidates:
+            shorter_than = best[0] if best is not None else MAX_ROWS + 1
+            found = _shortest_table(pairs, tests, relative, shorter_than, memo)
+            if found is not None:
+                best = (found[0], step, found[1], found[2])
+        if best is not None:
+            return (best[1], (RULES[relative], (best[2], best[3])))
+    return None
 
 
 def rule_description_length(steps: Steps) -> float | None:
