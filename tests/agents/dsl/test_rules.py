@@ -201,7 +201,7 @@ def test_the_policy_gives_the_rule_first_and_not_when_told_not_to(tasks, task_id
     assert rule not in off
 
 
-@pytest.mark.parametrize("task_id", sorted(RULE_OF))
+@pytest.mark.parametrize("task_id", [*sorted(RULE_OF), "af902bf9"])  # and a prefix rule
 def test_a_run_solves_a_task_only_a_rule_solves(tmp_path, task_id):
     scores = {}
     for rules in (True, False):
