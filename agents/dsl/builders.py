@@ -5,12 +5,12 @@ A :class:`~soar.agents.dsl.policy.DSLPolicy` gives a task's programs from its
 inputs, the first 2,000 programs screened on its train pairs, the fits under earlier grammars, the
 background swap, the learned rules, a rule after a one-step prefix where nothing else fits
 (:func:`build_enumeration`). That is most of the policy's work, about half a second a task, and
-it depends on nothing but the grammar and the task. Built in the
-search's own process it holds up the search: while the policy builds, no new programs reach the
-executor's workers. :class:`Builders` builds the enumerations of the tasks the search will ask
-about next in other processes, in the order the search starts them, and hands each over (a
-pickle: the walk's arrays and the programs found, without the screening's grids) when the search
-first asks for the task. What a policy gives is the same either way.
+it depends on nothing but the grammar and the task. Built in the search's own process it holds
+up the search: while the policy builds, no new programs reach the executor's workers.
+:class:`Builders` builds the enumerations of the tasks the search will ask about next in other
+processes, in the order the search starts them, and hands each over (a pickle: the walk's arrays
+and the programs found, without the screening's grids) when the search first asks for the task.
+What a policy gives is the same either way.
 """
 
 from __future__ import annotations
