@@ -21,7 +21,9 @@ ahead (:mod:`~soar.agents.dsl.builders`); the programs given are the same.
 
 The randomness of a request comes from the seed, the task and the number of programs already
 given for the task, so the same requests for a task give the same programs whatever else is in the
-batch. Programs already given for a task are not given again while fresh ones can be found.
+batch. Programs already given for a task are not given again while fresh ones can be found, nor
+(option ``skip``) those that earlier runs of the task tried: a later self-improvement round's
+search (``soar improve --frontier``) then goes on where the earlier rounds stopped.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from ..policy import (
     SamplingConfig,
 )
 from ..prompts import PromptConfig
+from ..runs.rundir import RunDir
 from .builders import Builders, BuildSettings, build_enumeration, default_builders
 from .enumeration import Enumeration
 from .grammar import Grammar
@@ -105,6 +108,12 @@ class DSLPolicy(Policy):
             next (see :meth:`prepare` and :mod:`~soar.agents.dsl.builders`), so that the
             search's own process only hands out programs (None: one per core; 0: every
             enumeration is built here, when first asked for).
+        skip: run directories (earlier searches of the same tasks, e.g. an earlier
+            self-improvement round's) whose programs for a task are not given again: the
+            search goes on past what they tried instead of repeating it. Since they tried
+            what the first screening finds, deeper screening starts at once (``deep_after``
+            0), and reaches as far again for each run (``deep_screen - screen`` more
+            programs and ``deep_prefixes`` more two-step prefixes per run).
     """
 
     def __init__(
@@ -127,6 +136,7 @@ class DSLPolicy(Policy):
         default_fits: bool = True,
         rules: bool = True,
         builders: int | None = None,
+        skip: Sequence[str] = (),
     ) -> None:
         super().__init__(sampling, prompts)
         self.grammar = grammar if grammar is not None else Grammar()
@@ -147,6 +157,14 @@ class DSLPolicy(Policy):
                 "deep_after, deep_screen and deep_prefixes: expected 0 or more, got "
                 f"{deep_after}, {deep_screen} and {deep_prefixes}"
             )
+        if isinstance(skip, str):
+            skip = [skip]
+        self._skip = [RunDir.open(path) for path in skip]  # a bad path fails here
+        if self._skip:  # the skipped runs went through the shallow part: screen deeper now,
+            # and for each of them as far again, so that every later round reaches further
+            deep_after = 0
+            deep_screen = screen + (deep_screen - screen) * len(self._skip)
+            deep_prefixes *= len(self._skip)
         self.deep_after = deep_after
         self.settings = BuildSettings(
             distinct=distinct,
@@ -168,6 +186,7 @@ class DSLPolicy(Policy):
         the built-in grammar last (none: not screened)."""
         if default_fits and grammar is not None:
             self.others = [*reversed(self.grammar.earlier), Grammar()]
+        self._tried: dict[str, frozenset[int]] = {}
         self._seen: dict[str, set[int]] = {}
         self._counts: dict[str, int] = {}
         self._enumerations: dict[str, Enumeration] = {}
@@ -223,6 +242,11 @@ class DSLPolicy(Policy):
         seen = self._seen.setdefault(task.id, set())
         if len(seen) + request.n > self.remember:
             seen.clear()
+        tried = self._tried_for(task.id)
+
+        def fresh(key: int) -> bool:
+            return key not in seen and key not in tried
+
         parent = None
         if isinstance(request, RefineRequest):
             parent = parse_source(request.program)
@@ -247,7 +271,7 @@ class DSLPolicy(Policy):
                     steps = enumeration.next()
                     if steps is None:
                         break
-                    if hash(steps) not in seen:
+                    if fresh(hash(steps)):
                         return steps
                 return self.grammar.sample(drawer, rng, self.grammar.sample_length(rng, 2))
 
@@ -256,11 +280,24 @@ class DSLPolicy(Policy):
             for _ in range(self.tries):
                 steps = draw()
                 key = hash(steps)
-                if key not in seen:
+                if fresh(key):
                     break
             seen.add(key)
             programs.append(steps)
         return programs
+
+    def _tried_for(self, task_id: str) -> frozenset[int]:
+        """The programs the ``skip`` runs tried for the task (read once), as step hashes."""
+        tried = self._tried.get(task_id)
+        if tried is None:
+            keys = set()
+            for run in self._skip:
+                for node in run.read_nodes(task_id, train_outputs=False):
+                    steps = parse_source(node.program) if node.program else None
+                    if steps is not None:
+                        keys.add(hash(steps))
+            self._tried[task_id] = tried = frozenset(keys)
+        return tried
 
     def prepare(self, tasks: Sequence[Any], budget: int) -> None:
         """Build the enumerations of the tasks the search will ask about next in

@@ -12,7 +12,7 @@ from soar.agents.dsl.program import parse_source, to_source
 from soar.agents.policy import RefineRequest, SampleRequest, SamplingConfig
 from soar.agents.runs.rundir import RunDir
 from soar.agents.search import make_agent, run_search
-from soar.arc_env import Executor, Status, load_tasks
+from soar.arc_env import Executor, InputError, Status, load_tasks
 from soar.arc_env.executor.pool import DEFAULT_PRELOAD
 
 from .test_grammar import edit_made
@@ -243,3 +243,41 @@ def test_a_fitted_grammar_keeps_what_earlier_rounds_grammars_screen(tasks, tmp_p
     assert [g.to_json() for g in third.earlier] == [keen.to_json(), shy.to_json()]
     with pytest.raises(ValueError, match="earlier"):
         Grammar(earlier=[after])
+
+
+def test_skip_goes_on_past_what_an_earlier_search_tried(dsl_executor, tasks, tmp_path):
+    chosen = [tasks["3c9b0459"], tasks["67a3c6ac"]]
+    agent = make_agent("sample-refine", programs=60, width=20, stop_after=None)
+    run = RunDir.create(tmp_path / "run", {"policy": "dsl:default"})
+    nodes = run_search(chosen, agent, policy(), dsl_executor, run, batch_size=40, seed=0)
+    task = chosen[0]
+    earlier = {parse_source(n.program) for n in nodes[task.id]}
+    assert len(earlier) == 60 and (("rotate_180", ()),) in earlier  # it found the fit
+    request = SampleRequest(task.public(), 60)
+    again = {parse_source(c.text) for c in policy().generate([request])[0]}
+    assert again & earlier  # without skip, the enumeration starts over
+    onward = [parse_source(c.text) for c in policy(skip=[str(run.path)]).generate([request])[0]]
+    assert len(set(onward)) == 60 and not set(onward) & earlier
+    other = SampleRequest(tasks["74dd1130"].public(), 10)  # no log in the run: as before
+    assert texts(policy(skip=[str(run.path)]).generate([other])) == texts(
+        policy().generate([other])
+    )
+    with pytest.raises(InputError, match="expected a run directory"):
+        policy(skip=[str(tmp_path / "nowhere")])
+
+
+def test_skip_screens_deeper_at_once(dsl_executor, tasks, tmp_path):
+    task = tasks["90c28cc7"]  # dedup columns, crop, dedup rows: three steps
+    agent = make_agent("sample", programs=20, width=20, stop_after=None)
+    run = RunDir.create(tmp_path / "run", {"policy": "dsl:default"})
+    nodes = run_search([task], agent, policy(), dsl_executor, run, batch_size=20, seed=0)
+    assert not any(n.all_train_correct for n in nodes[task.id])  # the shallow part: no fit
+    onward = policy(skip=[str(run.path)])
+    assert onward.deep_after == 0
+    assert onward.settings.deep_screen == 12_000 and onward.settings.deep_prefixes == 20
+    first = onward.generate([SampleRequest(task.public(), 1)])[0][0].program
+    assert len(parse_source(first)) == 3
+    result = dsl_executor.run([(task, first)])[0]
+    assert all(result.train_correct), first
+    twice = policy(skip=[str(run.path), str(run.path)])  # each earlier run: as far again
+    assert (twice.settings.deep_screen, twice.settings.deep_prefixes) == (22_000, 40)
