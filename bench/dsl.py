@@ -22,7 +22,7 @@ Each measurement prints its figures and adds them to OUT/summary.json:
 
 Usage:
     python bench/dsl.py search   [--tasks arc1/eval] [--budget 6000] [--every 1] [--out DIR]
-    python bench/dsl.py improve  [--improve-budget 300] [--iterations 2] [--pool] [--design] [--out DIR]
+    python bench/dsl.py improve  [--improve-budget 300] [--iterations 2] [--pool] [--frontier] [--design] [--out DIR]
     python bench/dsl.py validate [--budget 1500] [--design] [--out DIR]
 
 Runs are ordinary run directories (``soar report`` works on them); an interrupted run continues
@@ -163,7 +163,8 @@ def bench_validate(args: argparse.Namespace) -> dict[str, Any]:
 def improve_name(args: argparse.Namespace) -> str:
     """The name of an ``improve`` measurement: its folder under OUT and its summary key."""
     design, pool = "-design" if args.design else "", "-pool" if args.pool else ""
-    return f"improve{design}-b{args.improve_budget}{pool}"
+    frontier = "-frontier" if args.frontier else ""
+    return f"improve{design}-b{args.improve_budget}{pool}{frontier}"
 
 
 def bench_improve(args: argparse.Namespace) -> dict[str, Any]:
@@ -183,6 +184,7 @@ def bench_improve(args: argparse.Namespace) -> dict[str, Any]:
         held_out=held_spec,
         workers=args.workers,
         pool=args.pool,
+        frontier=args.frontier,
     )
     train_name, held_name = ("design split", "validation split") if args.design else (TRAIN, EVAL)
     started = time.perf_counter()
@@ -194,6 +196,8 @@ def bench_improve(args: argparse.Namespace) -> dict[str, Any]:
         held = figures(json.loads((stage / "held_out" / "scores.json").read_text()))
         train = figures(json.loads((stage / "search" / "scores.json").read_text()))
         rounds.append({"iteration": row["iteration"], "held_out": held, "train": train})
+        if "score_so_far" in row:  # --frontier: one vote over every round's train programs
+            rounds[-1]["train_so_far"] = row["score_so_far"]
         print(f"round {row['iteration']}: " + describe(f"held out {held_name}", held))
         print(f"round {row['iteration']}: " + describe(f"train {train_name}", train))
     print(
@@ -202,6 +206,12 @@ def bench_improve(args: argparse.Namespace) -> dict[str, Any]:
         + " -> ".join(f"{r['held_out']['score']:.2%}" for r in rounds)
         + f" ({train_name}: "
         + " -> ".join(f"{r['train']['score']:.2%}" for r in rounds)
+        + (
+            "; so far: "
+            + " -> ".join(f"{r.get('train_so_far', r['train']['score']):.2%}" for r in rounds)
+            if args.frontier
+            else ""
+        )
         + f"); {wall / 60:.1f} min"
     )
     return {
@@ -209,6 +219,7 @@ def bench_improve(args: argparse.Namespace) -> dict[str, Any]:
         "design": args.design,
         "iterations": args.iterations,
         "pool": args.pool,
+        "frontier": args.frontier,
         "held_out": [r["held_out"]["score"] for r in rounds],
         "train": [r["train"]["score"] for r in rounds],
         "rounds": rounds,
@@ -225,6 +236,11 @@ def main() -> None:
     parser.add_argument("--improve-budget", type=int, default=300)
     parser.add_argument("--iterations", type=int, default=2)
     parser.add_argument("--pool", action="store_true", help="improve: fit on every round's data")
+    parser.add_argument(
+        "--frontier",
+        action="store_true",
+        help="improve: each round's train search skips what earlier rounds tried there",
+    )
     parser.add_argument(
         "--design",
         action="store_true",

@@ -33,6 +33,13 @@ from soar.evaluate.command import BadInput, parse_options
 @click.option("--no-refinement", is_flag=True, help="Train on sampling data only.")
 @click.option("--pool", is_flag=True, default=None, help="Train on every round's data so far.")
 @click.option(
+    "--frontier",
+    is_flag=True,
+    default=None,
+    help="--base dsl: each round's search of --tasks skips the programs earlier rounds tried "
+    "there (and trains on every round's data so far).",
+)
+@click.option(
     "--pool-from",
     "pool_from",
     multiple=True,
@@ -84,6 +91,7 @@ def improve_command(**flags: object) -> None:
             "strategy",
             "per_task",
             "pool",
+            "frontier",
             "seed",
             "batch_size",
             "workers",
@@ -110,12 +118,13 @@ def improve_command(**flags: object) -> None:
     else:
         config = ImproveConfig.load(flags["config_file"], **overrides)  # type: ignore[arg-type]
     summary = improve(config)
-    lines = [f"{'round':>5}  {'model':<50} {'score':>7} {'held-out':>9} {'test-time':>9}"]
+    columns = {"score": "score", "held_out": "held-out", "test_time": "test-time"}
+    if config.frontier:  # each round's search skips what earlier rounds solved: pooled too
+        columns = {"score": "score", "score_so_far": "so far", **columns}
+    lines = [f"{'round':>5}  {'model':<50} " + " ".join(f"{h:>9}" for h in columns.values())]
     for row in summary["iterations"]:
-        cells = [_fmt(row.get(k)) for k in ("score", "held_out", "test_time")]
-        lines.append(
-            f"{row['iteration']:>5}  {row['model'][-50:]:<50} {cells[0]:>7} {cells[1]:>9} {cells[2]:>9}"
-        )
+        cells = " ".join(f"{_fmt(row.get(k)):>9}" for k in columns)
+        lines.append(f"{row['iteration']:>5}  {row['model'][-50:]:<50} {cells}")
     lines.append(
         f"wrote {Path(config.out) / 'summary.json'} and {Path(config.out) / 'improvement.png'}"
     )

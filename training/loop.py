@@ -6,7 +6,9 @@ base with the adapter trained at ``i - 1``), relabels every run's programs into 
 model (the paper restarts from the base each time). After the last iteration one more search
 measures the last model. With ``test_time``, tasks without ground truth are searched too and
 their programs, selected by vote weight (paper Alg. 2, sampling data only), join the training
-data: test-time training.
+data: test-time training. With ``frontier`` (``--base dsl`` only), each round's search of the
+tasks skips every program the earlier rounds tried there and trains on every round's data so far:
+the rounds search further instead of again (``score_so_far``: one vote over all rounds' programs).
 
 Every stage writes its output before the next starts, and a stage whose output exists is
 skipped, so ``--resume`` continues from the last finished stage (a search stage interrupted
@@ -31,7 +33,7 @@ import dataclasses
 import functools
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,13 @@ class ImproveConfig:
     per_task: int = field(default=50, metadata={"help": "programs kept per task"})
     refinement: bool = field(default=True, metadata={"help": "add refinement pairs"})
     pool: bool = field(default=False, metadata={"help": "train on every iteration's data so far"})
+    frontier: bool = field(
+        default=False,
+        metadata={
+            "help": "--base dsl: each round's search of --tasks skips the programs earlier "
+            "rounds tried there, and trains on every round's data so far"
+        },
+    )
     pool_from: list[str] = field(
         default_factory=list,
         metadata={
@@ -96,6 +105,11 @@ class ImproveConfig:
             raise ConfigError(f"serve: expected hf or vllm, got {self.serve!r}")
         if self.per_task < 0:
             raise ConfigError(f"per_task: expected 0 or more programs, got {self.per_task}")
+        if self.frontier and self.base != DSL:
+            raise ConfigError(
+                f"frontier: expected --base {DSL} (a grammar's search can skip what it tried; "
+                f"a model's sampling cannot), got base {self.base!r}"
+            )
 
     def check(self) -> None:
         """Check every setting the stages will use, before anything is written: the first
@@ -142,8 +156,11 @@ class ImproveConfig:
 
             TrainConfig(base=self.base, data=["data.jsonl"], out=self.out, **self.train)
 
-    def run_config(self, spec: str, tasks: str, solutions: str | None, out: Path) -> Any:
-        """The :class:`~soar.agents.runs.config.RunConfig` of one search stage."""
+    def run_config(
+        self, spec: str, tasks: str, solutions: str | None, out: Path, skip: Sequence[str] = ()
+    ) -> Any:
+        """The :class:`~soar.agents.runs.config.RunConfig` of one search stage; ``skip``: run
+        directories whose programs the (DSL) policy does not give again."""
         from soar.agents.runs.config import RunConfig
 
         return RunConfig(
@@ -152,7 +169,7 @@ class ImproveConfig:
             agent=self.agent,
             budget=self.budget,
             agent_options=dict(self.agent_options),
-            policy_options=dict(self.policy_options),
+            policy_options={**self.policy_options, **({"skip": list(skip)} if skip else {})},
             sampling=dict(self.sampling),
             solutions=solutions,
             out=str(out),
@@ -187,15 +204,26 @@ def _search(
     solutions: str | None,
     out: Path,
     show_progress: bool = True,
+    skip: Sequence[str] = (),
 ) -> dict:
     """One search stage: resume it if started, skip it if finished; return its scores."""
     from soar.agents.runs.run import run
 
     if (out / "scores.json").exists():
         return json.loads((out / "scores.json").read_text())
-    run_config = config.run_config(spec, tasks, solutions, out)
+    run_config = config.run_config(spec, tasks, solutions, out, skip)
     run(run_config, resume=(out / "config.json").exists(), show_progress=show_progress)
     return json.loads((out / "scores.json").read_text())
+
+
+def _pooled_score(config: ImproveConfig, runs: list[str]) -> float:
+    """The score of one vote over every program of ``runs`` (searches of ``config.tasks``)."""
+    from soar.agents.runs.ensemble import score_ensemble
+    from soar.agents.runs.rundir import RunDir
+    from soar.arc_env import load_tasks
+
+    tasks = load_tasks(config.tasks, solutions=config.solutions)
+    return score_ensemble([RunDir.open(run) for run in runs], tasks).score
 
 
 def _relabel(config: ImproveConfig, stage: Path) -> Path:
@@ -314,7 +342,12 @@ def improve(config: ImproveConfig, *, show_progress: bool = True) -> dict[str, A
         spec = _model_spec(config, i, adapter)
         row: dict[str, Any] = {"iteration": i, "model": spec}
         search = functools.partial(_search, config, spec, show_progress=show_progress)
-        row["score"] = search(config.tasks, config.solutions, stage / "search")["score"]
+        earlier = [str(_stage(out, j) / "search") for j in range(i)] if config.frontier else []
+        row["score"] = search(config.tasks, config.solutions, stage / "search", skip=earlier)[
+            "score"
+        ]
+        if earlier:  # this round's search alone skips what earlier rounds solved
+            row["score_so_far"] = _pooled_score(config, [*earlier, str(stage / "search")])
         if config.held_out:
             row["held_out"] = search(config.held_out, None, stage / "held_out")["score"]
         if config.test_time:
@@ -324,7 +357,7 @@ def improve(config: ImproveConfig, *, show_progress: bool = True) -> dict[str, A
         if i == config.iterations:
             break
         current = _relabel(config, stage)
-        data = [*data, current] if config.pool else [current]
+        data = [*data, current] if config.pool or config.frontier else [current]
         if not any(path.stat().st_size for path in [*data, *([pooled] if pooled else [])]):
             row["trained"] = "no training data: the searches produced no usable program"
             _write_summary(out, rows)

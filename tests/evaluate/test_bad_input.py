@@ -136,6 +136,19 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str]] = {
         ],
         "arc9",
     ),
+    "improve with --frontier for a language model": (
+        lambda tmp: [
+            "improve",
+            "--tasks",
+            TASK,
+            "--base",
+            str(tmp / "model"),
+            "--frontier",
+            "--out",
+            str(tmp / "out"),
+        ],
+        "frontier: expected --base dsl",
+    ),
     "exec of a non-callable transform": (
         lambda tmp: ["exec", "arc1/train", "3c9b0459", _file("p.py", "transform = 3\n")(tmp)],
         "expected a function `transform(grid)`",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -134,3 +135,39 @@ def test_two_rounds_with_the_dsl_policy(tmp_path):
     second = json.loads((out / "iter1" / "model" / "grammar.json").read_text())
     assert "earlier" not in first  # round 0 searched with the built-in grammar
     assert second["earlier"] == [first]  # round 1's grammar is kept as an earlier one
+
+
+def test_frontier_rounds_go_on_past_what_earlier_rounds_tried(tmp_path, monkeypatch):
+    from soar.agents.runs.rundir import RunDir
+    from soar.training import loop
+
+    trained_on = []
+    train = loop._train
+
+    def recording(config, stage, data, adapter):
+        trained_on.append([path.parent.name for path in data])
+        return train(config, stage, data, adapter)
+
+    monkeypatch.setattr(loop, "_train", recording)
+    out = tmp_path / "loop"
+    tasks = "arc1/train:3c9b0459,67a3c6ac"
+    args = ["improve", "--tasks", tasks, "--base", "dsl", "--iterations", "2", "--frontier"]
+    args += ["--agent", "sample", "--budget", "40", "--workers", "2", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    runs = [RunDir.open(out / f"iter{i}" / "search") for i in range(3)]
+    assert [run.config["policy_options"].get("skip") for run in runs] == [
+        None,
+        [str(out / "iter0" / "search")],
+        [str(out / "iter0" / "search"), str(out / "iter1" / "search")],
+    ]
+    for task_id in ("3c9b0459", "67a3c6ac"):
+        tried = [{n.program for n in run.read_nodes(task_id)} for run in runs]
+        assert [len(t) for t in tried] == [40, 40, 40]
+        assert not tried[0] & tried[1] and not (tried[0] | tried[1]) & tried[2]
+    summary = json.loads((out / "summary.json").read_text())["iterations"]
+    assert summary[0]["score"] == 1.0  # both tasks are one step; later rounds skip the fits
+    assert "score_so_far" not in summary[0]
+    assert summary[1]["score_so_far"] == summary[2]["score_so_far"] == 1.0
+    assert trained_on == [["iter0"], ["iter0", "iter1"]]  # every round's data so far
+    assert re.search(r"score +so far +held-out", result.output)  # the table's header
