@@ -37,7 +37,7 @@ from soar.evaluate.command import BadInput, parse_options
     is_flag=True,
     default=None,
     help="--base dsl: each round's search of --tasks skips the programs earlier rounds tried "
-    "there (and trains on every round's data so far).",
+    "there and screens deeper, further each round (and trains on every round's data so far).",
 )
 @click.option(
     "--pool-from",

@@ -7,8 +7,9 @@ model (the paper restarts from the base each time). After the last iteration one
 measures the last model. With ``test_time``, tasks without ground truth are searched too and
 their programs, selected by vote weight (paper Alg. 2, sampling data only), join the training
 data: test-time training. With ``frontier`` (``--base dsl`` only), each round's search of the
-tasks skips every program the earlier rounds tried there and trains on every round's data so far:
-the rounds search further instead of again (``score_so_far``: one vote over all rounds' programs).
+tasks skips every program the earlier rounds tried there, screens deeper (further each round; see
+the DSL policy's ``skip``) and trains on every round's data so far: the rounds search further
+instead of again (``score_so_far``: one vote over all rounds' programs).
 
 Every stage writes its output before the next starts, and a stage whose output exists is
 skipped, so ``--resume`` continues from the last finished stage (a search stage interrupted
@@ -77,7 +78,7 @@ class ImproveConfig:
         default=False,
         metadata={
             "help": "--base dsl: each round's search of --tasks skips the programs earlier "
-            "rounds tried there, and trains on every round's data so far"
+            "rounds tried there and screens deeper, and trains on every round's data so far"
         },
     )
     pool_from: list[str] = field(
