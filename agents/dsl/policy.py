@@ -288,6 +288,8 @@ class DSLPolicy(Policy):
 
     def _tried_for(self, task_id: str) -> frozenset[int]:
         """The programs the ``skip`` runs tried for the task (read once), as step hashes."""
+        if not self._skip:
+            return frozenset()
         tried = self._tried.get(task_id)
         if tried is None:
             keys = set()
