@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The prepared GPU check (about 5 minutes on one H200; under 8): soar's hf: back end against
-# model.generate, LoRA SFT (r 256) and merge, and a 10-task `soar run --policy hf:...`, with a
-# random-weight Qwen2.5-Coder-0.5B-architecture model built on the spot. Figures go to
+# The prepared GPU check (about 8 minutes on one H200; 6.6 on 2026-12-04, before first_call
+# was added): soar's hf: back end against model.generate, LoRA SFT (r 256) and merge, and a
+# 10-task `soar run --policy hf:...`, with a random-weight Qwen2.5-Coder-0.5B-architecture model
+# built on the spot. Figures go to
 # $OUT/gpu_check.json and $OUT/gpu_check.log. No vLLM, nothing downloaded.
 #
 # On the GPU machine (device tool), after `bash bench/gpu_wheels.sh` here:
-#   run(command="bash bench/gpu_check.sh", carry=[".whl"], timeout_s=540)
+#   run(command="bash bench/gpu_check.sh", carry=[".whl"], timeout_s=570)
 # On a machine without a GPU, the same code with a tiny model and tiny sizes:
 #   bash bench/gpu_check.sh --cpu-smoke
 #
