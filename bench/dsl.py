@@ -22,7 +22,8 @@ Each measurement prints its figures and adds them to OUT/summary.json:
 
 Usage:
     python bench/dsl.py search   [--tasks arc1/eval] [--budget 6000] [--every 1] [--out DIR]
-    python bench/dsl.py improve  [--improve-budget 300] [--iterations 2] [--pool] [--frontier] [--design] [--out DIR]
+    python bench/dsl.py improve  [--improve-budget 300] [--iterations 2] [--pool] [--frontier]
+                                 [--test-time] [--design] [--out DIR]
     python bench/dsl.py validate [--budget 1500] [--design] [--out DIR]
 
 Runs are ordinary run directories (``soar report`` works on them); an interrupted run continues
@@ -44,7 +45,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from soar.agents.runs.config import RunConfig  # noqa: E402
+from soar.agents.runs.ensemble import score_ensemble  # noqa: E402
 from soar.agents.runs.run import run  # noqa: E402
+from soar.agents.runs.rundir import RunDir  # noqa: E402
 from soar.arc_env import Task, load_tasks  # noqa: E402
 from soar.training.loop import ImproveConfig, improve  # noqa: E402
 
@@ -164,7 +167,14 @@ def improve_name(args: argparse.Namespace) -> str:
     """The name of an ``improve`` measurement: its folder under OUT and its summary key."""
     design, pool = "-design" if args.design else "", "-pool" if args.pool else ""
     frontier = "-frontier" if args.frontier else ""
-    return f"improve{design}-b{args.improve_budget}{pool}{frontier}"
+    test_time = "-tt" if args.test_time else ""
+    return f"improve{design}-b{args.improve_budget}{pool}{frontier}{test_time}"
+
+
+def pooled_figures(stages: list[Path], spec: str) -> dict[str, Any]:
+    """The figures of one vote over every program of ``stages`` (searches of ``spec``)."""
+    runs = [RunDir.open(stage) for stage in stages]
+    return figures(score_ensemble(runs, load_tasks(spec)).to_json())
 
 
 def bench_improve(args: argparse.Namespace) -> dict[str, Any]:
@@ -181,37 +191,48 @@ def bench_improve(args: argparse.Namespace) -> dict[str, Any]:
         out=str(out),
         iterations=args.iterations,
         budget=args.improve_budget,
-        held_out=held_spec,
+        held_out=None if args.test_time else held_spec,
+        test_time=held_spec if args.test_time else None,
         workers=args.workers,
         pool=args.pool,
         frontier=args.frontier,
     )
     train_name, held_name = ("design split", "validation split") if args.design else (TRAIN, EVAL)
+    held_folder = "test_time" if args.test_time else "held_out"
     started = time.perf_counter()
     rows = improve(config, show_progress=not args.quiet)["iterations"]
     wall = time.perf_counter() - started
     rounds = []
     for row in rows:
-        stage = out / f"iter{row['iteration']}"
-        held = figures(json.loads((stage / "held_out" / "scores.json").read_text()))
+        i = row["iteration"]
+        stage = out / f"iter{i}"
+        held = figures(json.loads((stage / held_folder / "scores.json").read_text()))
         train = figures(json.loads((stage / "search" / "scores.json").read_text()))
-        rounds.append({"iteration": row["iteration"], "held_out": held, "train": train})
-        if "score_so_far" in row:  # --frontier: one vote over every round's train programs
-            rounds[-1]["train_so_far"] = row["score_so_far"]
-        print(f"round {row['iteration']}: " + describe(f"held out {held_name}", held))
-        print(f"round {row['iteration']}: " + describe(f"train {train_name}", train))
+        rounds.append({"iteration": i, "held_out": held, "train": train})
+        label = f"{'test-time' if args.test_time else 'held out'} {held_name}"
+        print(f"round {i}: " + describe(label, held))
+        print(f"round {i}: " + describe(f"train {train_name}", train))
+        # --frontier: one vote over every round's programs so far, where the rounds go on
+        # (held-out searches start afresh each round: nothing to pool there)
+        pooled_searches = [("train", "search", train_spec, f"train {train_name}")]
+        if args.test_time:
+            pooled_searches.append(("held_out", "test_time", held_spec, label))
+        for key, folder, spec, name in pooled_searches if args.frontier and i > 0 else []:
+            stages = [out / f"iter{j}" / folder for j in range(i + 1)]
+            rounds[-1][f"{key}_so_far"] = pooled = pooled_figures(stages, spec)
+            print(f"round {i}: " + describe(f"{name}, all rounds so far", pooled))
+
+    def series(key: str) -> str:
+        return " -> ".join(f"{r.get(key + '_so_far', r[key])['score']:.2%}" for r in rounds)
+
     print(
         f"improve: {args.iterations} rounds on {train_name}, {args.improve_budget} programs per "
-        f"task: {held_name} "
+        f"task: {held_name}{' (test-time)' if args.test_time else ''} "
         + " -> ".join(f"{r['held_out']['score']:.2%}" for r in rounds)
+        + (f"; so far: {series('held_out')}" if args.frontier and args.test_time else "")
         + f" ({train_name}: "
         + " -> ".join(f"{r['train']['score']:.2%}" for r in rounds)
-        + (
-            "; so far: "
-            + " -> ".join(f"{r.get('train_so_far', r['train']['score']):.2%}" for r in rounds)
-            if args.frontier
-            else ""
-        )
+        + (f"; so far: {series('train')}" if args.frontier else "")
         + f"); {wall / 60:.1f} min"
     )
     return {
@@ -220,6 +241,7 @@ def bench_improve(args: argparse.Namespace) -> dict[str, Any]:
         "iterations": args.iterations,
         "pool": args.pool,
         "frontier": args.frontier,
+        "test_time": args.test_time,
         "held_out": [r["held_out"]["score"] for r in rounds],
         "train": [r["train"]["score"] for r in rounds],
         "rounds": rounds,
@@ -240,6 +262,12 @@ def main() -> None:
         "--frontier",
         action="store_true",
         help="improve: each round's train search skips what earlier rounds tried there",
+    )
+    parser.add_argument(
+        "--test-time",
+        action="store_true",
+        help="improve: search the held-out tasks as test-time tasks (their programs, relabeled on "
+        "their demonstrations alone, join the training data; with --frontier the rounds go on)",
     )
     parser.add_argument(
         "--design",

@@ -121,6 +121,8 @@ def improve_command(**flags: object) -> None:
     columns = {"score": "score", "held_out": "held-out", "test_time": "test-time"}
     if config.frontier:  # each round's search skips what earlier rounds solved: pooled too
         columns = {"score": "score", "score_so_far": "so far", **columns}
+        if config.test_time:
+            columns["test_time_so_far"] = "t-t so far"
     lines = [f"{'round':>5}  {'model':<50} " + " ".join(f"{h:>9}" for h in columns.values())]
     for row in summary["iterations"]:
         cells = " ".join(f"{_fmt(row.get(k)):>9}" for k in columns)

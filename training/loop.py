@@ -7,9 +7,10 @@ model (the paper restarts from the base each time). After the last iteration one
 measures the last model. With ``test_time``, tasks without ground truth are searched too and
 their programs, selected by vote weight (paper Alg. 2, sampling data only), join the training
 data: test-time training. With ``frontier`` (``--base dsl`` only), each round's search of the
-tasks skips every program the earlier rounds tried there, screens deeper (further each round; see
-the DSL policy's ``skip``) and trains on every round's data so far: the rounds search further
-instead of again (``score_so_far``: one vote over all rounds' programs).
+tasks (and of the test-time tasks) skips every program the earlier rounds tried there, screens
+deeper (further each round; see the DSL policy's ``skip``) and trains on every round's data so
+far: the rounds search further instead of again (``score_so_far``, ``test_time_so_far``: one vote
+over all rounds' programs). Held-out tasks are searched afresh each round.
 
 Every stage writes its output before the next starts, and a stage whose output exists is
 skipped, so ``--resume`` continues from the last finished stage (a search stage interrupted
@@ -31,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import json
 import os
 from collections.abc import Iterator, Sequence
@@ -77,8 +77,9 @@ class ImproveConfig:
     frontier: bool = field(
         default=False,
         metadata={
-            "help": "--base dsl: each round's search of --tasks skips the programs earlier "
-            "rounds tried there and screens deeper, and trains on every round's data so far"
+            "help": "--base dsl: each round's search of --tasks (and --test-time) skips the "
+            "programs earlier rounds tried there and screens deeper, and trains on every round's "
+            "data so far"
         },
     )
     pool_from: list[str] = field(
@@ -217,13 +218,34 @@ def _search(
     return json.loads((out / "scores.json").read_text())
 
 
-def _pooled_score(config: ImproveConfig, runs: list[str]) -> float:
-    """The score of one vote over every program of ``runs`` (searches of ``config.tasks``)."""
+def _round_search(
+    config: ImproveConfig,
+    spec: str,
+    key: str,
+    tasks: str,
+    solutions: str | None,
+    out: Path,
+    earlier: list[str],
+    show_progress: bool,
+) -> dict[str, float]:
+    """One round's search of ``tasks`` into ``out``: ``{key: its score}``.
+
+    ``earlier``: the earlier rounds' searches of the same tasks, which this one goes on past
+    (``frontier``); since it then skips what they solved, ``key_so_far`` joins: one vote over
+    every round's programs of ``tasks``."""
+    figures = {key: _search(config, spec, tasks, solutions, out, show_progress, earlier)["score"]}
+    if earlier:
+        figures[f"{key}_so_far"] = _pooled_score(tasks, solutions, [*earlier, str(out)])
+    return figures
+
+
+def _pooled_score(spec: str, solutions: str | None, runs: list[str]) -> float:
+    """The score of one vote over every program of ``runs`` (searches of the tasks ``spec``)."""
     from soar.agents.runs.ensemble import score_ensemble
     from soar.agents.runs.rundir import RunDir
     from soar.arc_env import load_tasks
 
-    tasks = load_tasks(config.tasks, solutions=config.solutions)
+    tasks = load_tasks(spec, solutions=solutions)
     return score_ensemble([RunDir.open(run) for run in runs], tasks).score
 
 
@@ -342,17 +364,18 @@ def improve(config: ImproveConfig, *, show_progress: bool = True) -> dict[str, A
         stage = _stage(out, i)
         spec = _model_spec(config, i, adapter)
         row: dict[str, Any] = {"iteration": i, "model": spec}
-        search = functools.partial(_search, config, spec, show_progress=show_progress)
-        earlier = [str(_stage(out, j) / "search") for j in range(i)] if config.frontier else []
-        row["score"] = search(config.tasks, config.solutions, stage / "search", skip=earlier)[
-            "score"
-        ]
-        if earlier:  # this round's search alone skips what earlier rounds solved
-            row["score_so_far"] = _pooled_score(config, [*earlier, str(stage / "search")])
-        if config.held_out:
-            row["held_out"] = search(config.held_out, None, stage / "held_out")["score"]
-        if config.test_time:
-            row["test_time"] = search(config.test_time, None, stage / "test_time")["score"]
+        for key, tasks, solutions, folder, goes_on in (
+            ("score", config.tasks, config.solutions, "search", config.frontier),
+            ("held_out", config.held_out, None, "held_out", False),  # measured afresh each round
+            ("test_time", config.test_time, None, "test_time", config.frontier),
+        ):
+            if tasks:
+                earlier = [str(_stage(out, j) / folder) for j in range(i)] if goes_on else []
+                row.update(
+                    _round_search(
+                        config, spec, key, tasks, solutions, stage / folder, earlier, show_progress
+                    )
+                )
         rows.append(row)
         _write_summary(out, rows)
         if i == config.iterations:

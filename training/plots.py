@@ -45,8 +45,13 @@ def plot_iterations(rows: Sequence[Mapping[str, object]], path: Path) -> Path:
         points = [(r["iteration"], r[key]) for r in rows if r.get(key) is not None]
         if points:
             xs, ys = zip(*points, strict=True)
-            ax.plot(xs, ys, "o-", label=label)
+            (line,) = ax.plot(xs, ys, "o-", label=label)
             drawn = True
+            # --frontier: one vote over every round's programs so far (round 0: its own search)
+            pooled = [(r["iteration"], r.get(f"{key}_so_far", r[key])) for r in rows if key in r]
+            if any(f"{key}_so_far" in r for r in rows):
+                xs, ys = zip(*pooled, strict=True)
+                ax.plot(xs, ys, "s--", color=line.get_color(), label=f"{label}, all rounds")
     if drawn:
         ax.set_ylim(0, 1)
         ax.set_xlabel("iteration (0 = base model)")

@@ -138,7 +138,9 @@ def test_two_rounds_with_the_dsl_policy(tmp_path):
 
 
 def test_frontier_rounds_go_on_past_what_earlier_rounds_tried(tmp_path, monkeypatch):
+    from soar.agents.runs.ensemble import score_ensemble
     from soar.agents.runs.rundir import RunDir
+    from soar.arc_env import load_tasks
     from soar.training import loop
 
     trained_on = []
@@ -153,14 +155,19 @@ def test_frontier_rounds_go_on_past_what_earlier_rounds_tried(tmp_path, monkeypa
     tasks = "arc1/train:3c9b0459,67a3c6ac"
     args = ["improve", "--tasks", tasks, "--base", "dsl", "--iterations", "2", "--frontier"]
     args += ["--agent", "sample", "--budget", "40", "--workers", "2", "--out", str(out)]
+    args += ["--held-out", "arc1/eval:66e6c45b", "--test-time", "arc1/eval:66e6c45b,e9ac8c9e"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
+    for folder in ("search", "test_time"):  # the searches that learning feeds on go on
+        runs = [RunDir.open(out / f"iter{i}" / folder) for i in range(3)]
+        assert [run.config["policy_options"].get("skip") for run in runs] == [
+            None,
+            [str(out / "iter0" / folder)],
+            [str(out / "iter0" / folder), str(out / "iter1" / folder)],
+        ]
+    for i in range(3):  # held-out tasks are searched afresh
+        assert "skip" not in RunDir.open(out / f"iter{i}" / "held_out").config["policy_options"]
     runs = [RunDir.open(out / f"iter{i}" / "search") for i in range(3)]
-    assert [run.config["policy_options"].get("skip") for run in runs] == [
-        None,
-        [str(out / "iter0" / "search")],
-        [str(out / "iter0" / "search"), str(out / "iter1" / "search")],
-    ]
     for task_id in ("3c9b0459", "67a3c6ac"):
         tried = [{n.program for n in run.read_nodes(task_id)} for run in runs]
         assert [len(t) for t in tried] == [40, 40, 40]
@@ -169,5 +176,10 @@ def test_frontier_rounds_go_on_past_what_earlier_rounds_tried(tmp_path, monkeypa
     assert summary[0]["score"] == 1.0  # both tasks are one step; later rounds skip the fits
     assert "score_so_far" not in summary[0]
     assert summary[1]["score_so_far"] == summary[2]["score_so_far"] == 1.0
+    assert "test_time_so_far" not in summary[0]
+    test_time = [RunDir.open(out / f"iter{i}" / "test_time") for i in range(3)]
+    pooled = score_ensemble(test_time, load_tasks("arc1/eval:66e6c45b,e9ac8c9e")).score
+    assert summary[2]["test_time_so_far"] == pooled  # one vote over the three rounds' programs
+    assert all("held_out" in row and "held_out_so_far" not in row for row in summary)
     assert trained_on == [["iter0"], ["iter0", "iter1"]]  # every round's data so far
-    assert re.search(r"score +so far +held-out", result.output)  # the table's header
+    assert re.search(r"score +so far +held-out +test-time +t-t so far", result.output)
