@@ -14,7 +14,11 @@ Each measurement prints its figures and adds them to OUT/summary.json:
    ``arc1/eval`` held out, at ``--improve-budget`` programs per task: per round, the held-out and
    train scores and train-perfect counts. Target: every round gains on the held-out tasks.
    ``--design`` runs the same loop at design time: it learns on the design split and holds out
-   the validation split (:func:`design_split`), no evaluation task involved.
+   the validation split (:func:`design_split`), no evaluation task involved. ``--test-time``
+   searches the held-out tasks as test-time tasks instead (their programs, relabeled on their
+   own demonstrations, join the training data; their answers only score); with ``--frontier``
+   their searches go on past earlier rounds too, and each round prints one vote over every
+   round's programs so far.
 3. ``validate``: the same search on the design-time validation split (:func:`design_split`: a
    fixed 160 tasks of arc1/train and of the arc2/train tasks outside arc1/eval and arc2/eval),
    the set the DSL's primitives, enumeration and vote were chosen on; ``--design`` searches the

@@ -36,8 +36,9 @@ from soar.evaluate.command import BadInput, parse_options
     "--frontier",
     is_flag=True,
     default=None,
-    help="--base dsl: each round's search of --tasks skips the programs earlier rounds tried "
-    "there and screens deeper, further each round (and trains on every round's data so far).",
+    help="--base dsl: each round's search of --tasks (and --test-time) skips the programs "
+    "earlier rounds tried there and screens deeper, further each round (and trains on every "
+    "round's data so far).",
 )
 @click.option(
     "--pool-from",
