@@ -48,8 +48,10 @@ def plot_iterations(rows: Sequence[Mapping[str, object]], path: Path) -> Path:
             (line,) = ax.plot(xs, ys, "o-", label=label)
             drawn = True
             # --frontier: one vote over every round's programs so far (round 0: its own search)
-            pooled = [(r["iteration"], r.get(f"{key}_so_far", r[key])) for r in rows if key in r]
             if any(f"{key}_so_far" in r for r in rows):
+                pooled = [
+                    (r["iteration"], r.get(f"{key}_so_far", r[key])) for r in rows if key in r
+                ]
                 xs, ys = zip(*pooled, strict=True)
                 ax.plot(xs, ys, "s--", color=line.get_color(), label=f"{label}, all rounds")
     if drawn:
