@@ -79,6 +79,11 @@ def parse_options(pairs: tuple[str, ...], flag: str) -> dict[str, object]:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint=flag)
+        if key in options:  # the later one would silently replace the earlier
+            raise click.BadParameter(
+                f"{key} given twice; for several values give one list, {key}=[A,B]",
+                param_hint=flag,
+            )
         try:
             options[key] = yaml.safe_load(value) if value else ""
         except yaml.YAMLError:

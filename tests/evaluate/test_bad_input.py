@@ -168,6 +168,15 @@ def test_bad_input_is_one_line_and_leaves_nothing(tmp_path: Path, case: str) -> 
     assert not (tmp_path / "out").exists(), "a command that failed on its input wrote its output"
 
 
+def test_an_option_given_twice_is_a_usage_error(tmp_path: Path) -> None:
+    """The later value would silently replace the earlier (``skip=A`` then ``skip=B``)."""
+    args = _run("--policy-option", "skip=a", "--policy-option", "skip=b")(tmp_path)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert "skip given twice; for several values give one list, skip=[A,B]" in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
 def test_a_run_that_fails_before_its_first_program_can_be_run_again(tmp_path: Path) -> None:
     """A policy that fails when first asked (a server down, say): the run directory goes, so the
     same command, once the policy works, runs instead of refusing an existing directory."""
