@@ -151,7 +151,10 @@ def generate_stage(base: Path, sizes: Sizes, device: str) -> dict:
     from soar.agents import SampleRequest, SamplingConfig
     from soar.agents.backends.hf import TransformersPolicy
 
-    tasks = pick_tasks("arc1/eval", sizes.generate_tasks, smallest=device == "cpu")
+    per_batch = max(1, sizes.batch_size // sizes.samples_per_task)  # requests in one full batch
+    # the measured tasks, then two full batches of others for first_call_cost
+    picked = pick_tasks("arc1/eval", sizes.generate_tasks + 2 * per_batch, smallest=device == "cpu")
+    tasks, fresh = picked[: sizes.generate_tasks], picked[sizes.generate_tasks :]
     sampling = SamplingConfig(temperature=0.0, max_new_tokens_sample=sizes.new_tokens)
     dtype = "bfloat16" if device == "cuda" else "float32"
     policy = TransformersPolicy.from_spec(
@@ -162,13 +165,6 @@ def generate_stage(base: Path, sizes: Sizes, device: str) -> dict:
     def synchronize() -> None:
         if device == "cuda":
             torch.cuda.synchronize()
-
-    def through_policy() -> tuple[float, int]:
-        synchronize()
-        start = time.perf_counter()
-        answers = policy.generate(requests)
-        synchronize()
-        return time.perf_counter() - start, sum(c.completion_tokens for a in answers for c in a)
 
     # The same rows, batches, padding and options as the policy uses (hf.py), called directly.
     prompts = [
@@ -209,14 +205,12 @@ def generate_stage(base: Path, sizes: Sizes, device: str) -> dict:
         synchronize()
         return time.perf_counter() - start, tokens
 
-    per_batch = max(1, sizes.batch_size // sizes.samples_per_task)  # requests in one full batch
     policy.generate(requests[:per_batch])  # warm-up: kernels, allocator
     results = {"policy": [], "direct": []}
     for _ in range(2):  # alternate, so that drifting clocks hit both alike
-        results["policy"].append(through_policy())
+        results["policy"].append(timed_generate(policy, requests, synchronize))
         results["direct"].append(direct())
-    fresh = pick_tasks("arc1/eval", len(tasks) + 2 * per_batch, smallest=device == "cpu")
-    cold = first_call_cost(policy, fresh[len(tasks) :], per_batch, sizes, synchronize)
+    cold = first_call_cost(policy, fresh, per_batch, sizes, synchronize)
     policy.close()
     best = {name: min(runs) for name, runs in results.items()}
     rate = {name: tokens / seconds for name, (seconds, tokens) in best.items()}
@@ -241,6 +235,15 @@ def generate_stage(base: Path, sizes: Sizes, device: str) -> dict:
     }
 
 
+def timed_generate(policy, requests: list, synchronize) -> tuple[float, int]:
+    """Seconds of one ``policy.generate(requests)`` and the tokens it generated."""
+    synchronize()
+    start = time.perf_counter()
+    answers = policy.generate(requests)
+    synchronize()
+    return time.perf_counter() - start, sum(c.completion_tokens for a in answers for c in a)
+
+
 def first_call_cost(policy, tasks: list, per_batch: int, sizes: Sizes, synchronize) -> dict:
     """Seconds of the first and second call on prompts of lengths not seen before, with the
     default attention kernels and with cuDNN attention turned off.
@@ -263,14 +266,8 @@ def first_call_cost(policy, tasks: list, per_batch: int, sizes: Sizes, synchroni
         ("without_cudnn", tasks[per_batch:], lambda: sdpa_kernel(without_cudnn)),
     ):
         requests = [SampleRequest(task.public(), n=sizes.samples_per_task) for task in group]
-        seconds = []
         with kernels():
-            for _ in range(2):
-                synchronize()
-                start = time.perf_counter()
-                policy.generate(requests)
-                synchronize()
-                seconds.append(round(time.perf_counter() - start, 3))
+            seconds = [round(timed_generate(policy, requests, synchronize)[0], 3) for _ in range(2)]
         figures[name] = {"first_s": seconds[0], "second_s": seconds[1]}
     return figures
 
